@@ -1,0 +1,3 @@
+# Test programs of the shared modules (common/).
+$(call tlb_test_program,tracedb_test,tests/tracedb_test.c)
+$(OBJ)/tests/%.o: CPPFLAGS += -Itests
