@@ -443,11 +443,16 @@ int tdb_scan_next(struct tdb *db, struct tdb_event *ev)
 	ev->cpu = sqlite3_column_int64(st, 2);
 	ev->vm = sqlite3_column_int64(st, 3);
 	ev->nulls = 0;
-	if (sqlite3_column_type(st, 4) == SQLITE_NULL) {
-		ev->nulls |= TDB_NULL_VCPU;
-		ev->vcpu = -1;
-	} else {
-		ev->vcpu = sqlite3_column_int64(st, 4);
+	/* One fetch per nullable column: its type and its value come from the same sqlite3_value. */
+	{
+		sqlite3_value *v = sqlite3_column_value(st, 4);
+
+		if (sqlite3_value_type(v) == SQLITE_NULL) {
+			ev->nulls |= TDB_NULL_VCPU;
+			ev->vcpu = -1;
+		} else {
+			ev->vcpu = sqlite3_value_int64(v);
+		}
 	}
 	ev->kind_id = sqlite3_column_int64(st, 5);
 	kind = kind_of(db, ev->kind_id);
@@ -458,11 +463,13 @@ int tdb_scan_next(struct tdb *db, struct tdb_event *ev)
 	}
 	ev->kind = (enum tdb_kind)kind;
 	for (int i = 0; i < 4; i++) {
-		if (sqlite3_column_type(st, 6 + i) == SQLITE_NULL) {
+		sqlite3_value *v = sqlite3_column_value(st, 6 + i);
+
+		if (sqlite3_value_type(v) == SQLITE_NULL) {
 			ev->nulls |= TDB_NULL_A0 << i;
 			ev->a[i] = 0;
 		} else {
-			ev->a[i] = sqlite3_column_int64(st, 6 + i);
+			ev->a[i] = sqlite3_value_int64(v);
 		}
 	}
 	if (db->ordered) {

@@ -69,6 +69,7 @@ static void set_err(struct tw *w, const char *fmt, ...)
 const char *tw_error(const struct tw *w) { return w->err; }
 struct sqlite3 *tw_sqlite(struct tw *w) { return w->db; }
 int64_t tw_event_count(const struct tw *w) { return w->nevents; }
+const char *tw_temp_path(const struct tw *w) { return w->tmp; }
 
 static int exec(struct tw *w, const char *sql)
 {

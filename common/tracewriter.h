@@ -71,6 +71,12 @@ int tw_event(struct tw *w, int64_t ts, int64_t cpu, int64_t vm, int64_t vcpu,
 /* Events appended so far. */
 int64_t tw_event_count(const struct tw *w);
 
+/*
+ * tw_temp_path - the temporary file being written (NULL once finished), for a
+ * producer's fatal-signal handler that must leave nothing behind (unlink only).
+ */
+const char *tw_temp_path(const struct tw *w);
+
 /* tw_finish - frees @w whatever it returns; on failure it has printed why (tlb_msg). */
 int tw_finish(struct tw *w);
 void tw_abort(struct tw *w);

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fmt - formatting shared by the report writers (see report.h): grouped
+ * integers, ratios, seconds, HTML escaping, and the two meta facts a report
+ * flags in red (lost events, absent sources). Kept apart so that the HTML,
+ * markdown and stdout writers print the same number the same way.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "util.h"
+
+const char *fmt_grouped(int64_t v, char *buf, size_t len)
+{
+	char digits[32];
+	int n = snprintf(digits, sizeof digits, "%" PRId64, v);
+	size_t o = 0;
+	int start = digits[0] == '-' ? 1 : 0;
+
+	for (int i = 0; i < n && o + 4 < len; i++) {
+		int left = n - i;
+
+		if (i > start && left % 3 == 0) {
+			/* U+2009 THIN SPACE: groups without a separator a locale could misread. */
+			buf[o++] = (char)0xe2;
+			buf[o++] = (char)0x80;
+			buf[o++] = (char)0x89;
+		}
+		buf[o++] = digits[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+const char *fmt_ratio(double a, double b, char *buf, size_t len)
+{
+	if (b == 0.0)
+		snprintf(buf, len, "%s", a == 0.0 ? "-" : "inf");
+	else
+		snprintf(buf, len, "%.3fx", a / b);
+	return buf;
+}
+
+const char *fmt_seconds(int64_t ns, char *buf, size_t len)
+{
+	snprintf(buf, len, "%.6f s", (double)ns / 1e9);
+	return buf;
+}
+
+const char *fmt_num(double v, char *buf, size_t len)
+{
+	if (v == floor(v) && fabs(v) < 1e15)
+		snprintf(buf, len, "%.0f", v);
+	else
+		snprintf(buf, len, "%.1f", v);
+	return buf;
+}
+
+void html_put(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&#39;", f); break;
+		default: fputc(*s, f);
+		}
+	}
+}
+
+bool meta_has_lost(const struct rs_capture *c, int64_t *lost)
+{
+	const char *v = rs_meta(c, "lost_events");
+	int64_t n = 0;
+
+	/* The meta's figure, or what the 'lost' events say (--events), whichever is larger. */
+	*lost = 0;
+	if (v && parse_i64(v, &n) == 0)
+		*lost = n;
+	if (c->events_read && c->lost_counted > *lost)
+		*lost = c->lost_counted;
+	return *lost > 0;
+}
+
+const char *meta_absent(const struct rs_capture *c, const char **key)
+{
+	for (size_t i = 0; i < c->nmeta; i++) {
+		const char *v = c->meta[i].value;
+
+		if (!strstr(c->meta[i].key, "absent"))
+			continue;
+		/* An empty list, "none" or "0" says nothing is absent. */
+		if (!*v || strcmp(v, "none") == 0 || strcmp(v, "0") == 0 || strcmp(v, "[]") == 0)
+			continue;
+		if (key)
+			*key = c->meta[i].key;
+		return v;
+	}
+	return NULL;
+}
+
+const char *vm_label(const struct rs_capture *c, int64_t vm, char *buf, size_t len)
+{
+	const char *name = rs_vm_name(c, vm);
+
+	if (name && *name)
+		snprintf(buf, len, "%s", name);
+	else
+		snprintf(buf, len, "vm %" PRId64, vm);
+	return buf;
+}
+
+int write_file(const char *path, int (*fn)(FILE *f, const void *arg), const void *arg,
+	       char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "w");
+	int rc, bad;
+
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	rc = fn(f, arg);
+	bad = ferror(f);
+	if (fclose(f) != 0 || bad) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno ? errno : EIO));
+		return -1;
+	}
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(ENOMEM));
+		return -1;
+	}
+	return 0;
+}

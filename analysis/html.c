@@ -1,0 +1,633 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * html - report/index.html: the page a kernel developer decides from.
+ *
+ * What it owns: the HTML of one capture's report and of a comparison. The
+ * page is self-contained: inline CSS, no script, no font or file from the
+ * network; plots are the SVG files beside it (plots/NAME.svg) with links to
+ * the PNG and to the gnuplot script, so it opens from disk in any browser.
+ *
+ * Interface (report.h): html_capture(), html_compare().
+ *
+ * Layout, top to bottom: title and trace meta (red banner when events were
+ * lost or sources absent), the verdict in one sentence with its sensitivity,
+ * totals table (every metric, each policy, old/new), per-VM bars and table,
+ * time series, cost sensitivity, stale-TLB exposures with the hazard list,
+ * the runs reported (parameters as stored), the files. A plot that was not
+ * made (no series stored, no sweep possible) is replaced by the reason.
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <string.h>
+
+#include "plot.h"
+#include "report.h"
+#include "util.h"
+
+static const char STYLE[] =
+	"body{font:14px/1.45 'DejaVu Sans',system-ui,sans-serif;color:#1b1b1b;background:#f6f7f9;"
+	"margin:0}\n"
+	"main{max-width:1060px;margin:0 auto;padding:18px 22px 40px;background:#fff;"
+	"box-shadow:0 0 0 1px #e4e6ea}\n"
+	"h1{font-size:22px;margin:4px 0 2px}h2{font-size:17px;margin:28px 0 8px;"
+	"padding-bottom:4px;border-bottom:2px solid #e4e6ea}\n"
+	".sub{color:#5a6270;font-size:12.5px}\n"
+	".alert{background:#fdecea;border:1px solid #d93025;color:#a50e0e;padding:9px 12px;"
+	"margin:12px 0;border-radius:4px;font-weight:600}\n"
+	".meta{display:grid;grid-template-columns:repeat(4,1fr);gap:6px 14px;margin:12px 0}\n"
+	".meta div{border-left:3px solid #d0d4da;padding:2px 8px}.meta b{display:block;"
+	"font-size:11px;color:#5a6270;font-weight:normal;text-transform:uppercase;"
+	"letter-spacing:.04em}\n"
+	".meta .bad{border-left-color:#d93025;color:#a50e0e;font-weight:600}\n"
+	"nav{margin:10px 0;font-size:13px}nav a{margin-right:14px;color:#1f5fa8;"
+	"text-decoration:none}\n"
+	".verdict{background:#eef4fb;border-left:4px solid #1f77b4;padding:10px 14px;"
+	"margin:12px 0;font-size:15px}\n"
+	".verdict.flip{background:#fff4e5;border-left-color:#e8710a}\n"
+	"table{border-collapse:collapse;margin:8px 0 4px;font-size:13px}\n"
+	"th,td{padding:3px 9px;border-bottom:1px solid #e4e6ea;text-align:left}\n"
+	"th{background:#f1f3f5;font-weight:600}td.n,th.n{text-align:right;"
+	"font-variant-numeric:tabular-nums;white-space:nowrap}\n"
+	"tr.all td{font-weight:600;border-top:1px solid #b9bec6}\n"
+	".sw{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:5px;"
+	"vertical-align:-1px}\n"
+	"figure{margin:12px 0 18px}figure img{width:100%;max-width:1000px;border:1px solid #e4e6ea}\n"
+	"figcaption{font-size:12.5px;color:#5a6270}figcaption a{color:#1f5fa8}\n"
+	".none{color:#5a6270;font-style:italic}\n"
+	"code,pre{font:12px 'DejaVu Sans Mono',monospace}pre{white-space:pre-wrap;"
+	"word-break:break-all;background:#f6f7f9;padding:6px;margin:0}\n"
+	"details{margin:6px 0}summary{cursor:pointer;color:#1f5fa8}\n"
+	".bad{color:#a50e0e;font-weight:600}.good{color:#1a7f37}\n"
+	"footer{margin-top:30px;font-size:12px;color:#5a6270}\n";
+
+static bool has_plot(const struct report *r, const char *name)
+{
+	for (size_t i = 0; i < r->nplots; i++)
+		if (strcmp(r->plots[i], name) == 0)
+			return true;
+	return false;
+}
+
+static void figure(FILE *f, const char *prefix, const char *name, const char *alt,
+		   const char *caption)
+{
+	fprintf(f, "<figure><a href=\"%splots/%s.png\"><img src=\"%splots/%s.svg\" alt=\"",
+		prefix, name, prefix, name);
+	html_put(f, alt);
+	fputs("\"></a><figcaption>", f);
+	html_put(f, caption);
+	fprintf(f, " &middot; <a href=\"%splots/%s.png\">PNG</a> &middot; "
+		"<a href=\"%splots/%s.svg\">SVG</a> &middot; <a href=\"%splots/%s.gp\">gnuplot "
+		"script</a></figcaption></figure>\n", prefix, name, prefix, name, prefix, name);
+}
+
+static void figure_or(FILE *f, const struct report *r, const char *name, const char *alt,
+		      const char *caption, const char *why_not)
+{
+	if (has_plot(r, name)) {
+		figure(f, "", name, alt, caption);
+		return;
+	}
+	fputs("<p class=\"none\">", f);
+	html_put(f, why_not);
+	fputs("</p>\n", f);
+}
+
+static void swatch(FILE *f, const char *policy, size_t i)
+{
+	fprintf(f, "<span class=\"sw\" style=\"background:%s\"></span>", gp_policy_color(policy, i));
+	html_put(f, policy);
+}
+
+static void num_cell(FILE *f, int64_t v)
+{
+	char buf[64];
+
+	fprintf(f, "<td class=\"n\">%s</td>", fmt_grouped(v, buf, sizeof buf));
+}
+
+static void meta_item(FILE *f, const char *title, const char *value, bool bad)
+{
+	fprintf(f, "<div%s><b>", bad ? " class=\"bad\"" : "");
+	html_put(f, title);
+	fputs("</b>", f);
+	html_put(f, value && *value ? value : "not recorded");
+	fputs("</div>\n", f);
+}
+
+static void put_meta(FILE *f, const struct report *r)
+{
+	const struct rs_capture *c = r->cap;
+	const char *absent = meta_absent(c, NULL);
+	int64_t lost;
+	bool has_lost = meta_has_lost(c, &lost);
+	char buf[64], tpc[64];
+
+	if (has_lost || absent) {
+		fputs("<div class=\"alert\">Incomplete capture: ", f);
+		if (has_lost)
+			fprintf(f, "%s events were lost%s", fmt_grouped(lost, buf, sizeof buf),
+				absent ? "; " : "");
+		if (absent) {
+			fputs("sources absent: ", f);
+			html_put(f, absent);
+		}
+		fputs(". Every count below is a lower bound, and the verdict may not hold.</div>\n", f);
+	}
+	fputs("<div class=\"meta\">\n", f);
+	meta_item(f, "host", rs_meta(c, "host"), false);
+	meta_item(f, "kernel", rs_meta(c, "kernel"), false);
+	meta_item(f, "cpu", rs_meta(c, "cpu_model"), false);
+	meta_item(f, "source", rs_meta(c, "source"), false);
+	meta_item(f, "start", rs_meta(c, "start_time"), false);
+	snprintf(tpc, sizeof tpc, "%s threads, %s per core",
+		 rs_meta(c, "ncpus") ? rs_meta(c, "ncpus") : "?",
+		 rs_meta(c, "threads_per_core") ? rs_meta(c, "threads_per_core") : "?");
+	meta_item(f, "host threads", tpc, false);
+	if (has_lost)
+		meta_item(f, "lost events", fmt_grouped(lost, buf, sizeof buf), true);
+	else
+		meta_item(f, "lost events", rs_meta(c, "lost_events") ? rs_meta(c, "lost_events")
+								       : "not recorded", false);
+	meta_item(f, "absent sources", absent ? absent : "none", absent != NULL);
+	fputs("</div>\n", f);
+	if (c->events_read) {
+		int64_t total = 0;
+
+		for (size_t i = 0; i < c->nkinds; i++)
+			total += c->kinds[i].count;
+		fprintf(f, "<details open><summary>events in the trace (read with --events): %s"
+			"</summary><table><tr><th>kind</th><th class=\"n\">events</th></tr>\n",
+			fmt_grouped(total, buf, sizeof buf));
+		for (size_t i = 0; i < c->nkinds; i++) {
+			fputs("<tr><td>", f);
+			html_put(f, c->kinds[i].name);
+			fputs("</td>", f);
+			num_cell(f, c->kinds[i].count);
+			fputs("</tr>\n", f);
+		}
+		fprintf(f, "<tr><td%s>events lost (sum of the 'lost' events)</td>",
+			c->lost_counted ? " class=\"bad\"" : "");
+		num_cell(f, c->lost_counted);
+		fputs("</tr></table></details>\n", f);
+	}
+	fputs("<details><summary>all meta keys</summary><table>\n", f);
+	for (size_t i = 0; i < c->nmeta; i++) {
+		fputs("<tr><th>", f);
+		html_put(f, c->meta[i].key);
+		fputs("</th><td><code>", f);
+		html_put(f, c->meta[i].value);
+		fputs("</code></td></tr>\n", f);
+	}
+	fputs("</table></details>\n", f);
+}
+
+static void put_verdict(FILE *f, const struct report *r)
+{
+	const struct rs_capture *c = r->cap;
+	const struct sens *s = &r->sens;
+	char a[64], b[64], x[64];
+
+	if (!s->usable) {
+		fputs("<div class=\"verdict\">No old-vs-new verdict: ", f);
+		html_put(f, s->why_not);
+		fputs(".</div>\n", f);
+		return;
+	}
+	int64_t co = c->runs[s->iold].all.m[RS_CYCLES], cn = c->runs[s->inew].all.m[RS_CYCLES];
+	bool flips = false;
+
+	for (int k = 0; k < CM_NSWEEPS; k++)
+		if (s->sweep[k].crosses && s->sweep[k].x_now > 0 &&
+		    s->sweep[k].x_cross < s->sweep[k].x_now * 10.0)
+			flips = true;
+	fprintf(f, "<div class=\"verdict%s\">", flips ? " flip" : "");
+	if (co > cn)
+		fprintf(f, "<b>new (v3.8) is %.2fx cheaper than old</b>: %s vs %s modeled cycles",
+			s->ratio_now, fmt_grouped(cn, a, sizeof a), fmt_grouped(co, b, sizeof b));
+	else if (cn > co)
+		fprintf(f, "<b>old is %.2fx cheaper than new (v3.8)</b>: %s vs %s modeled cycles",
+			cn ? (double)cn / (double)co : 0.0, fmt_grouped(co, a, sizeof a),
+			fmt_grouped(cn, b, sizeof b));
+	else
+		fprintf(f, "<b>old and new cost the same</b>: %s modeled cycles",
+			fmt_grouped(co, a, sizeof a));
+	fputs(" at the stored cost estimates.<br>", f);
+	for (int k = 0; k < CM_NSWEEPS; k++) {
+		const struct sens_sweep *w = &s->sweep[k];
+
+		fprintf(f, "%s cost: ", cm_sweep_names[k]);
+		if (w->crosses) {
+			fprintf(f, "<span class=\"bad\">flips at %s cycles</span>",
+				fmt_num(round(w->x_cross), x, sizeof x));
+			if (w->x_now > 0)
+				fprintf(f, " (%.2fx the estimate of %s)", w->x_cross / w->x_now,
+					fmt_num(w->x_now, a, sizeof a));
+			fprintf(f, ": %s cheaper below, %s above", w->below, w->above);
+		} else {
+			fprintf(f, "<span class=\"good\">holds at every value</span> (%s cheaper throughout)",
+				w->below);
+		}
+		fputs(k + 1 < CM_NSWEEPS ? ".<br>" : ".", f);
+	}
+	fputs("</div>\n", f);
+}
+
+static void put_totals(FILE *f, const struct report *r)
+{
+	const struct rs_capture *c = r->cap;
+	const struct rs_run *o = rs_run_by_policy(c, "old"), *n = rs_run_by_policy(c, "new");
+	char buf[32];
+
+	fputs("<h2 id=\"totals\">Totals over all VMs</h2>\n<table><tr><th>metric</th>", f);
+	for (size_t i = 0; i < c->nruns; i++) {
+		fputs("<th class=\"n\">", f);
+		swatch(f, c->runs[i].policy, i);
+		fputs("</th>", f);
+	}
+	if (o && n)
+		fputs("<th class=\"n\">old / new</th>", f);
+	fputs("</tr>\n", f);
+	for (int k = 0; k < RS_NMETRICS; k++) {
+		fprintf(f, "<tr><td>%s <code>%s</code></td>", rs_metric_titles[k], rs_metric_names[k]);
+		for (size_t i = 0; i < c->nruns; i++)
+			num_cell(f, c->runs[i].all.m[k]);
+		if (o && n)
+			fprintf(f, "<td class=\"n\">%s</td>",
+				fmt_ratio((double)o->all.m[k], (double)n->all.m[k], buf, sizeof buf));
+		fputs("</tr>\n", f);
+	}
+	fputs("</table>\n", f);
+	figure_or(f, r, "cycles_by_policy", "modeled cycles per policy",
+		  "Modeled cycles over all VMs, per policy (cycles: sum of the sequence costs, "
+		  "replay-model.md).", "No runs to plot.");
+}
+
+static void put_per_vm(FILE *f, const struct report *r)
+{
+	const struct rs_capture *c = r->cap;
+	char label[128];
+
+	fputs("<h2 id=\"per-vm\">Per VM</h2>\n", f);
+	figure_or(f, r, "vm_full_flushes", "full flushes per VM",
+		  "Full TLB flushes (all sets of a core) per VM, one bar per policy.",
+		  "No per-VM rows stored.");
+	figure_or(f, r, "vm_tlbie", "tlbie per VM",
+		  "tlbie instructions (broadcast to every core) per VM, one bar per policy.",
+		  "No per-VM rows stored.");
+	figure_or(f, r, "vm_cycles", "cycles per VM",
+		  "Modeled cycles per VM, one bar per policy.", "No per-VM rows stored.");
+	fputs("<details><summary>every metric per VM and policy</summary>\n<table><tr>"
+	      "<th>policy</th><th>vm</th>", f);
+	for (int k = 0; k < RS_NMETRICS; k++)
+		fprintf(f, "<th class=\"n\">%s</th>", rs_metric_names[k]);
+	fputs("</tr>\n", f);
+	for (size_t i = 0; i < c->nruns; i++) {
+		const struct rs_run *run = &c->runs[i];
+
+		for (size_t j = 0; j <= run->nvms; j++) {
+			const struct rs_row *row = j < run->nvms ? &run->vms[j] : &run->all;
+
+			fputs(j < run->nvms ? "<tr><td>" : "<tr class=\"all\"><td>", f);
+			swatch(f, run->policy, i);
+			fputs("</td><td>", f);
+			if (j < run->nvms)
+				html_put(f, vm_label(c, row->vm, label, sizeof label));
+			else
+				fputs("all", f);
+			fputs("</td>", f);
+			for (int k = 0; k < RS_NMETRICS; k++)
+				num_cell(f, row->m[k]);
+			fputs("</tr>\n", f);
+		}
+	}
+	fputs("</table></details>\n", f);
+}
+
+static void put_time(FILE *f, const struct report *r)
+{
+	fputs("<h2 id=\"time\">Over time</h2>\n", f);
+	figure_or(f, r, "series_cycles", "cycles over time",
+		  "Modeled cycles per time bin over all VMs, one line per policy (oracle dashed).",
+		  "No time series stored (replay_series is empty for these runs).");
+	figure_or(f, r, "series_tlbie", "tlbie over time",
+		  "tlbie instructions per time bin over all VMs, one line per policy.",
+		  "No time series stored.");
+}
+
+static void put_sensitivity(FILE *f, const struct report *r)
+{
+	const struct sens *s = &r->sens;
+	const struct rs_run *o = s->usable ? &r->cap->runs[s->iold] : NULL;
+	char buf[64];
+
+	fputs("<h2 id=\"sensitivity\">Cost sensitivity</h2>\n<p>No published cycle costs exist "
+	      "for these instructions: the stored ones are estimates. No policy decision "
+	      "depends on a cost, so each policy's cycles are a straight line in any one cost, "
+	      "recomputed here from the stored counts and the run's parameters (no replay). "
+	      "A red mark is where old and new cost the same: the verdict flips there.</p>\n", f);
+	if (!s->usable) {
+		fputs("<p class=\"none\">No sweep: ", f);
+		html_put(f, s->why_not);
+		fputs(".</p>\n", f);
+		return;
+	}
+	fputs("<p>Stored costs (cycles): ", f);
+	for (int k = 0; k < CM_NCOSTS; k++)
+		fprintf(f, "%s<code>%s</code> %s", k ? ", " : "", cm_cost_names[k],
+			fmt_num(o->costs.v[k], buf, sizeof buf));
+	fputs(".", f);
+	if (s->check_err < 0.5)
+		fputs(" <span class=\"good\">Model check: recomputed cycles equal the stored cycles "
+		      "for every run.</span>", f);
+	else
+		fprintf(f, " <span class=\"bad\">Model check failed: run %" PRId64 "'s stored cycles "
+			"differ from the formula by %.0f; its params may not hold the costs in "
+			"force.</span>", s->check_run, s->check_err);
+	fputs("</p>\n", f);
+	figure_or(f, r, "sens_tlbie_tlbsync", "sensitivity to tlbie+tlbsync cost",
+		  "Cycles of each policy as the cost of tlbie + tlbsync (the broadcast and its "
+		  "wait) moves from 0 to well past the estimate; their stored ratio is kept.",
+		  "No sweep.");
+	figure_or(f, r, "sens_flush_refill", "sensitivity to flush_refill cost",
+		  "Cycles of each policy as the cost of refilling the TLB after a full flush "
+		  "moves.", "No sweep.");
+	figure_or(f, r, "sens_map", "verdict map over both costs",
+		  "Both estimates wrong at once: old / new cycles over the two ranges above "
+		  "(blue: new cheaper, red: old cheaper); the dashed line is where the verdict "
+		  "flips, the dot the stored estimates.", "No sweep.");
+}
+
+static void put_stale(FILE *f, const struct report *r)
+{
+	const struct rs_capture *c = r->cap;
+	size_t listed = 0;
+
+	fputs("<h2 id=\"stale\">Stale-TLB exposures</h2>\n<p>An exposure is a guest entry on a "
+	      "core that may still hold translations the guest has invalidated: a correctness "
+	      "hazard, not a cost. Counted for every policy, the oracle included.</p>\n"
+	      "<table><tr><th>policy</th><th class=\"n\">exposures</th>"
+	      "<th class=\"n\">stored hazards</th></tr>\n", f);
+	for (size_t i = 0; i < c->nruns; i++) {
+		fputs("<tr><td>", f);
+		swatch(f, c->runs[i].policy, i);
+		fputs("</td>", f);
+		num_cell(f, c->runs[i].all.m[RS_STALE_EXPOSURES]);
+		num_cell(f, c->runs[i].hazards_total);
+		fputs("</tr>\n", f);
+	}
+	fputs("</table>\n", f);
+	figure_or(f, r, "stale_exposures", "stale exposures over time",
+		  "Stale-TLB exposures so far (cumulative), one line per policy.",
+		  "No time series stored.");
+	for (size_t i = 0; i < c->nruns; i++)
+		listed += c->runs[i].nhazards < r->hazard_list ? c->runs[i].nhazards : r->hazard_list;
+	if (listed == 0) {
+		fputs("<p class=\"none\">No hazards stored: no policy exposed a stale TLB entry.</p>\n", f);
+		return;
+	}
+	fprintf(f, "<details%s><summary>earliest hazards (up to %zu per policy; all of them in "
+		"<a href=\"hazards.csv\">hazards.csv</a>)</summary>\n<table><tr><th>policy</th>"
+		"<th class=\"n\">time (s)</th><th>vm</th><th class=\"n\">vcpu</th>"
+		"<th class=\"n\">core</th><th class=\"n\">stale since (s)</th>"
+		"<th class=\"n\">exposed for (&micro;s)</th></tr>\n",
+		listed <= 40 ? " open" : "", r->hazard_list);
+	for (size_t i = 0; i < c->nruns; i++) {
+		const struct rs_run *run = &c->runs[i];
+		char label[128];
+
+		for (size_t j = 0; j < run->nhazards && j < r->hazard_list; j++) {
+			const struct rs_hazard *h = &run->hazards[j];
+
+			fputs("<tr><td>", f);
+			swatch(f, run->policy, i);
+			fprintf(f, "</td><td class=\"n\">%.9f</td><td>", (double)h->ts / 1e9);
+			html_put(f, vm_label(c, h->vm, label, sizeof label));
+			fputs("</td>", f);
+			if (h->vcpu >= 0)
+				fprintf(f, "<td class=\"n\">%" PRId64 "</td>", h->vcpu);
+			else
+				fputs("<td class=\"n\">-</td>", f);
+			fprintf(f, "<td class=\"n\">%" PRId64 "</td><td class=\"n\">%.9f</td>"
+				"<td class=\"n\">%.3f</td></tr>\n", h->core, (double)h->marked_ts / 1e9,
+				(double)(h->ts - h->marked_ts) / 1e3);
+		}
+	}
+	fputs("</table></details>\n", f);
+}
+
+static void put_runs(FILE *f, const struct report *r)
+{
+	const struct rs_capture *c = r->cap;
+
+	fprintf(f, "<h2 id=\"runs\">Runs reported</h2>\n<p>%zu of the %zu runs stored in this "
+		"trace (choose others with <code>--run</code> or <code>--machine</code>).</p>\n"
+		"<table><tr><th>run</th><th>policy</th><th>machine</th><th>created</th>"
+		"<th>tlbreplay</th><th>bucket</th><th>parameters</th></tr>\n", c->nruns,
+		c->nruns_stored);
+	for (size_t i = 0; i < c->nruns; i++) {
+		const struct rs_run *run = &c->runs[i];
+
+		fprintf(f, "<tr><td class=\"n\">%" PRId64 "</td><td>", run->id);
+		swatch(f, run->policy, i);
+		fputs("</td><td>", f);
+		html_put(f, run->machine);
+		fputs("</td><td>", f);
+		html_put(f, run->created);
+		fputs("</td><td>", f);
+		html_put(f, run->tool_version);
+		fprintf(f, "</td><td class=\"n\">%.6g ms</td><td><details><summary>params, digest"
+			"</summary><pre>", (double)run->bucket_ns / 1e6);
+		html_put(f, run->params);
+		fputs("\n\ndigest ", f);
+		html_put(f, run->digest);
+		fputs("</pre></details></td></tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
+struct cap_arg {
+	const struct report *r;		/* the capture */
+	const char *up_link;		/* link back to a comparison page, or NULL */
+};
+
+static int write_capture(FILE *f, const void *arg)
+{
+	const struct cap_arg *a = arg;
+	const struct report *r = a->r;
+	const struct rs_capture *c = r->cap;
+
+	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>tlbreport: ", f);
+	html_put(f, r->label);
+	fprintf(f, "</title>\n<meta name=\"generator\" content=\"tlbreport %s\">\n<style>\n%s</style>"
+		"</head>\n<body><main>\n", TLB_VERSION, STYLE);
+	if (a->up_link)
+		fprintf(f, "<div class=\"sub\"><a href=\"%s\">&larr; comparison of all captures</a></div>\n",
+			a->up_link);
+	fputs("<h1>TLB invalidation policies: ", f);
+	html_put(f, r->label);
+	fputs("</h1>\n<div class=\"sub\">trace <code>", f);
+	html_put(f, c->path);
+	fputs("</code> &middot; machine <b>", f);
+	html_put(f, c->runs[0].machine);
+	fputs("</b> &middot; replayed by tlbreplay ", f);
+	html_put(f, c->runs[0].tool_version);
+	fputs(" &middot; costs in modeled cycles (estimates)</div>\n", f);
+	put_meta(f, r);
+	fputs("<nav><a href=\"#totals\">Totals</a><a href=\"#per-vm\">Per VM</a><a href=\"#time\">"
+	      "Over time</a><a href=\"#sensitivity\">Cost sensitivity</a><a href=\"#stale\">"
+	      "Stale TLB</a><a href=\"#runs\">Runs</a><a href=\"summary.md\">summary.md</a></nav>\n", f);
+	put_verdict(f, r);
+	put_totals(f, r);
+	put_per_vm(f, r);
+	put_time(f, r);
+	put_sensitivity(f, r);
+	put_stale(f, r);
+	put_runs(f, r);
+	fprintf(f, "<footer>Written by tlbreport %s. Each plot's data and style are in its "
+		"gnuplot script beside it (plots/NAME.gp): edit and run <code>gnuplot NAME.gp</code> "
+		"in plots/ to redraw. Text form: <a href=\"summary.md\">summary.md</a>.</footer>\n"
+		"</main></body></html>\n", TLB_VERSION);
+	return 0;
+}
+
+int html_capture(const struct report *r, const char *up_link, char *err, size_t errlen)
+{
+	char path[4200];
+	struct cap_arg a = { r, up_link };
+
+	snprintf(path, sizeof path, "%s/index.html", r->dir);
+	return write_file(path, write_capture, &a, err, errlen);
+}
+
+/* --- compare mode -------------------------------------------------------------- */
+
+struct cmp_arg {
+	struct report *const *reps;	/* captures */
+	size_t nreps;
+	char *const *plots;		/* comparison plots made */
+	size_t nplots;
+};
+
+static bool cmp_has(const struct cmp_arg *a, const char *name)
+{
+	for (size_t i = 0; i < a->nplots; i++)
+		if (strcmp(a->plots[i], name) == 0)
+			return true;
+	return false;
+}
+
+static void cmp_meta_cell(FILE *f, const struct rs_capture *c, const char *key)
+{
+	fputs("<td>", f);
+	html_put(f, rs_meta(c, key) ? rs_meta(c, key) : "-");
+	fputs("</td>", f);
+}
+
+static int write_compare(FILE *f, const void *arg)
+{
+	const struct cmp_arg *a = arg;
+	char buf[64];
+
+	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+		"<title>tlbreport: %zu captures compared</title>\n<meta name=\"generator\" "
+		"content=\"tlbreport %s\">\n<style>\n%s</style></head>\n<body><main>\n"
+		"<h1>TLB invalidation policies: %zu captures compared</h1>\n<div class=\"sub\">"
+		"costs in modeled cycles (estimates); each capture's full report is linked by "
+		"its name</div>\n", a->nreps, TLB_VERSION, STYLE, a->nreps);
+	for (size_t k = 0; k < a->nreps; k++) {
+		int64_t lost;
+
+		if (meta_has_lost(a->reps[k]->cap, &lost) || meta_absent(a->reps[k]->cap, NULL)) {
+			fputs("<div class=\"alert\">Some captures are incomplete (lost events or absent "
+			      "sources, in red below): their counts are lower bounds.</div>\n", f);
+			break;
+		}
+	}
+	fputs("<h2>Captures</h2>\n<table><tr><th>capture</th><th>host</th><th>kernel</th>"
+	      "<th>cpu</th><th>start</th><th class=\"n\">lost events</th><th>absent sources</th>"
+	      "<th>machine</th></tr>\n", f);
+	for (size_t k = 0; k < a->nreps; k++) {
+		const struct report *r = a->reps[k];
+		const struct rs_capture *c = r->cap;
+		const char *absent = meta_absent(c, NULL);
+		int64_t lost;
+		bool has_lost = meta_has_lost(c, &lost);
+
+		fprintf(f, "<tr><td><a href=\"%s/index.html\">", r->label);
+		html_put(f, r->label);
+		fputs("</a></td>", f);
+		cmp_meta_cell(f, c, "host");
+		cmp_meta_cell(f, c, "kernel");
+		cmp_meta_cell(f, c, "cpu_model");
+		cmp_meta_cell(f, c, "start_time");
+		fprintf(f, "<td class=\"n%s\">%s</td><td%s>", has_lost ? " bad" : "",
+			rs_meta(c, "lost_events") ? fmt_grouped(lost, buf, sizeof buf) : "-",
+			absent ? " class=\"bad\"" : "");
+		html_put(f, absent ? absent : "none");
+		fputs("</td><td>", f);
+		html_put(f, c->runs[0].machine);
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</table>\n<h2>Verdicts</h2>\n<table><tr><th>capture</th><th class=\"n\">cycles old</th>"
+	      "<th class=\"n\">cycles new</th><th class=\"n\">old / new</th><th>cheaper now</th>"
+	      "<th class=\"n\">tlbie+tlbsync flips at</th><th class=\"n\">flush_refill flips at</th>"
+	      "<th class=\"n\">stale exposures (old / new)</th></tr>\n", f);
+	for (size_t k = 0; k < a->nreps; k++) {
+		const struct report *r = a->reps[k];
+		const struct sens *s = &r->sens;
+		const struct rs_capture *c = r->cap;
+
+		fprintf(f, "<tr><td><a href=\"%s/index.html\">", r->label);
+		html_put(f, r->label);
+		fputs("</a></td>", f);
+		if (!s->usable) {
+			fputs("<td colspan=\"7\" class=\"none\">", f);
+			html_put(f, s->why_not);
+			fputs("</td></tr>\n", f);
+			continue;
+		}
+		const int64_t *mo = c->runs[s->iold].all.m, *mn = c->runs[s->inew].all.m;
+
+		num_cell(f, mo[RS_CYCLES]);
+		num_cell(f, mn[RS_CYCLES]);
+		fprintf(f, "<td class=\"n\">%s</td><td>%s</td>",
+			fmt_ratio((double)mo[RS_CYCLES], (double)mn[RS_CYCLES], buf, sizeof buf),
+			sens_cheaper(s, &s->sweep[0], s->sweep[0].x_now));
+		for (int w = 0; w < CM_NSWEEPS; w++) {
+			if (s->sweep[w].crosses)
+				fprintf(f, "<td class=\"n bad\">%s</td>",
+					fmt_num(round(s->sweep[w].x_cross), buf, sizeof buf));
+			else
+				fputs("<td class=\"n good\">never</td>", f);
+		}
+		fprintf(f, "<td class=\"n\">%" PRId64 " / %" PRId64 "</td></tr>\n",
+			mo[RS_STALE_EXPOSURES], mn[RS_STALE_EXPOSURES]);
+	}
+	fputs("</table>\n<h2>Side by side</h2>\n", f);
+	static const struct {
+		const char *name, *caption;
+	} figs[] = {
+		{ "cmp_ratio", "Cycles old / new per capture: above the dashed line at 1, new is cheaper." },
+		{ "cmp_cycles", "Modeled cycles per capture, one bar per policy." },
+		{ "cmp_full_flushes", "Full TLB flushes per capture, one bar per policy." },
+		{ "cmp_tlbie", "tlbie instructions per capture, one bar per policy." },
+		{ "cmp_stale", "Stale-TLB exposures per capture, one bar per policy." },
+	};
+	for (size_t i = 0; i < sizeof figs / sizeof figs[0]; i++)
+		if (cmp_has(a, figs[i].name))
+			figure(f, "", figs[i].name, figs[i].caption, figs[i].caption);
+	fprintf(f, "<footer>Written by tlbreport %s. Text form: <a href=\"summary.md\">summary.md"
+		"</a>.</footer>\n</main></body></html>\n", TLB_VERSION);
+	return 0;
+}
+
+int html_compare(struct report *const *reps, size_t nreps, const char *dir, char *const *plots,
+		 size_t nplots, char *err, size_t errlen)
+{
+	char path[4200];
+	struct cmp_arg a = { reps, nreps, plots, nplots };
+
+	snprintf(path, sizeof path, "%s/index.html", dir);
+	return write_file(path, write_compare, &a, err, errlen);
+}

@@ -1,0 +1,402 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * summary_md - report/summary.md: the report as text, for a terminal, a
+ * ticket or a diff between two days.
+ *
+ * What it owns: the text form of a capture's report (meta, totals per
+ * policy with old/new ratios, the verdict and its sensitivity, every metric
+ * per VM, the stale-TLB exposures, the files) and of a comparison.
+ *
+ * Numbers are plain integers, exactly as stored (no separators, no
+ * rounding), so that the file can be checked against `tlbreplay --format
+ * json` and read back by scripts; the "Per VM" table has the JSON's shape:
+ * one row per policy and VM, "all" for the sum, the metrics in their order.
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <string.h>
+
+#include "report.h"
+#include "util.h"
+
+static void md_cell(FILE *f, const char *s)
+{
+	/* A '|' inside a cell would split it. */
+	for (; s && *s; s++) {
+		if (*s == '|')
+			fputs("\\|", f);
+		else if (*s == '\n')
+			fputc(' ', f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static void meta_row(FILE *f, const struct rs_capture *c, const char *title, const char *key)
+{
+	const char *v = rs_meta(c, key);
+
+	fprintf(f, "| %s | ", title);
+	md_cell(f, v ? v : "(not recorded)");
+	fputs(" |\n", f);
+}
+
+static void put_header(FILE *f, const struct report *r)
+{
+	const struct rs_capture *c = r->cap;
+	const char *absent_key = NULL, *absent = meta_absent(c, &absent_key);
+	int64_t lost;
+	bool has_lost = meta_has_lost(c, &lost);
+
+	fprintf(f, "# TLB invalidation policies on %s\n\n", r->label);
+	if (has_lost || absent)
+		fputs("> **WARNING: this capture is incomplete.** Counts from it are lower bounds.\n\n", f);
+	fputs("| trace | |\n|---|---|\n", f);
+	fputs("| file | ", f);
+	md_cell(f, c->path);
+	fputs(" |\n", f);
+	meta_row(f, c, "host", "host");
+	meta_row(f, c, "kernel", "kernel");
+	meta_row(f, c, "cpu", "cpu_model");
+	meta_row(f, c, "source", "source");
+	meta_row(f, c, "start", "start_time");
+	meta_row(f, c, "threads per core", "threads_per_core");
+	meta_row(f, c, "host threads", "ncpus");
+	if (has_lost)
+		fprintf(f, "| lost events | **%" PRId64 " (WARNING: events were lost)** |\n", lost);
+	else
+		meta_row(f, c, "lost events", "lost_events");
+	if (absent) {
+		fputs("| absent sources | **", f);
+		md_cell(f, absent);
+		fputs(" (WARNING)** |\n", f);
+	} else {
+		fputs("| absent sources | none |\n", f);
+	}
+	fprintf(f, "| machine | %s |\n", c->runs[0].machine);
+	fputs("| runs |", f);
+	for (size_t i = 0; i < c->nruns; i++)
+		fprintf(f, "%s %s = run %" PRId64, i ? "," : "", c->runs[i].policy, c->runs[i].id);
+	fprintf(f, " (of %zu stored; tlbreplay %s, %s) |\n", c->nruns_stored,
+		c->runs[0].tool_version, c->runs[0].created);
+	fputs("| VMs |", f);
+	if (c->nvmnames == 0)
+		fputs(" (table vm is empty)", f);
+	for (size_t i = 0; i < c->nvmnames; i++) {
+		char label[128];
+
+		fprintf(f, "%s %" PRId64 " (", i ? "," : "", c->vmnames[i].id);
+		md_cell(f, vm_label(c, c->vmnames[i].id, label, sizeof label));
+		fputc(')', f);
+	}
+	fputs(" |\n\n", f);
+	if (c->events_read) {
+		fputs("Events in the trace (read with --events):\n\n| kind | events |\n|---|---:|\n", f);
+		for (size_t i = 0; i < c->nkinds; i++) {
+			fputs("| ", f);
+			md_cell(f, c->kinds[i].name);
+			fprintf(f, " | %" PRId64 " |\n", c->kinds[i].count);
+		}
+		fprintf(f, "| (lost, sum of the 'lost' events) | %" PRId64 " |\n\n", c->lost_counted);
+	}
+}
+
+static void put_totals(FILE *f, const struct report *r)
+{
+	const struct rs_capture *c = r->cap;
+	const struct rs_run *o = rs_run_by_policy(c, "old"), *n = rs_run_by_policy(c, "new");
+	char buf[32];
+
+	fputs("## Totals over all VMs\n\n| metric |", f);
+	for (size_t i = 0; i < c->nruns; i++)
+		fprintf(f, " %s |", c->runs[i].policy);
+	if (o && n)
+		fputs(" old/new |", f);
+	fputs("\n|---|", f);
+	for (size_t i = 0; i < c->nruns; i++)
+		fputs("---:|", f);
+	if (o && n)
+		fputs("---:|", f);
+	fputc('\n', f);
+	for (int k = 0; k < RS_NMETRICS; k++) {
+		fprintf(f, "| %s |", rs_metric_names[k]);
+		for (size_t i = 0; i < c->nruns; i++)
+			fprintf(f, " %" PRId64 " |", c->runs[i].all.m[k]);
+		if (o && n)
+			fprintf(f, " %s |", fmt_ratio((double)o->all.m[k], (double)n->all.m[k], buf,
+						      sizeof buf));
+		fputc('\n', f);
+	}
+	fputc('\n', f);
+}
+
+static void put_costs(FILE *f, const struct rs_run *run)
+{
+	char buf[32];
+	bool any = false;
+
+	for (int k = 0; k < CM_NCOSTS; k++)
+		if (run->costs.have & (1u << k)) {
+			fprintf(f, "%s%s %s", any ? ", " : "", cm_cost_names[k],
+				fmt_num(run->costs.v[k], buf, sizeof buf));
+			any = true;
+		}
+	if (!any)
+		fputs("(none named in params)", f);
+}
+
+static void put_sweep(FILE *f, const struct sens *s, const struct sens_sweep *w)
+{
+	char now[32], max[32], x[32];
+
+	fprintf(f, "- **%s** (stored %s cycles; swept 0..%s%s): ", cm_sweep_names[w->kind],
+		fmt_num(w->x_now, now, sizeof now), fmt_num(w->x_max, max, sizeof max),
+		w->stretched ? ", widened to show the crossing" : "");
+	if (w->crosses) {
+		fprintf(f, "the verdict flips at %s cycles", fmt_num(round(w->x_cross), x, sizeof x));
+		if (w->x_now > 0)
+			fprintf(f, " (%.2fx the stored value)", w->x_cross / w->x_now);
+		fprintf(f, ": %s is cheaper below, %s above%s.\n", w->below, w->above,
+			w->cross_in_range ? "" : " (outside the plotted range)");
+	} else {
+		fprintf(f, "no crossover at any cost > 0: %s is cheaper throughout.\n", w->below);
+	}
+	(void)s;
+}
+
+static void put_verdict(FILE *f, const struct report *r)
+{
+	const struct rs_capture *c = r->cap;
+	const struct sens *s = &r->sens;
+
+	fputs("## Verdict and cost sensitivity\n\n", f);
+	if (!s->usable) {
+		fputs("No sweep: ", f);
+		md_cell(f, s->why_not);
+		fputs(".\n\n", f);
+		return;
+	}
+	const struct rs_run *o = &c->runs[s->iold], *n = &c->runs[s->inew];
+	int64_t co = o->all.m[RS_CYCLES], cn = n->all.m[RS_CYCLES];
+
+	fprintf(f, "At the stored costs (");
+	put_costs(f, o);
+	fprintf(f, "), old costs %" PRId64 " cycles and new %" PRId64 ": ", co, cn);
+	if (co > cn)
+		fprintf(f, "**new is cheaper**, old/new = %.3f.\n\n", s->ratio_now);
+	else if (cn > co)
+		fprintf(f, "**old is cheaper**, old/new = %.3f.\n\n", s->ratio_now);
+	else
+		fputs("**they cost the same**.\n\n", f);
+	for (int k = 0; k < CM_NSWEEPS; k++)
+		put_sweep(f, s, &s->sweep[k]);
+	fputc('\n', f);
+	if (s->check_err < 0.5)
+		fputs("Model check: the cycles recomputed from the stored counts and costs equal the "
+		      "stored cycles for every run.\n\n", f);
+	else
+		fprintf(f, "**Model check failed**: run %" PRId64 "'s stored cycles differ from the "
+			"cost formula by %.0f cycles; its params may not hold the costs in force, "
+			"and the sweep is off by as much.\n\n", s->check_run, s->check_err);
+}
+
+static void put_per_vm(FILE *f, const struct report *r)
+{
+	const struct rs_capture *c = r->cap;
+
+	fputs("## Per VM: every metric\n\n| policy | vm |", f);
+	for (int k = 0; k < RS_NMETRICS; k++)
+		fprintf(f, " %s |", rs_metric_names[k]);
+	fputs("\n|---|---|", f);
+	for (int k = 0; k < RS_NMETRICS; k++)
+		fputs("---:|", f);
+	fputc('\n', f);
+	for (size_t i = 0; i < c->nruns; i++) {
+		const struct rs_run *run = &c->runs[i];
+
+		for (size_t j = 0; j <= run->nvms; j++) {
+			const struct rs_row *row = j < run->nvms ? &run->vms[j] : &run->all;
+
+			if (j < run->nvms)
+				fprintf(f, "| %s | %" PRId64 " |", run->policy, row->vm);
+			else
+				fprintf(f, "| %s | all |", run->policy);
+			for (int k = 0; k < RS_NMETRICS; k++)
+				fprintf(f, " %" PRId64 " |", row->m[k]);
+			fputc('\n', f);
+		}
+	}
+	fputc('\n', f);
+}
+
+static void put_hazards(FILE *f, const struct report *r)
+{
+	const struct rs_capture *c = r->cap;
+	size_t listed = 0;
+
+	fputs("## Stale-TLB exposures\n\nAn exposure is a guest entry on a core that may still "
+	      "hold translations the guest invalidated (replay-model.md).\n\n"
+	      "| policy | exposures | stored hazards |\n|---|---:|---:|\n", f);
+	for (size_t i = 0; i < c->nruns; i++)
+		fprintf(f, "| %s | %" PRId64 " | %" PRId64 " |\n", c->runs[i].policy,
+			c->runs[i].all.m[RS_STALE_EXPOSURES], c->runs[i].hazards_total);
+	fputc('\n', f);
+	for (size_t i = 0; i < c->nruns; i++)
+		listed += c->runs[i].nhazards < r->hazard_list ? c->runs[i].nhazards : r->hazard_list;
+	if (listed == 0) {
+		fputs("No hazards stored.\n\n", f);
+		return;
+	}
+	fprintf(f, "Earliest hazards (up to %zu per policy; all of them: hazards.csv):\n\n"
+		"| policy | time (s) | vm | vcpu | core | stale since (s) | exposed for (us) |\n"
+		"|---|---:|---:|---:|---:|---:|---:|\n", r->hazard_list);
+	for (size_t i = 0; i < c->nruns; i++) {
+		const struct rs_run *run = &c->runs[i];
+
+		for (size_t j = 0; j < run->nhazards && j < r->hazard_list; j++) {
+			const struct rs_hazard *h = &run->hazards[j];
+
+			fprintf(f, "| %s | %.9f | %" PRId64 " | ", run->policy, (double)h->ts / 1e9, h->vm);
+			if (h->vcpu >= 0)
+				fprintf(f, "%" PRId64, h->vcpu);
+			else
+				fputs("-", f);
+			fprintf(f, " | %" PRId64 " | %.9f | %.3f |\n", h->core,
+				(double)h->marked_ts / 1e9, (double)(h->ts - h->marked_ts) / 1e3);
+		}
+	}
+	fputc('\n', f);
+}
+
+static void put_files(FILE *f, const struct report *r)
+{
+	fputs("## Files\n\n- index.html: this report with its plots (open it from disk)\n", f);
+	for (size_t i = 0; i < r->nplots; i++)
+		fprintf(f, "- plots/%s.png, plots/%s.svg (script: plots/%s.gp)\n", r->plots[i],
+			r->plots[i], r->plots[i]);
+	fputs("- hazards.csv: every stored hazard of the reported runs\n", f);
+	fprintf(f, "\nWritten by tlbreport %s.\n", TLB_VERSION);
+}
+
+static int write_capture(FILE *f, const void *arg)
+{
+	const struct report *r = arg;
+
+	put_header(f, r);
+	put_totals(f, r);
+	put_verdict(f, r);
+	put_per_vm(f, r);
+	put_hazards(f, r);
+	put_files(f, r);
+	return 0;
+}
+
+int md_capture(const struct report *r, char *err, size_t errlen)
+{
+	char path[4200];
+
+	snprintf(path, sizeof path, "%s/summary.md", r->dir);
+	return write_file(path, write_capture, r, err, errlen);
+}
+
+/* --- compare mode -------------------------------------------------------------- */
+
+struct cmp_arg {
+	struct report *const *reps;	/* the captures */
+	size_t nreps;
+};
+
+static void cmp_field(FILE *f, const struct rs_capture *c, const char *key)
+{
+	const char *v = rs_meta(c, key);
+
+	fputc(' ', f);
+	md_cell(f, v ? v : "-");
+	fputs(" |", f);
+}
+
+static int write_compare(FILE *f, const void *arg)
+{
+	const struct cmp_arg *a = arg;
+	char buf[32];
+
+	fprintf(f, "# TLB invalidation policies: %zu captures compared\n\n", a->nreps);
+	fputs("| capture | host | kernel | cpu | start | lost events | absent sources | machine |\n"
+	      "|---|---|---|---|---|---:|---|---|\n", f);
+	for (size_t k = 0; k < a->nreps; k++) {
+		const struct rs_capture *c = a->reps[k]->cap;
+		const char *absent = meta_absent(c, NULL);
+		int64_t lost;
+		bool has_lost = meta_has_lost(c, &lost);
+
+		fprintf(f, "| [%s](%s/index.html) |", a->reps[k]->label, a->reps[k]->label);
+		cmp_field(f, c, "host");
+		cmp_field(f, c, "kernel");
+		cmp_field(f, c, "cpu_model");
+		cmp_field(f, c, "start_time");
+		if (!rs_meta(c, "lost_events"))
+			fputs(" - |", f);
+		else
+			fprintf(f, has_lost ? " **%" PRId64 "** |" : " %" PRId64 " |", lost);
+		fputc(' ', f);
+		if (absent) {
+			fputs("**", f);
+			md_cell(f, absent);
+			fputs("**", f);
+		} else {
+			fputs("none", f);
+		}
+		fprintf(f, " | %s |\n", c->runs[0].machine);
+	}
+	fputs("\n## Cycles and counts (all VMs)\n\n"
+	      "| capture | policy | full_flushes | tlbie | tlbie_seqs | cycles | stale_exposures |\n"
+	      "|---|---|---:|---:|---:|---:|---:|\n", f);
+	for (size_t k = 0; k < a->nreps; k++) {
+		const struct rs_capture *c = a->reps[k]->cap;
+
+		for (size_t i = 0; i < c->nruns; i++) {
+			const int64_t *m = c->runs[i].all.m;
+
+			fprintf(f, "| %s | %s | %" PRId64 " | %" PRId64 " | %" PRId64 " | %" PRId64
+				" | %" PRId64 " |\n", a->reps[k]->label, c->runs[i].policy,
+				m[RS_FULL_FLUSHES], m[RS_TLBIE], m[RS_TLBIE_SEQS], m[RS_CYCLES],
+				m[RS_STALE_EXPOSURES]);
+		}
+	}
+	fputs("\n## Verdicts\n\n| capture | old/new cycles | cheaper now | "
+	      "tlbie+tlbsync flips at | flush_refill flips at |\n|---|---:|---|---:|---:|\n", f);
+	for (size_t k = 0; k < a->nreps; k++) {
+		const struct sens *s = &a->reps[k]->sens;
+
+		fprintf(f, "| %s |", a->reps[k]->label);
+		if (!s->usable) {
+			fputs(" - | - | - | - |\n", f);
+			continue;
+		}
+		const struct rs_capture *c = a->reps[k]->cap;
+
+		fprintf(f, " %s | %s |",
+			fmt_ratio((double)c->runs[s->iold].all.m[RS_CYCLES],
+				  (double)c->runs[s->inew].all.m[RS_CYCLES], buf, sizeof buf),
+			sens_cheaper(s, &s->sweep[0], s->sweep[0].x_now));
+		for (int w = 0; w < CM_NSWEEPS; w++) {
+			if (s->sweep[w].crosses)
+				fprintf(f, " %s |", fmt_num(round(s->sweep[w].x_cross), buf, sizeof buf));
+			else
+				fputs(" never |", f);
+		}
+		fputc('\n', f);
+	}
+	fprintf(f, "\nEach capture's full report: CAPTURE/index.html and CAPTURE/summary.md.\n"
+		"\nWritten by tlbreport %s.\n", TLB_VERSION);
+	return 0;
+}
+
+int md_compare(struct report *const *reps, size_t nreps, const char *dir, char *err, size_t errlen)
+{
+	char path[4200];
+	struct cmp_arg a = { reps, nreps };
+
+	snprintf(path, sizeof path, "%s/summary.md", dir);
+	return write_file(path, write_compare, &a, err, errlen);
+}

@@ -1,0 +1,546 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * engine - the one pass (interface, ownership and memory bounds in engine.h).
+ *
+ * Per event, in replay order (replay-model.md, "Reading the events"):
+ *   1. check what tracedb leaves to the consumer (ids in range, n >= 0,
+ *      opcode not NULL, a vcpu on guest_enter); a kind the replay does not
+ *      know is counted and skipped; vm 0 belongs to no VM.
+ *   2. close the series bucket if the event is past it.
+ *   3. find the VM (the last one is cached), creating it, and each policy's
+ *      state for it, at its first event; count the event; bring its vcpu
+ *      online (a new vcpu may bring a new vcore online).
+ *   4. by kind:
+ *      guest_enter  cpu -1 changes nothing; else the vcpu's last core is
+ *                   recorded and each policy's enter() runs, then the stale
+ *                   check of that policy (an exposure goes to the sink);
+ *      hcall        the core is cpu's, or the vcpu's last entry's, or
+ *                   unknown; H_REMOVE / H_PROTECT / H_BULK_REMOVE with n > 0
+ *                   go to each policy's hcall();
+ *      host_inval   n > 0 goes to each policy's host_inval();
+ *      hpt_reset    each policy's hpt_reset(), then its holding cores are
+ *                   marked stale;
+ *      the others   counted only.
+ *
+ * Counts every policy shares (events, guest_entries, hcalls) are kept once
+ * per VM and copied into each policy's rows when rows are read. Cycles are
+ * computed from the counts at that time too (machine_cycles), so the hot
+ * loop only adds integers.
+ *
+ * Digest: two 64-bit lanes mixed per event over every column (the kind by
+ * its contract name, so files with other kind ids but the same events give
+ * the same digest), printed as 32 hex digits and the event count.
+ */
+#include "engine.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hcall.h"
+#include "util.h"
+
+struct vm {
+	int64_t id;			/* vm.id */
+	struct vm_counts counts;	/* nvcpus, nvcores, read by the policies */
+	int64_t *vcpu_core;		/* per vcpu id: -2 offline, -1 no entry yet, else core */
+	int64_t nvcpu;			/* length of vcpu_core */
+	unsigned char *vcore_on;	/* per vcore number: online */
+	int64_t nvcore;			/* length of vcore_on */
+	struct metrics common;		/* events, guest_entries, hcalls */
+	struct metrics common_snap;	/* common at the last bucket close */
+	struct pctx pc[MAX_POLICIES];	/* each policy's run over this VM */
+};
+
+struct unknown_kind {
+	int64_t kind_id;		/* the file's kind id */
+	int64_t count;			/* events of it */
+};
+
+struct engine {
+	struct engine_config cfg;
+	char err[768];
+	struct vm **vms;		/* sorted by id */
+	int64_t nvms, capvms;
+	struct vm *last;		/* the VM of the previous event */
+	int64_t events;			/* every event read */
+	int64_t lost;			/* sum of lost counts */
+	struct unknown_kind *unknown;
+	int64_t nunknown, capunknown, unknown_total;
+	int64_t bucket_start;		/* open bucket [start, end) */
+	int64_t bucket_end;
+	bool bucket_open;
+	uint64_t h1, h2;		/* digest lanes */
+	char digest[64];
+};
+
+struct engine *engine_new(const struct engine_config *cfg)
+{
+	struct engine *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return NULL;
+	e->cfg = *cfg;
+	e->h1 = 0x9e3779b97f4a7c15ull;
+	e->h2 = 0xc2b2ae3d27d4eb4full;
+	return e;
+}
+
+const char *engine_error(const struct engine *e) { return e->err; }
+
+static void vm_free(struct engine *e, struct vm *v)
+{
+	if (!v)
+		return;
+	for (int p = 0; p < e->cfg.npol; p++) {
+		e->cfg.pol[p]->fini(&v->pc[p]);
+		stale_free(&v->pc[p].st);
+	}
+	free(v->vcpu_core);
+	free(v->vcore_on);
+	free(v);
+}
+
+void engine_free(struct engine *e)
+{
+	if (!e)
+		return;
+	for (int64_t i = 0; i < e->nvms; i++)
+		vm_free(e, e->vms[i]);
+	free(e->vms);
+	free(e->unknown);
+	free(e);
+}
+
+static struct vm *vm_new(struct engine *e, int64_t id)
+{
+	struct vm *v = calloc(1, sizeof(*v));
+
+	if (!v)
+		return NULL;
+	v->id = id;
+	for (int p = 0; p < e->cfg.npol; p++) {
+		v->pc[p].m = &e->cfg.m;
+		v->pc[p].opt = &e->cfg.opt;
+		v->pc[p].vm = &v->counts;
+		if (e->cfg.pol[p]->init(&v->pc[p])) {
+			vm_free(e, v);
+			return NULL;
+		}
+	}
+	return v;
+}
+
+/* The VM of @id, created at its first event; NULL only when out of memory. */
+static struct vm *vm_get(struct engine *e, int64_t id)
+{
+	int64_t lo = 0, hi = e->nvms;
+	struct vm *v;
+
+	if (e->last && e->last->id == id)
+		return e->last;
+	while (lo < hi) {
+		int64_t mid = lo + (hi - lo) / 2;
+
+		if (e->vms[mid]->id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < e->nvms && e->vms[lo]->id == id)
+		return e->last = e->vms[lo];
+	if (e->nvms == e->capvms) {
+		int64_t cap = e->capvms ? e->capvms * 2 : 16;
+		struct vm **a = realloc(e->vms, sizeof(*a) * (size_t)cap);
+
+		if (!a)
+			return NULL;
+		e->vms = a;
+		e->capvms = cap;
+	}
+	v = vm_new(e, id);
+	if (!v)
+		return NULL;
+	memmove(e->vms + lo + 1, e->vms + lo, sizeof(*e->vms) * (size_t)(e->nvms - lo));
+	e->vms[lo] = v;
+	e->nvms++;
+	return e->last = v;
+}
+
+static int grow_i64(int64_t **a, int64_t *n, int64_t idx, int64_t fill)
+{
+	int64_t cap = *n ? *n : 8, *p;
+
+	while (cap <= idx)
+		cap *= 2;
+	p = realloc(*a, sizeof(*p) * (size_t)cap);
+	if (!p)
+		return -1;
+	for (int64_t i = *n; i < cap; i++)
+		p[i] = fill;
+	*a = p;
+	*n = cap;
+	return 0;
+}
+
+/* A vcpu comes online at its vcpu_create or first event: nvcpus, and nvcores
+ * when its vcore is new (kvmppc_core_vcpu_create_hv counts vcore creations). */
+static int vcpu_online(struct engine *e, struct vm *v, int64_t vcpu)
+{
+	int64_t vc;
+
+	if (vcpu < v->nvcpu && v->vcpu_core[vcpu] != -2)
+		return 0;
+	if (vcpu >= v->nvcpu && grow_i64(&v->vcpu_core, &v->nvcpu, vcpu, -2))
+		return -1;
+	v->vcpu_core[vcpu] = -1;
+	v->counts.nvcpus++;
+	vc = machine_vcore(&e->cfg.m, vcpu);
+	if (vc >= v->nvcore) {
+		int64_t cap = v->nvcore ? v->nvcore : 8;
+		unsigned char *p;
+
+		while (cap <= vc)
+			cap *= 2;
+		p = realloc(v->vcore_on, (size_t)cap);
+		if (!p)
+			return -1;
+		memset(p + v->nvcore, 0, (size_t)(cap - v->nvcore));
+		v->vcore_on = p;
+		v->nvcore = cap;
+	}
+	if (!v->vcore_on[vc]) {
+		v->vcore_on[vc] = 1;
+		v->counts.nvcores++;
+	}
+	return 0;
+}
+
+static int count_unknown(struct engine *e, int64_t kind_id)
+{
+	e->unknown_total++;
+	for (int64_t i = 0; i < e->nunknown; i++)
+		if (e->unknown[i].kind_id == kind_id) {
+			e->unknown[i].count++;
+			return 0;
+		}
+	if (e->nunknown == e->capunknown) {
+		int64_t cap = e->capunknown ? e->capunknown * 2 : 8;
+		struct unknown_kind *u = realloc(e->unknown, sizeof(*u) * (size_t)cap);
+
+		if (!u)
+			return -1;
+		e->unknown = u;
+		e->capunknown = cap;
+	}
+	e->unknown[e->nunknown].kind_id = kind_id;
+	e->unknown[e->nunknown].count = 1;
+	e->nunknown++;
+	return 0;
+}
+
+/* A policy's row: its own counts @tot, the VM's shared ones @common, and cycles. */
+static void vm_row(const struct engine *e, const struct metrics *tot,
+		   const struct metrics *common, struct metrics *out)
+{
+	*out = *tot;
+	out->v[M_EVENTS] = common->v[M_EVENTS];
+	out->v[M_GUEST_ENTRIES] = common->v[M_GUEST_ENTRIES];
+	out->v[M_HCALLS] = common->v[M_HCALLS];
+	out->v[M_CYCLES] = machine_cycles(&e->cfg.m, out);
+}
+
+static int sink_failed(struct engine *e)
+{
+	const struct engine_sink *s = e->cfg.sink;
+
+	snprintf(e->err, sizeof(e->err), "%s", s->error ? s->error(s->arg) : "sink failed");
+	return EXIT_RUN_FAILED;
+}
+
+/* Hand the open bucket's rows to the sink: each VM active in it, then "all". */
+static int bucket_close(struct engine *e)
+{
+	const struct engine_sink *s = e->cfg.sink;
+
+	for (int p = 0; p < e->cfg.npol; p++) {
+		struct metrics all = { { 0 } };
+		bool any = false;
+
+		for (int64_t i = 0; i < e->nvms; i++) {
+			struct vm *v = e->vms[i];
+			struct metrics d, dc, row;
+
+			if (v->common.v[M_EVENTS] == v->common_snap.v[M_EVENTS])
+				continue;
+			for (int k = 0; k < NMETRICS; k++) {
+				d.v[k] = v->pc[p].tot.v[k] - v->pc[p].snap.v[k];
+				dc.v[k] = v->common.v[k] - v->common_snap.v[k];
+			}
+			vm_row(e, &d, &dc, &row);
+			if (s->series(s->arg, p, v->id, e->bucket_start, &row))
+				return -1;
+			metrics_add(&all, &row);
+			v->pc[p].snap = v->pc[p].tot;
+			any = true;
+		}
+		if (any && s->series(s->arg, p, -1, e->bucket_start, &all))
+			return -1;
+	}
+	for (int64_t i = 0; i < e->nvms; i++)
+		e->vms[i]->common_snap = e->vms[i]->common;
+	return 0;
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+
+	return (a % b != 0 && a < 0) ? q - 1 : q;
+}
+
+static void digest_mix(struct engine *e, const struct tdb_event *ev)
+{
+	uint64_t kind = ev->kind == TDB_OTHER ? 0x100000000ull + (uint64_t)ev->kind_id
+					       : (uint64_t)ev->kind;
+	uint64_t x = (uint64_t)ev->ts * 0x9e3779b97f4a7c15ull;
+
+	x ^= (uint64_t)ev->cpu * 0xbf58476d1ce4e5b9ull;
+	x ^= (x >> 31) ^ (uint64_t)ev->vm * 0x94d049bb133111ebull;
+	x ^= (x >> 29) ^ (uint64_t)ev->vcpu * 0xd6e8feb86659fd93ull;
+	x ^= (x >> 32) ^ kind * 0xa0761d6478bd642full;
+	x ^= (x >> 30) ^ (uint64_t)ev->a[0] * 0xe7037ed1a0b428dbull;
+	x ^= (x >> 31) ^ (uint64_t)ev->a[1] * 0x8ebc6af09c88c6e3ull;
+	x ^= (x >> 29) ^ (uint64_t)ev->a[2] * 0x589965cc75374cc3ull;
+	x ^= (x >> 32) ^ (uint64_t)ev->a[3] * 0x1d8e4e27c47d124full;
+	x ^= (x >> 30) ^ (uint64_t)ev->nulls * 0xff51afd7ed558ccdull;
+	e->h1 = (e->h1 ^ x) * 0x100000001b3ull;
+	e->h1 ^= e->h1 >> 33;
+	e->h2 = (e->h2 + (x ^ (x >> 27))) * 0xc4ceb9fe1a85ec53ull;
+	e->h2 ^= e->h2 >> 29;
+}
+
+static int bad_row(struct engine *e, struct tdb *db, const struct tdb_event *ev,
+		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int bad_row(struct engine *e, struct tdb *db, const struct tdb_event *ev,
+		   const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(e->err, sizeof(e->err), "%s: event rowid %" PRId64 ": ",
+			 tdb_path(db), ev->rowid);
+
+	if (n > 0 && (size_t)n < sizeof(e->err)) {
+		va_start(ap, fmt);
+		vsnprintf(e->err + n, sizeof(e->err) - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	return EXIT_BAD_INPUT;
+}
+
+static int no_memory(struct engine *e)
+{
+	snprintf(e->err, sizeof(e->err), "out of memory");
+	return EXIT_RUN_FAILED;
+}
+
+static int on_enter(struct engine *e, struct vm *v, const struct pev *pe)
+{
+	for (int p = 0; p < e->cfg.npol; p++) {
+		struct pctx *pc = &v->pc[p];
+		int flushed = e->cfg.pol[p]->enter(pc, pe);
+		int64_t marked;
+		int exposed;
+
+		if (flushed < 0)
+			return no_memory(e);
+		exposed = stale_enter(&pc->st, pe->core, flushed, &marked);
+		if (exposed < 0)
+			return no_memory(e);
+		if (exposed) {
+			pc->tot.v[M_STALE_EXPOSURES]++;
+			if (e->cfg.sink && e->cfg.sink->hazard &&
+			    e->cfg.sink->hazard(e->cfg.sink->arg, p, pe->ts, v->id, pe->vcpu,
+						pe->core, marked))
+				return sink_failed(e);
+		}
+	}
+	return 0;
+}
+
+/* One event of a known kind, checked, for VM @v. */
+static int dispatch(struct engine *e, struct vm *v, const struct tdb_event *ev, struct pev *pe)
+{
+	int rc = 0;
+
+	switch (ev->kind) {
+	case TDB_GUEST_ENTER:
+		v->common.v[M_GUEST_ENTRIES]++;
+		if (ev->cpu < 0)
+			return 0;
+		v->vcpu_core[ev->vcpu] = pe->core;
+		return on_enter(e, v, pe);
+	case TDB_HCALL:
+		v->common.v[M_HCALLS]++;
+		if (pe->n == 0 || (pe->opcode != H_REMOVE && pe->opcode != H_PROTECT &&
+				   pe->opcode != H_BULK_REMOVE))
+			return 0;
+		if (pe->core < 0 && ev->vcpu >= 0)
+			pe->core = v->vcpu_core[ev->vcpu] >= 0 ? v->vcpu_core[ev->vcpu] : -1;
+		for (int p = 0; p < e->cfg.npol && !rc; p++)
+			rc = e->cfg.pol[p]->hcall(&v->pc[p], pe);
+		break;
+	case TDB_HOST_INVAL:
+		if (pe->n == 0)
+			return 0;
+		for (int p = 0; p < e->cfg.npol && !rc; p++)
+			rc = e->cfg.pol[p]->host_inval(&v->pc[p], pe);
+		break;
+	case TDB_HPT_RESET:
+		for (int p = 0; p < e->cfg.npol && !rc; p++) {
+			rc = e->cfg.pol[p]->hpt_reset(&v->pc[p], pe);
+			stale_reset(&v->pc[p].st, pe->ts);
+		}
+		break;
+	default:
+		return 0;
+	}
+	return rc ? no_memory(e) : 0;
+}
+
+static int one_event(struct engine *e, struct tdb *db, const struct tdb_event *ev)
+{
+	struct pev pe;
+	struct vm *v;
+
+	if (ev->kind == TDB_OTHER)
+		return count_unknown(e, ev->kind_id) ? no_memory(e) : 0;
+	if (ev->cpu < -1 || ev->cpu >= CPU_ID_LIMIT)
+		return bad_row(e, db, ev, "cpu %" PRId64 " out of range (-1..%d)", ev->cpu, CPU_ID_LIMIT - 1);
+	if (ev->vm < 0)
+		return bad_row(e, db, ev, "negative vm id %" PRId64, ev->vm);
+	if (!(ev->nulls & TDB_NULL_VCPU) && (ev->vcpu < 0 || ev->vcpu >= VCPU_ID_LIMIT))
+		return bad_row(e, db, ev, "vcpu %" PRId64 " out of range (0..%d)", ev->vcpu, VCPU_ID_LIMIT - 1);
+	pe.ts = ev->ts;
+	pe.cpu = ev->cpu;
+	pe.core = ev->cpu >= 0 ? ev->cpu / e->cfg.m.threads_per_core : -1;
+	pe.vcpu = ev->vcpu;
+	pe.opcode = pe.flags = pe.n = 0;
+	switch (ev->kind) {
+	case TDB_GUEST_ENTER:
+		if (ev->nulls & TDB_NULL_VCPU)
+			return bad_row(e, db, ev, "guest_enter has a NULL vcpu");
+		break;
+	case TDB_HCALL:
+		if (ev->nulls & TDB_NULL_A0)
+			return bad_row(e, db, ev, "hcall has a NULL opcode (a0)");
+		if (ev->a[2] < 0)
+			return bad_row(e, db, ev, "hcall has a negative n (a2 = %" PRId64 ")", ev->a[2]);
+		pe.opcode = ev->a[0];
+		pe.flags = ev->a[1];
+		pe.n = ev->a[2];
+		break;
+	case TDB_HOST_INVAL:
+		if (ev->a[0] < 0)
+			return bad_row(e, db, ev, "host_inval has a negative n (a0 = %" PRId64 ")", ev->a[0]);
+		pe.n = ev->a[0];
+		break;
+	case TDB_LOST:
+		if (ev->a[0] < 0)
+			return bad_row(e, db, ev, "lost has a negative count (a0 = %" PRId64 ")", ev->a[0]);
+		e->lost += ev->a[0];
+		break;
+	default:
+		break;
+	}
+	if (e->cfg.bucket_ns > 0 && (!e->bucket_open || ev->ts >= e->bucket_end)) {
+		if (e->bucket_open && bucket_close(e))
+			return sink_failed(e);
+		e->bucket_start = floor_div(ev->ts, e->cfg.bucket_ns) * e->cfg.bucket_ns;
+		e->bucket_end = e->bucket_start > INT64_MAX - e->cfg.bucket_ns
+			? INT64_MAX : e->bucket_start + e->cfg.bucket_ns;
+		e->bucket_open = true;
+	}
+	if (ev->vm == 0)
+		return 0;
+	v = vm_get(e, ev->vm);
+	if (!v)
+		return no_memory(e);
+	v->common.v[M_EVENTS]++;
+	if (!(ev->nulls & TDB_NULL_VCPU) && vcpu_online(e, v, ev->vcpu))
+		return no_memory(e);
+	return dispatch(e, v, ev, &pe);
+}
+
+int engine_run(struct engine *e, struct tdb *db)
+{
+	struct tdb_event ev;
+	struct progress prog;
+	int rc;
+
+	if (tdb_scan_begin(db)) {
+		snprintf(e->err, sizeof(e->err), "%s", tdb_error(db));
+		return EXIT_RUN_FAILED;
+	}
+	progress_init(&prog, "replayed events", tdb_event_count(db), e->cfg.progress);
+	while ((rc = tdb_scan_next(db, &ev)) == 1) {
+		int r;
+
+		if (e->cfg.digest)
+			digest_mix(e, &ev);
+		r = one_event(e, db, &ev);
+		if (r) {
+			tdb_scan_end(db);
+			return r;
+		}
+		if ((++e->events & 0xffff) == 0)
+			progress_tick(&prog, e->events);
+	}
+	tdb_scan_end(db);
+	if (rc < 0) {
+		snprintf(e->err, sizeof(e->err), "%s", tdb_error(db));
+		return EXIT_BAD_INPUT;
+	}
+	progress_done(&prog, e->events);
+	if (e->bucket_open && bucket_close(e))
+		return sink_failed(e);
+	snprintf(e->digest, sizeof(e->digest), "%016" PRIx64 "%016" PRIx64 "-%" PRId64,
+		 e->h1, e->h2, e->events);
+	return 0;
+}
+
+int64_t engine_nvms(const struct engine *e) { return e->nvms; }
+int64_t engine_vm_id(const struct engine *e, int64_t i) { return e->vms[i]->id; }
+
+void engine_row(const struct engine *e, int pol, int64_t i, struct metrics *out)
+{
+	const struct vm *v = e->vms[i];
+
+	vm_row(e, &v->pc[pol].tot, &v->common, out);
+}
+
+void engine_all(const struct engine *e, int pol, struct metrics *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (int64_t i = 0; i < e->nvms; i++) {
+		struct metrics r;
+
+		engine_row(e, pol, i, &r);
+		metrics_add(out, &r);
+	}
+}
+
+int64_t engine_events(const struct engine *e) { return e->events; }
+int64_t engine_lost(const struct engine *e) { return e->lost; }
+int64_t engine_nunknown(const struct engine *e) { return e->nunknown; }
+int64_t engine_unknown_total(const struct engine *e) { return e->unknown_total; }
+
+void engine_unknown(const struct engine *e, int64_t i, int64_t *kind_id, int64_t *count)
+{
+	*kind_id = e->unknown[i].kind_id;
+	*count = e->unknown[i].count;
+}
+
+const char *engine_digest(const struct engine *e) { return e->digest; }

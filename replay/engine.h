@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * engine - one pass over a trace's events through every chosen policy.
+ *
+ * What it owns: reading events through tracedb in replay order, the checks
+ * the replay adds to tracedb's (NULL opcode, negative n, ids out of range),
+ * the per-VM state every policy shares (online vcpus and vcores, the core
+ * where each vcpu last entered), the dispatch of each event to each
+ * policy's callbacks, the stale-exposure check on entries, the counts of
+ * unknown kinds and lost events, the series buckets and the digest of the
+ * events. Policies are in policy.h; results go out through a sink (store.c)
+ * as they happen, and totals are read back when the pass is over.
+ *
+ * Interface:
+ *   engine_new()        from a config (machine, options, policies, bucket, sink)
+ *   engine_run()        the pass: 0, or an exit code (1 run failed, 2 bad input)
+ *                       with the message in engine_error()
+ *   engine_nvms()       VMs that have events, ascending id
+ *   engine_vm_id()      the id of the i-th
+ *   engine_row()        a policy's metrics for the i-th VM (cycles filled)
+ *   engine_all()        a policy's "all" row
+ *   engine_events()     events read (all kinds, vm 0 included)
+ *   engine_lost()       sum of `lost` records' counts
+ *   engine_nunknown()   distinct unknown kinds seen; engine_unknown() the i-th
+ *   engine_digest()     digest of the events (when config.digest)
+ *   engine_free()       NULL-safe
+ *
+ * Call order: new, run (once), reads, free.
+ *
+ * Memory: per VM, arrays indexed by vcpu id, vcore and core that grow to the
+ * highest seen (bounded by CPU_ID_LIMIT / VCPU_ID_LIMIT), per policy and VM
+ * the same; nothing grows with the number of events. Series buckets close
+ * as time passes them and are handed to the sink at once; a bucket keeps no
+ * per-event data, only a snapshot of the totals when it opened.
+ */
+#ifndef TLB_REPLAY_ENGINE_H
+#define TLB_REPLAY_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "machine.h"
+#include "metrics.h"
+#include "options.h"
+#include "policy.h"
+#include "tracedb.h"
+
+#define MAX_POLICIES 4
+#define CPU_ID_LIMIT (1 << 20)		/* host threads: far above any POWER host */
+#define VCPU_ID_LIMIT (1 << 20)		/* vcpu ids (KVM_MAX_VCPU_ID is far lower) */
+
+/* Where results go while the pass runs (NULL members: not wanted). */
+struct engine_sink {
+	void *arg;
+	/* a closed bucket of policy @pol, @vm (-1 = all), starting at @bucket_ns */
+	int (*series)(void *arg, int pol, int64_t vm, int64_t bucket_ns,
+		      const struct metrics *m);
+	/* an unflushed entry on a stale core */
+	int (*hazard)(void *arg, int pol, int64_t ts, int64_t vm, int64_t vcpu,
+		      int64_t core, int64_t marked_ts);
+	const char *(*error)(void *arg);
+};
+
+struct engine_config {
+	struct machine m;			/* profile with T and costs in force */
+	struct replay_options opt;		/* named kernel-reading options */
+	const struct policy_ops *pol[MAX_POLICIES];	/* in output order */
+	int npol;
+	int64_t bucket_ns;			/* series bucket width; 0 = no series */
+	const struct engine_sink *sink;		/* or NULL */
+	bool digest;				/* compute engine_digest() */
+	bool progress;				/* progress lines on stderr */
+};
+
+struct engine;
+
+struct engine *engine_new(const struct engine_config *cfg);
+int engine_run(struct engine *e, struct tdb *db);
+const char *engine_error(const struct engine *e);
+
+int64_t engine_nvms(const struct engine *e);
+int64_t engine_vm_id(const struct engine *e, int64_t i);
+void engine_row(const struct engine *e, int pol, int64_t i, struct metrics *out);
+void engine_all(const struct engine *e, int pol, struct metrics *out);
+
+int64_t engine_events(const struct engine *e);
+int64_t engine_lost(const struct engine *e);
+int64_t engine_nunknown(const struct engine *e);
+void engine_unknown(const struct engine *e, int64_t i, int64_t *kind_id, int64_t *count);
+int64_t engine_unknown_total(const struct engine *e);
+const char *engine_digest(const struct engine *e);
+
+void engine_free(struct engine *e);
+
+#endif

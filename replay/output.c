@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * output - table, csv and json layouts (interface in output.h).
+ *
+ * JSON is written by hand in the spec's exact layout: one key per line,
+ * indent one space per level, `"results": []` when there are no rows, the
+ * trace path as given (escaped). The table sizes each column to its widest
+ * cell so that it stays aligned whatever the counts.
+ */
+#include "output.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "util.h"
+
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", f);
+		else if (c == '\t')
+			fputs("\\t", f);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+/* Row r of policy p: r < nvms is a VM, r == nvms the all row. */
+static void get_row(const struct engine *e, int p, int64_t r, struct metrics *m)
+{
+	if (r < engine_nvms(e))
+		engine_row(e, p, r, m);
+	else
+		engine_all(e, p, m);
+}
+
+static void vm_label(const struct engine *e, int64_t r, char *buf, size_t len)
+{
+	if (r < engine_nvms(e))
+		snprintf(buf, len, "%" PRId64, engine_vm_id(e, r));
+	else
+		snprintf(buf, len, "all");
+}
+
+static void write_json(FILE *f, const char *trace, const struct engine_config *cfg,
+		       const struct engine *e)
+{
+	int64_t nvms = engine_nvms(e);
+	bool first = true;
+
+	fputs("{\n \"trace\": ", f);
+	json_string(f, trace);
+	fputs(",\n \"machine\": ", f);
+	json_string(f, cfg->m.name);
+	fprintf(f, ",\n \"threads_per_core\": %" PRId64 ",\n \"results\": [", cfg->m.threads_per_core);
+	for (int p = 0; p < cfg->npol && nvms > 0; p++)
+		for (int64_t r = 0; r <= nvms; r++) {
+			struct metrics m;
+
+			get_row(e, p, r, &m);
+			fputs(first ? "\n  {\n" : ",\n  {\n", f);
+			first = false;
+			fprintf(f, "   \"policy\": \"%s\",\n", cfg->pol[p]->name);
+			if (r < nvms)
+				fprintf(f, "   \"vm\": %" PRId64 ",\n", engine_vm_id(e, r));
+			else
+				fputs("   \"vm\": \"all\",\n", f);
+			for (int k = 0; k < NMETRICS; k++)
+				fprintf(f, "   \"%s\": %" PRId64 "%s\n", metric_names[k], m.v[k],
+					k + 1 < NMETRICS ? "," : "");
+			fputs("  }", f);
+		}
+	fputs(first ? "]\n}\n" : "\n ]\n}\n", f);
+}
+
+static void write_csv(FILE *f, const struct engine_config *cfg, const struct engine *e)
+{
+	int64_t nvms = engine_nvms(e);
+
+	fputs("policy,vm", f);
+	for (int k = 0; k < NMETRICS; k++)
+		fprintf(f, ",%s", metric_names[k]);
+	fputc('\n', f);
+	for (int p = 0; p < cfg->npol && nvms > 0; p++)
+		for (int64_t r = 0; r <= nvms; r++) {
+			struct metrics m;
+			char vm[32];
+
+			get_row(e, p, r, &m);
+			vm_label(e, r, vm, sizeof(vm));
+			fprintf(f, "%s,%s", cfg->pol[p]->name, vm);
+			for (int k = 0; k < NMETRICS; k++)
+				fprintf(f, ",%" PRId64, m.v[k]);
+			fputc('\n', f);
+		}
+}
+
+static int digits(int64_t v)
+{
+	char buf[32];
+
+	return snprintf(buf, sizeof(buf), "%" PRId64, v);
+}
+
+static int64_t meta_lost_events(struct tdb *db)
+{
+	int64_t v;
+
+	return parse_i64(tdb_meta(db, "lost_events"), &v) == 0 && v > 0 ? v : 0;
+}
+
+static void write_foot(FILE *f, const struct engine *e, struct tdb *db, const char *prefix)
+{
+	int64_t meta_lost = meta_lost_events(db);
+
+	if (engine_unknown_total(e) > 0) {
+		fprintf(f, "%s%" PRId64 " events of kinds the replay does not know were skipped:",
+			prefix, engine_unknown_total(e));
+		for (int64_t i = 0; i < engine_nunknown(e); i++) {
+			int64_t id, count;
+			const char *name;
+
+			engine_unknown(e, i, &id, &count);
+			name = tdb_kind_name(db, id);
+			fprintf(f, "%s %s (id %" PRId64 ") %" PRId64, i ? "," : "",
+				name ? name : "?", id, count);
+		}
+		fputc('\n', f);
+	}
+	if (engine_lost(e) > 0)
+		fprintf(f, "%s%" PRId64 " events were lost during the capture (lost records): "
+			"counts are lower bounds\n", prefix, engine_lost(e));
+	/* A producer may count losses in meta only; show that figure when it says more. */
+	if (meta_lost > engine_lost(e))
+		fprintf(f, "%smeta lost_events says %" PRId64 " events were lost during the "
+			"capture: counts are lower bounds\n", prefix, meta_lost);
+}
+
+static void write_table(FILE *f, const char *trace, const struct engine_config *cfg,
+			const struct engine *e, struct tdb *db)
+{
+	int64_t nvms = engine_nvms(e);
+	int w[NMETRICS], wpol = 6, wvm = 3;
+
+	fprintf(f, "trace %s: %" PRId64 " events, %" PRId64 " VM%s; machine %s, %" PRId64
+		" threads/core, %" PRId64 " sets, vcores %s\n", trace, engine_events(e), nvms,
+		nvms == 1 ? "" : "s", cfg->m.name, cfg->m.threads_per_core,
+		cfg->m.cost[COST_SETS], machine_vcore_rule_name(cfg->m.vcores));
+	fprintf(f, "costs (cycles):");
+	for (int c = 0; c < NCOSTS; c++)
+		if (c != COST_SETS)
+			fprintf(f, " %s %" PRId64, cost_names[c], cfg->m.cost[c]);
+	fputc('\n', f);
+	for (int i = 0, n = 0; i < NOPTIONS; i++)
+		if (cfg->opt.on[i] != replay_option_defs[i].dflt)
+			fprintf(f, "%s %s=%d", n++ ? "," : "options (not the spec's reading):",
+				replay_option_defs[i].name, cfg->opt.on[i] ? 1 : 0);
+	for (int i = 0; i < NOPTIONS; i++)
+		if (cfg->opt.on[i] != replay_option_defs[i].dflt) {
+			fputc('\n', f);
+			break;
+		}
+	fputc('\n', f);
+	for (int k = 0; k < NMETRICS; k++)
+		w[k] = (int)strlen(metric_names[k]);
+	for (int p = 0; p < cfg->npol; p++) {
+		if ((int)strlen(cfg->pol[p]->name) > wpol)
+			wpol = (int)strlen(cfg->pol[p]->name);
+		for (int64_t r = 0; r <= nvms && nvms > 0; r++) {
+			struct metrics m;
+			char vm[32];
+
+			get_row(e, p, r, &m);
+			vm_label(e, r, vm, sizeof(vm));
+			if ((int)strlen(vm) > wvm)
+				wvm = (int)strlen(vm);
+			for (int k = 0; k < NMETRICS; k++)
+				if (digits(m.v[k]) > w[k])
+					w[k] = digits(m.v[k]);
+		}
+	}
+	fprintf(f, "%-*s  %*s", wpol, "policy", wvm, "vm");
+	for (int k = 0; k < NMETRICS; k++)
+		fprintf(f, "  %*s", w[k], metric_names[k]);
+	fputc('\n', f);
+	if (nvms == 0)
+		fputs("(no events of any VM)\n", f);
+	for (int p = 0; p < cfg->npol && nvms > 0; p++)
+		for (int64_t r = 0; r <= nvms; r++) {
+			struct metrics m;
+			char vm[32];
+
+			get_row(e, p, r, &m);
+			vm_label(e, r, vm, sizeof(vm));
+			fprintf(f, "%-*s  %*s", wpol, cfg->pol[p]->name, wvm, vm);
+			for (int k = 0; k < NMETRICS; k++)
+				fprintf(f, "  %*" PRId64, w[k], m.v[k]);
+			fputc('\n', f);
+		}
+	if (engine_unknown_total(e) > 0 || engine_lost(e) > 0 || meta_lost_events(db) > 0)
+		fputc('\n', f);
+	write_foot(f, e, db, "");
+}
+
+int output_results(FILE *f, enum out_format fmt, const char *trace,
+		   const struct engine_config *cfg, const struct engine *e, struct tdb *db)
+{
+	if (fmt == OUT_JSON)
+		write_json(f, trace, cfg, e);
+	else if (fmt == OUT_CSV)
+		write_csv(f, cfg, e);
+	else
+		write_table(f, trace, cfg, e, db);
+	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
+}
+
+void output_notes(const struct engine *e, struct tdb *db)
+{
+	char prefix[64];
+
+	snprintf(prefix, sizeof(prefix), "%s: note: ", tlb_prog);
+	write_foot(stderr, e, db, prefix);
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * policy - the list of policies and lookup by name (interface in policy.h).
+ * The order of policy_all is the default order of --policy and of output.
+ */
+#include <string.h>
+
+#include "policy.h"
+
+const struct policy_ops *const policy_all[] = {
+	&policy_old, &policy_new, &policy_modern, &policy_oracle, NULL,
+};
+
+const struct policy_ops *policy_by_name(const char *name)
+{
+	for (int i = 0; policy_all[i]; i++)
+		if (strcmp(policy_all[i]->name, name) == 0)
+			return policy_all[i];
+	return NULL;
+}

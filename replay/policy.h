@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * policy - a TLB-invalidation policy as a table of callbacks over one VM.
+ *
+ * What it owns: the interface between the engine (which reads events, keeps
+ * the VM's vcpus and vcores online and runs the stale check) and the four
+ * policies, one file each: policy_old.c (<= v3.7), policy_new.c (v3.8,
+ * commit 1b400ba0cd), policy_modern.c (later hash-MMU kernels),
+ * policy_oracle.c (perfect knowledge). Also the three sequences every policy
+ * issues, which count and, for a local one, mark other cores stale.
+ *
+ * Interface (callbacks of struct policy_ops, each on one struct pctx):
+ *   init()        allocate the policy's per-VM state (first event of the VM)
+ *   fini()        free it (NULL-safe state)
+ *   enter()       a vcpu enters thread e->cpu (core e->core >= 0): 1 if the
+ *                 entry did a full flush, 0 if not, -1 out of memory
+ *   hcall()       H_REMOVE / H_PROTECT / H_BULK_REMOVE with e->n > 0
+ *   host_inval()  a host-side invalidation of e->n > 0 valid HPTEs
+ *   hpt_reset()   the VM's HPT was reset
+ *   All but enter() return 0 or -1 (out of memory).
+ *   policy_by_name()   the table of "old", "new", "modern", "oracle", or NULL
+ *
+ * Call order per VM: init, then the event callbacks in trace order, fini.
+ * An event with a core the trace does not give (cpu -1 and no earlier entry
+ * of its vcpu) arrives with e->core = -1: "unknown" (replay-model.md).
+ *
+ * Sequences (replay-model.md "Sequences and their cost"; cycles are computed
+ * later from the counts, see machine.h):
+ *   pc_full_flush()   full_flushes += 1, tlbiel_flush += sets
+ *   pc_local()        tlbiel_inval += n, local_seqs += 1; every core holding
+ *                     the VM other than @core becomes stale
+ *   pc_global()       tlbie += n, tlbie_seqs += 1 (marks nothing)
+ */
+#ifndef TLB_REPLAY_POLICY_H
+#define TLB_REPLAY_POLICY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "machine.h"
+#include "metrics.h"
+#include "options.h"
+#include "stale.h"
+
+/* What a policy may read of the VM (kept by the engine). */
+struct vm_counts {
+	int64_t nvcpus;		/* online vcpus (kvm->arch.online_vcpus) */
+	int64_t nvcores;	/* online vcores (kvm->arch.online_vcores) */
+};
+
+/* One event as a policy sees it. */
+struct pev {
+	int64_t ts;		/* ns */
+	int64_t cpu;		/* host thread, -1 unknown */
+	int64_t core;		/* core of cpu (or of the vcpu's last entry), -1 unknown */
+	int64_t vcpu;		/* guest vcpu id, -1 none */
+	int64_t opcode;		/* hcall: opcode */
+	int64_t flags;		/* hcall: flags (guest r4) */
+	int64_t n;		/* hcall / host_inval: HPTEs invalidated */
+};
+
+/* One policy's run over one VM. */
+struct pctx {
+	const struct machine *m;		/* profile, T, costs */
+	const struct replay_options *opt;	/* named kernel-reading options */
+	const struct vm_counts *vm;		/* nvcpus, nvcores of this VM */
+	struct metrics tot;			/* this policy's counts for this VM */
+	struct metrics snap;			/* tot when the last series bucket closed */
+	struct stale st;			/* stale-TLB exposure check */
+	void *state;				/* the policy's own */
+};
+
+struct policy_ops {
+	const char *name;	/* "old", "new", "modern", "oracle" */
+	const char *models;	/* the kernel functions and version it models */
+	int (*init)(struct pctx *p);
+	void (*fini)(struct pctx *p);
+	int (*enter)(struct pctx *p, const struct pev *e);
+	int (*hcall)(struct pctx *p, const struct pev *e);
+	int (*host_inval)(struct pctx *p, const struct pev *e);
+	int (*hpt_reset)(struct pctx *p, const struct pev *e);
+};
+
+extern const struct policy_ops policy_old, policy_new, policy_modern, policy_oracle;
+extern const struct policy_ops *const policy_all[];	/* NULL-terminated, default order */
+
+const struct policy_ops *policy_by_name(const char *name);
+
+static inline void pc_full_flush(struct pctx *p)
+{
+	p->tot.v[M_FULL_FLUSHES]++;
+	p->tot.v[M_TLBIEL_FLUSH] += p->m->cost[COST_SETS];
+}
+
+static inline void pc_local(struct pctx *p, int64_t n, int64_t core, int64_t ts)
+{
+	p->tot.v[M_TLBIEL_INVAL] += n;
+	p->tot.v[M_LOCAL_SEQS]++;
+	stale_local(&p->st, core, ts);
+}
+
+static inline void pc_global(struct pctx *p, int64_t n)
+{
+	p->tot.v[M_TLBIE] += n;
+	p->tot.v[M_TLBIE_SEQS]++;
+}
+
+/* host_inval under old/new/modern: n global sequences of 1 (virtual-mode
+ * kvmppc_invalidate_hpte / kvmppc_clear_ref_hpte always pass global). */
+static inline void pc_global_each(struct pctx *p, int64_t n)
+{
+	p->tot.v[M_TLBIE] += n;
+	p->tot.v[M_TLBIE_SEQS] += n;
+}
+
+#endif

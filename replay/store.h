@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * store - `tlbreplay --store`: the results tables inside the trace DB.
+ *
+ * What it owns: replay_run (one per policy: machine, parameters as JSON,
+ * digest of the events, tool version, time), replay_total (per VM and the
+ * all row, vm = -1), replay_series (one row per VM and bucket, and the all
+ * row, written as buckets close) and replay_hazard (one row per stale
+ * exposure, written as it happens); creating those tables in a foreign file
+ * (the results part of the compiled-in schema, tlb_schema_v1_sql); and
+ * replacing an earlier run with the same policy, parameters and digest.
+ *
+ * Interface:
+ *   store_begin()    BEGIN IMMEDIATE, create the tables if missing, one
+ *                    replay_run row per policy (digest pending); NULL + message
+ *   store_sink()     the engine sink that streams series and hazard rows
+ *   store_finish()   totals, replace earlier runs, set the digest, COMMIT, free;
+ *                    0, or -1 with the message in @err (then rolled back)
+ *   store_abort()    ROLLBACK, free (NULL-safe): nothing of this run remains
+ *   store_error()    the message of the last failure
+ *
+ * Call order: store_begin before engine_run (the scan then reads inside the
+ * write transaction on the same connection), then store_finish after a good
+ * run or store_abort after a failed one. One transaction holds everything,
+ * so a bad row found half way, or a full disk, leaves the file as it was.
+ */
+#ifndef TLB_REPLAY_STORE_H
+#define TLB_REPLAY_STORE_H
+
+#include <stddef.h>
+
+#include "engine.h"
+#include "tracedb.h"
+
+struct store;
+
+struct store *store_begin(struct tdb *db, const struct engine_config *cfg,
+			  char *err, size_t errlen);
+const struct engine_sink *store_sink(struct store *s);
+int store_finish(struct store *s, const struct engine *e, char *err, size_t errlen);
+void store_abort(struct store *s);
+const char *store_error(const struct store *s);
+
+#endif

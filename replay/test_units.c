@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_units - TAP checks of the replay's building blocks, below what a trace
+ * can reach easily: the need_tlb_flush generations (needmask), the stale
+ * tracker across several 64-core words, the cost formula and --cost parsing,
+ * the named options. Run by tests/t1050-replay-units.sh. Every expected value
+ * is worked out by hand in the comment beside it.
+ */
+#include <string.h>
+
+#include "machine.h"
+#include "needmask.h"
+#include "options.h"
+#include "stale.h"
+#include "../tests/tap.h"
+
+static void test_needmask(void)
+{
+	struct needmask nm;
+
+	needmask_init(&nm, true);
+	/* VM creation sets every bit, including cores never seen (core 5000). */
+	TAP_OK("needmask: all set at init, seen or not", needmask_test(&nm, 0) && needmask_test(&nm, 5000));
+	TAP_EQ_I64("needmask: clear core 3", 0, needmask_clear(&nm, 3));
+	TAP_OK("needmask: core 3 clear, core 2 and 4 still set",
+	       !needmask_test(&nm, 3) && needmask_test(&nm, 2) && needmask_test(&nm, 4));
+	/* set_all is one generation step: core 3 is set again without touching its slot. */
+	needmask_set_all(&nm);
+	TAP_OK("needmask: set_all sets the cleared core again", needmask_test(&nm, 3));
+	TAP_EQ_I64("needmask: clear core 100 (beyond the array: grows)", 0, needmask_clear(&nm, 100));
+	TAP_OK("needmask: core 100 clear, 99 and 101 set",
+	       !needmask_test(&nm, 100) && needmask_test(&nm, 99) && needmask_test(&nm, 101));
+	needmask_free(&nm);
+
+	needmask_init(&nm, false);
+	/* --option new-vm-init-flush=0: nothing set until the first set_all. */
+	TAP_OK("needmask: all clear at init when asked", !needmask_test(&nm, 0) && !needmask_test(&nm, 7000));
+	needmask_set_all(&nm);
+	TAP_OK("needmask: then set_all sets every core", needmask_test(&nm, 0) && needmask_test(&nm, 7000));
+	needmask_free(&nm);
+}
+
+static void test_stale(void)
+{
+	struct stale s;
+	int64_t marked = -1;
+
+	memset(&s, 0, sizeof(s));
+	/* cores 1 and 130 (words 0 and 2) hold the VM */
+	TAP_EQ_I64("stale: first entry on core 1, no exposure", 0, stale_enter(&s, 1, false, &marked));
+	TAP_EQ_I64("stale: first entry on core 130, no exposure", 0, stale_enter(&s, 130, false, &marked));
+	/* a local invalidation from core 1 at t=50 marks 130 only */
+	stale_local(&s, 1, 50);
+	TAP_EQ_I64("stale: re-entry on core 1 (the invalidating one) is clean", 0,
+		   stale_enter(&s, 1, false, &marked));
+	/* a second local from core 1 at t=70 keeps 130's first mark time, 50 */
+	stale_local(&s, 1, 70);
+	TAP_EQ_I64("stale: unflushed entry on core 130 is an exposure", 1, stale_enter(&s, 130, false, &marked));
+	TAP_EQ_I64("stale: marked at the first invalidation (50)", 50, marked);
+	TAP_EQ_I64("stale: the mark stays: the next unflushed entry counts again", 1,
+		   stale_enter(&s, 130, false, &marked));
+	TAP_EQ_I64("stale: a flushed entry clears it", 0, stale_enter(&s, 130, true, &marked));
+	TAP_EQ_I64("stale: and the next entry is clean", 0, stale_enter(&s, 130, false, &marked));
+	/* an unknown core (-1) excepts nobody: both 1 and 130 become stale at t=90 */
+	stale_local(&s, -1, 90);
+	TAP_EQ_I64("stale: unknown-core local marks core 1", 1, stale_enter(&s, 1, false, &marked));
+	TAP_EQ_I64("stale: unknown-core local marks core 130", 1, stale_enter(&s, 130, false, &marked));
+	TAP_EQ_I64("stale: ... at 90", 90, marked);
+	/* a reset marks every holding core; a core that never held the VM is never stale */
+	stale_enter(&s, 1, true, &marked);
+	stale_enter(&s, 130, true, &marked);
+	stale_reset(&s, 120);
+	TAP_EQ_I64("stale: reset marks core 1", 1, stale_enter(&s, 1, false, &marked));
+	TAP_EQ_I64("stale: ... at 120", 120, marked);
+	TAP_EQ_I64("stale: a core that never held the VM is clean (core 64)", 0,
+		   stale_enter(&s, 64, false, &marked));
+	stale_free(&s);
+}
+
+static void test_machine(void)
+{
+	struct machine m = *machine_profile("power7");
+	struct metrics c;
+
+	memset(&c, 0, sizeof(c));
+	/* one full flush: 50 + 128*20 + 50 + 20000 = 22660 */
+	c.v[M_FULL_FLUSHES] = 1;
+	c.v[M_TLBIEL_FLUSH] = 128;
+	TAP_EQ_I64("cycles: one power7 full flush", 22660, machine_cycles(&m, &c));
+	/* plus a global of 3: 50+50+600+10+500+50 = 1260 */
+	c.v[M_TLBIE] = 3;
+	c.v[M_TLBIE_SEQS] = 1;
+	TAP_EQ_I64("cycles: + a global sequence of 3", 22660 + 1260, machine_cycles(&m, &c));
+	/* plus a local of 2: 50+40+50 = 140 */
+	c.v[M_TLBIEL_INVAL] = 2;
+	c.v[M_LOCAL_SEQS] = 1;
+	TAP_EQ_I64("cycles: + a local sequence of 2", 22660 + 1260 + 140, machine_cycles(&m, &c));
+	TAP_EQ_I64("cost: lock=0 parses", 0, machine_set_cost(&m, "lock=0"));
+	/* without the lock: 24060 - 50 = 24010 */
+	TAP_EQ_I64("cycles: lock=0 removes 50 per global sequence", 24010, machine_cycles(&m, &c));
+	TAP_EQ_I64("cost: 0x10 is accepted", 0, machine_set_cost(&m, "eieio=0x10"));
+	TAP_EQ_I64("cost: eieio is 16", 16, m.cost[COST_EIEIO]);
+	TAP_EQ_I64("cost: unknown name refused", -1, machine_set_cost(&m, "tlbiex=1"));
+	TAP_EQ_I64("cost: prefix of a name refused", -1, machine_set_cost(&m, "tlb=1"));
+	TAP_EQ_I64("cost: negative refused", -1, machine_set_cost(&m, "tlbie=-5"));
+	TAP_EQ_I64("cost: empty value refused", -1, machine_set_cost(&m, "tlbie="));
+	TAP_OK("profiles: power9-hash has one vcore per vcpu",
+	       machine_vcore(machine_profile("power9-hash"), 5) == 5);
+	TAP_OK("profiles: power7 groups vcpu 5 into vcore 1 (5/4)",
+	       machine_vcore(machine_profile("power7"), 5) == 1);
+	TAP_OK("profiles: power10 is not one", machine_profile("power10") == NULL);
+}
+
+static void test_options(void)
+{
+	struct replay_options o;
+	char buf[256];
+
+	replay_options_default(&o);
+	TAP_OK("options: defaults are the spec's",
+	       o.on[OPT_OLD_H_LOCAL] && !o.on[OPT_OLD_HPT_RESET_FLUSH] && o.on[OPT_NEW_VM_INIT_FLUSH] &&
+	       o.on[OPT_NEW_HPT_RESET_FLUSH] && !o.on[OPT_NEW_BULK_GLOBAL_INVALIDATES]);
+	TAP_EQ_I64("options: set one", 0, replay_option_set(&o, "new-bulk-global-invalidates=1"));
+	TAP_EQ_I64("options: value 2 refused", -1, replay_option_set(&o, "new-hpt-reset-flush=2"));
+	TAP_EQ_I64("options: unknown refused", -1, replay_option_set(&o, "new-hpt=1"));
+	replay_options_json(&o, "modern", buf, sizeof(buf));
+	TAP_OK("options: modern's params name only new-vm-init-flush",
+	       strcmp(buf, "{\"new-vm-init-flush\":1}") == 0);
+	replay_options_json(&o, "oracle", buf, sizeof(buf));
+	TAP_OK("options: oracle's params name none", strcmp(buf, "{}") == 0);
+}
+
+int main(void)
+{
+	test_needmask();
+	test_stale();
+	test_machine();
+	test_options();
+	return tap_failed();
+}

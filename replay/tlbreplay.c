@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tlbreplay - replay a trace DB through the TLB-invalidation policies.
+ *
+ * What it owns: the command line (policies, machine, threads per core,
+ * costs, named options, output format, --store and its bucket width) and the
+ * order of the work: open and check the trace (tracedb), settle the machine,
+ * start the store's transaction if asked, run the engine's one pass, print,
+ * then commit. Exit codes: 0 done, 1 the run failed (memory, writing
+ * results, stdout), 2 bad usage or bad input (nothing is written then).
+ *
+ * Interface: main() only; the work is in engine.c, store.c, output.c.
+ */
+#include <getopt.h>
+#include <sqlite3.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "machine.h"
+#include "options.h"
+#include "output.h"
+#include "policy.h"
+#include "store.h"
+#include "tracedb.h"
+#include "util.h"
+
+#define DEFAULT_BUCKET_MS 100
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"tlbreplay - replay a trace through the KVM-HV TLB-invalidation policies of POWER\n"
+"\n"
+"Reads a schema-v1 trace DB once and, for every chosen policy, counts full TLB\n"
+"flushes, tlbiel, tlbie broadcasts, modeled cycles and stale-TLB exposures, per VM\n"
+"and over all VMs. Policies: old (Linux <= v3.7), new (v3.8, commit 1b400ba0cd),\n"
+"modern (later hash-MMU kernels), oracle (perfect knowledge).\n"
+"\n"
+"USAGE:\n"
+"    tlbreplay [OPTIONS] TRACE.db\n"
+"\n"
+"OPTIONS:\n"
+"    -p, --policy LIST          policies, in output order (default old,new,modern,oracle)\n"
+"    -m, --machine NAME         power7 | power8 | power9-hash (default power7)\n"
+"    -t, --threads-per-core T   threads per core (default: meta threads_per_core,\n"
+"                               else the machine's)\n"
+"    -c, --cost NAME=V          override a cost in cycles (repeatable): tlbiel, tlbie,\n"
+"                               tlbsync, ptesync, eieio, lock, flush_refill; or sets\n"
+"    -o, --option NAME=0|1      a kernel-reading option (repeatable; below)\n"
+"    -f, --format FMT           table | csv | json (default table)\n"
+"    -s, --store                write the results into TRACE.db (replay_* tables)\n"
+"    -b, --bucket-ms MS         time bucket of the stored series (default %d)\n"
+"    -q, --quiet                no progress lines on stderr\n"
+"    -h, --help                 this text\n"
+"    -V, --version              the version\n"
+"\n"
+"MACHINES (costs in cycles; estimates, no published figures exist):\n",
+		DEFAULT_BUCKET_MS);
+	fprintf(f, "    %-12s %2s", "name", "T");
+	for (int c = 0; c < NCOSTS; c++)
+		fprintf(f, " %*s", c == COST_FLUSH_REFILL ? 12 : 7, cost_names[c]);
+	fprintf(f, "  vcores\n");
+	for (int i = 0; i < machine_nprofiles; i++) {
+		const struct machine *m = &machine_profiles[i];
+
+		fprintf(f, "    %-12s %2" PRId64, m->name, m->threads_per_core);
+		for (int c = 0; c < NCOSTS; c++)
+			fprintf(f, " %*" PRId64, c == COST_FLUSH_REFILL ? 12 : 7, m->cost[c]);
+		fprintf(f, "  %s\n", machine_vcore_rule_name(m->vcores));
+	}
+	fprintf(f, "\nKERNEL-READING OPTIONS (default = the spec's reading):\n");
+	for (int i = 0; i < NOPTIONS; i++)
+		fprintf(f, "    %-29s %d  [%s] %s\n", replay_option_defs[i].name,
+			replay_option_defs[i].dflt ? 1 : 0, replay_option_defs[i].policies,
+			replay_option_defs[i].help);
+	fprintf(f,
+"\n"
+"EXAMPLES:\n"
+"    tlbreplay trace.db                          # compare all four policies, as a table\n"
+"    tlbreplay --format json trace.db            # the same as JSON\n"
+"    tlbreplay -p old,new -m power8 trace.db     # two policies on a POWER8 model\n"
+"    tlbreplay --cost tlbie=400 trace.db         # what if a tlbie costs twice as much\n"
+"    tlbreplay --option new-hpt-reset-flush=0 trace.db  # v3.8 without the reset flush\n"
+"    tlbreplay --store --bucket-ms 10 trace.db   # keep results and a 10 ms series in trace.db\n");
+}
+
+static int bad_usage(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "%s: ", tlb_prog);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'tlbreplay --help'.\n");
+	return EXIT_BAD_INPUT;
+}
+
+/* Parse "old,new" into cfg->pol; -1 with the offending name in *bad. */
+static int parse_policies(struct engine_config *cfg, char *list, const char **bad)
+{
+	cfg->npol = 0;
+	for (char *save = NULL, *tok = strtok_r(list, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		const struct policy_ops *p = policy_by_name(tok);
+
+		*bad = tok;
+		if (!p || cfg->npol == MAX_POLICIES)
+			return -1;
+		for (int i = 0; i < cfg->npol; i++)
+			if (cfg->pol[i] == p)
+				return -1;
+		cfg->pol[cfg->npol++] = p;
+	}
+	*bad = list;
+	return cfg->npol ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "machine", required_argument, NULL, 'm' },
+		{ "threads-per-core", required_argument, NULL, 't' },
+		{ "cost", required_argument, NULL, 'c' },
+		{ "option", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "store", no_argument, NULL, 's' },
+		{ "bucket-ms", required_argument, NULL, 'b' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct engine_config cfg;
+	const char *costs[64];
+	int ncosts = 0;
+	char *policies = NULL;
+	const char *machine = "power7", *bad, *path;
+	int64_t threads = 0, bucket_ms = DEFAULT_BUCKET_MS;
+	enum out_format fmt = OUT_TABLE;
+	bool store = false, quiet = false;
+	struct tdb *db = NULL;
+	struct engine *e = NULL;
+	struct store *st = NULL;
+	const struct machine *prof;
+	char err[768];
+	int c, rc = EXIT_RUN_FAILED;
+
+	tlb_prog = "tlbreplay";
+	/* One thread uses each connection: SQLite's per-call connection mutex is
+	 * pure cost in the scan (about a fifth of the time per row). */
+	sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+	memset(&cfg, 0, sizeof(cfg));
+	replay_options_default(&cfg.opt);
+	while ((c = getopt_long(argc, argv, "p:m:t:c:o:f:sb:qhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			policies = optarg;
+			break;
+		case 'm':
+			machine = optarg;
+			break;
+		case 't':
+			if (parse_i64(optarg, &threads) || threads < 1 || threads > 64)
+				return bad_usage("cannot use --threads-per-core '%s': not an integer 1..64", optarg);
+			break;
+		case 'c':
+			if (ncosts == (int)(sizeof(costs) / sizeof(*costs)))
+				return bad_usage("cannot use --cost '%s': more than 64 --cost options", optarg);
+			costs[ncosts++] = optarg;
+			break;
+		case 'o':
+			if (replay_option_set(&cfg.opt, optarg))
+				return bad_usage("cannot use --option '%s': not NAME=0|1 with a NAME of --help", optarg);
+			break;
+		case 'f':
+			if (strcmp(optarg, "table") == 0)
+				fmt = OUT_TABLE;
+			else if (strcmp(optarg, "csv") == 0)
+				fmt = OUT_CSV;
+			else if (strcmp(optarg, "json") == 0)
+				fmt = OUT_JSON;
+			else
+				return bad_usage("cannot use --format '%s': not table, csv or json", optarg);
+			break;
+		case 's':
+			store = true;
+			break;
+		case 'b':
+			if (parse_i64(optarg, &bucket_ms) || bucket_ms < 1 ||
+			    bucket_ms > INT64_MAX / 1000000)
+				return bad_usage("cannot use --bucket-ms '%s': not a positive integer", optarg);
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("tlbreplay %s\n", TLB_VERSION);
+			return 0;
+		default:
+			fprintf(stderr, "Try 'tlbreplay --help'.\n");
+			return EXIT_BAD_INPUT;
+		}
+	}
+	if (optind != argc - 1)
+		return bad_usage("%s", optind >= argc ? "cannot replay: no TRACE.db given"
+						      : "cannot replay: more than one TRACE.db given");
+	path = argv[optind];
+
+	prof = machine_profile(machine);
+	if (!prof)
+		return bad_usage("cannot use --machine '%s': not power7, power8 or power9-hash", machine);
+	cfg.m = *prof;
+	for (int i = 0; i < ncosts; i++)
+		if (machine_set_cost(&cfg.m, costs[i]))
+			return bad_usage("cannot use --cost '%s': not NAME=V with NAME one of tlbiel, tlbie, "
+					 "tlbsync, ptesync, eieio, lock, flush_refill, sets and V a "
+					 "non-negative integer", costs[i]);
+	{
+		char dflt[] = "old,new,modern,oracle";
+
+		if (parse_policies(&cfg, policies ? policies : dflt, &bad))
+			return bad_usage("cannot use --policy: '%s' is not in a comma-separated list of distinct "
+					 "old, new, modern, oracle", bad);
+	}
+
+	db = tdb_open(path, store ? TDB_READWRITE : TDB_READONLY, err, sizeof(err));
+	if (!db) {
+		tlb_msg("cannot read trace %s", err);
+		return EXIT_BAD_INPUT;
+	}
+	if (threads == 0) {
+		const char *t = tdb_meta(db, "threads_per_core");
+
+		if (t && (parse_i64(t, &threads) || threads < 1 || threads > 64)) {
+			tlb_msg("cannot read trace %s: meta threads_per_core is '%s', not an "
+				"integer 1..64", path, t);
+			rc = EXIT_BAD_INPUT;
+			goto out;
+		}
+		if (!t)
+			threads = prof->threads_per_core;
+	}
+	cfg.m.threads_per_core = threads;
+	cfg.bucket_ns = store ? bucket_ms * 1000000 : 0;
+	cfg.digest = store;
+	cfg.progress = !quiet;
+
+	if (store) {
+		st = store_begin(db, &cfg, err, sizeof(err));
+		if (!st) {
+			tlb_msg("cannot store results in %s: %s", path, err);
+			rc = EXIT_RUN_FAILED;
+			goto out;
+		}
+		cfg.sink = store_sink(st);
+	}
+	e = engine_new(&cfg);
+	if (!e) {
+		tlb_msg("cannot replay %s: out of memory", path);
+		goto out;
+	}
+	rc = engine_run(e, db);
+	if (rc) {
+		tlb_msg("cannot replay %s", engine_error(e));
+		goto out;
+	}
+	if (store) {
+		int r = store_finish(st, e, err, sizeof(err));
+
+		st = NULL;
+		if (r) {
+			tlb_msg("cannot store results in %s: %s", path, err);
+			rc = EXIT_RUN_FAILED;
+			goto out;
+		}
+	}
+	if (output_results(stdout, fmt, path, &cfg, e, db)) {
+		tlb_msg("cannot write the results: stdout failed");
+		rc = EXIT_RUN_FAILED;
+		goto out;
+	}
+	if (fmt != OUT_TABLE)
+		output_notes(e, db);
+	rc = 0;
+out:
+	store_abort(st);
+	engine_free(e);
+	tdb_close(db);
+	return rc;
+}
