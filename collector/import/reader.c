@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: MIT
+/*
+ * reader.c - opens an input of tlbimport and dispatches to its format.
+ *
+ * What it owns: the format decision. A trace.dat starts with the bytes
+ * 0x17 0x08 0x44 "tracing" (trace-cmd's magic); anything else is read as
+ * tracefs text, which textfile.c refuses when it is not. An empty input is
+ * bad input. Interface: reader.h.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reader_impl.h"
+
+static const unsigned char dat_magic[10] = { 0x17, 0x08, 0x44, 't', 'r', 'a', 'c', 'i', 'n', 'g' };
+
+struct imp_reader *imp_open(const char *path, char *err, size_t errlen)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	unsigned char head[sizeof(dat_magic)];
+	size_t got;
+
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	got = fread(head, 1, sizeof(head), f);
+	if (got == 0) {
+		snprintf(err, errlen, "%s: empty file (0 bytes): not a trace", path);
+		if (f != stdin)
+			fclose(f);
+		return NULL;
+	}
+	if (got == sizeof(head) && !memcmp(head, dat_magic, sizeof(head)) && f != stdin) {
+		fclose(f);
+		return imp_open_dat(path, err, errlen);
+	}
+	if (got >= 3 && !memcmp(head, dat_magic, 3)) {
+		snprintf(err, errlen, "%s: byte 3: a trace.dat magic with a bad signature%s", path,
+			 f == stdin ? " (trace.dat cannot be read from stdin)" : "");
+		if (f != stdin)
+			fclose(f);
+		return NULL;
+	}
+	if (f == stdin) {	/* cannot seek a pipe: put the bytes back one by one */
+		for (size_t i = got; i > 0; i--)
+			if (ungetc(head[i - 1], f) == EOF) {
+				snprintf(err, errlen, "%s: cannot re-read the first bytes", path);
+				return NULL;
+			}
+	} else {
+		rewind(f);
+	}
+	return imp_open_text(f, path, err, errlen);
+}
+
+const struct imp_info *imp_info(const struct imp_reader *r)
+{
+	return &r->info;
+}
+
+int imp_run(struct imp_reader *r, struct imp_map *m, struct progress *p, char *err, size_t errlen)
+{
+	return r->dat ? dat_run(r, m, p, err, errlen) : text_run(r, m, p, err, errlen);
+}
+
+void imp_close(struct imp_reader *r)
+{
+	if (!r)
+		return;
+	if (r->f && r->f != stdin)
+		fclose(r->f);
+	text_free(r->text);
+	dat_free(r->dat);
+	free(r);
+}
