@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sink - tlbcollect's writer: BPF records in, trace DB rows out.
+ *
+ * What it owns: the queue between the thread that drains the BPF ring buffer
+ * and the writer thread, the writer thread itself, and the translation of
+ * struct tc_event / struct tc_hcall records (collector/tlbcollect.h) into
+ * rows of schema v1 through common/tracewriter.h: VM identity (vm rows from
+ * the QEMU process), vcpu rows and vcpu_create at a vcpu's first sight,
+ * pairing of entry/exit records, hcall n, lost-event rows.
+ *
+ * Interface:
+ *   sink_create()     bind to an open tracewriter; nothing runs yet
+ *   sink_start()      start the writer thread
+ *   sink_push()       (consumer thread) copy one record in; blocks while the queue is full
+ *   sink_lost()       (consumer thread) queue a "lost" row: records the kernel dropped
+ *   sink_flush()      (consumer thread) hand the partly filled chunk to the writer
+ *   sink_stop()       flush, let the writer drain everything, join it
+ *   sink_stats()      what was received, written, filtered, lost
+ *   sink_error()      the writer's failure, if sink_stop() returned -1
+ *   sink_free()       NULL-safe
+ *
+ * Order of calls: create, start, {push, lost, flush}..., stop, stats, free.
+ * Between start and stop only the writer thread touches the tracewriter.
+ *
+ * Algorithm: records are copied back to back into 1 MiB chunks; a full chunk
+ * (or the current one at each flush) goes to the writer's list. At most
+ * SINK_MAX_CHUNKS exist: past that sink_push() waits, the kernel ring buffer
+ * fills, and the BPF side counts what it cannot store as lost. Nothing is
+ * dropped in user space. The writer turns records into rows in arrival
+ * order; tracewriter commits a transaction every TW_BATCH rows.
+ */
+#ifndef TLBC_SINK_H
+#define TLBC_SINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct tw;
+struct sink;
+
+/* Where guest_enter rows come from (--enter). */
+enum sink_enter {
+	SINK_ENTER_AUTO,	/* switch-ins of a VM's vcpu threads until the VM shows a KVM entry */
+	SINK_ENTER_SCHED,	/* switch-ins only */
+	SINK_ENTER_KVM,		/* KVM entry tracepoints only */
+};
+
+struct sink_opts {
+	bool guest;		/* records of the guest programs (one VM: this guest) */
+	enum sink_enter enter;	/* host: source of guest_enter */
+	bool hcall_args;	/* also an hcall_args row (r5..r8) after each guest hcall */
+	uint64_t t0;		/* CLOCK_MONOTONIC ns that becomes ts 0 */
+	int64_t page_size;	/* host page size: n of host_inval */
+	const char *guest_name;	/* guest mode: name of the vm row */
+};
+
+struct sink_stats {
+	int64_t records;	/* records taken from the ring buffer */
+	int64_t written;	/* of which turned into rows */
+	int64_t filtered;	/* of which not written by rule (see --enter; unpaired exits) */
+	int64_t rows;		/* rows of table event written */
+	int64_t lost;		/* records the kernel could not store */
+	int64_t vms;		/* vm rows */
+	int64_t vcpus;		/* vcpu rows */
+	int64_t enter_sched;	/* guest_enter rows from switch-ins */
+	int64_t enter_kvm;	/* guest_enter rows from KVM tracepoints */
+	int64_t inval_unattributed;	/* host_inval rows of no known VM (vm 0) */
+	uint64_t busy_ns;	/* writer thread: wall time spent writing */
+	uint64_t cpu_ns;	/* writer thread: cpu time, start to end */
+};
+
+struct sink *sink_create(struct tw *w, const struct sink_opts *o);
+int sink_start(struct sink *s);
+int sink_push(struct sink *s, const void *rec, size_t size);
+int sink_lost(struct sink *s, uint64_t ts, int cpu, uint64_t count);
+void sink_flush(struct sink *s);
+int sink_stop(struct sink *s);
+void sink_stats(const struct sink *s, struct sink_stats *st);
+const char *sink_error(const struct sink *s);
+void sink_free(struct sink *s);
+
+#endif

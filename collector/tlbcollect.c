@@ -1,0 +1,890 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tlbcollect - record a live KVM host (or, with --guest, a pseries guest)
+ * into a trace database of schema v1.
+ *
+ * What it owns: the command line, the BPF life cycle (open, switch off the
+ * sources this kernel lacks, load, attach, detach), the drain loop of the
+ * ring buffer, the lost-event accounting, the stop on --duration / SIGINT /
+ * SIGTERM, and the meta of the capture. The BPF programs are in
+ * tlbcollect.bpf.c (host, CO-RE) and tlbcollect_guest.bpf.c (guest, no BTF);
+ * the records they send are in tlbcollect.h; rows are written by sink.c; the
+ * list of sources is tpsource.c.
+ *
+ * Order: parse -> privileges, tracefs, BTF -> create the output (refuses an
+ * existing file without --force) -> open the skeleton, autoload off for absent
+ * sources -> load -> attach -> loop { sleep --poll-ms; consume the ring
+ * buffer; read the per-cpu lost counters } -> stop: detach every program,
+ * consume what is left, final lost counts, writer drains, meta, finish.
+ *
+ * Why a timed loop instead of epoll: the programs submit with
+ * BPF_RB_NO_WAKEUP, so the kernel never wakes us per record; a wakeup per
+ * record would make this process switch once per event and show up as load
+ * in the very scheduler trace it records (spec toolchain.md).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <linux/types.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "sink.h"
+#include "tlbcollect.h"
+#include "tlbcollect.skel.h"
+#include "tlbcollect_guest.skel.h"
+#include "tpsource.h"
+#include "tracewriter.h"
+#include "util.h"
+
+#define MAX_PIDS 64
+#define MAX_CPUS 4096
+
+enum list_format { FMT_TABLE, FMT_CSV, FMT_JSON };
+
+struct options {
+	const char *out;		/* -o FILE */
+	double duration;		/* seconds, 0 = until a signal */
+	int npids;			/* --pid count */
+	int pids[MAX_PIDS];		/* --pid values */
+	bool guest;			/* --guest */
+	bool force;			/* --force */
+	bool list;			/* --list */
+	bool verify;			/* --verify: load, report, exit */
+	bool quiet;			/* --quiet */
+	bool switch_out;		/* --switch-out */
+	bool hcall_args;		/* --hcall-args */
+	enum sink_enter enter;		/* --enter */
+	unsigned ring_mb;		/* --ring-mb */
+	unsigned poll_ms;		/* --poll-ms */
+	enum list_format format;	/* --format (for --list) */
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"tlbcollect - record a live KVM host, or a pseries guest, into a trace DB (schema v1).\n"
+"\n"
+"On a host it records, for the threads QEMU names \"CPU N/KVM\" (\"CPU N/TCG\" under\n"
+"emulation): switches on and off host cpus, migrations, KVM entries and exits, MMU\n"
+"notifier invalidations and, on POWER, the kvm_hv tracepoints. Inside a pseries guest\n"
+"(--guest) it records every hypervisor call with its arguments and return code.\n"
+"Sources the kernel lacks are skipped and named in the DB's meta. Needs root.\n"
+"\n"
+"USAGE: tlbcollect -o FILE [--duration SEC] [--pid PID]... [--guest] [OPTIONS]\n"
+"       tlbcollect --list [--guest] [--format table|csv|json]\n"
+"\n"
+"OPTIONS:\n"
+"  -o, --output FILE      trace DB to create (mode 0600)              required\n"
+"  -d, --duration SEC     stop after SEC seconds                      until SIGINT/SIGTERM\n"
+"  -p, --pid PID          record only this QEMU process (repeatable)   every VM\n"
+"  -g, --guest            record hcalls inside a pseries guest        host mode\n"
+"  -f, --force            replace FILE if it exists                   refuse\n"
+"  -l, --list             print which sources this kernel has, exit\n"
+"      --verify           load the programs into this kernel, report, exit\n"
+"                         (with --guest: both hcall programs, present or not: raw\n"
+"                         tracepoints load without the tracepoint and without BTF)\n"
+"      --enter SRC        guest_enter from: auto, sched, kvm          auto\n"
+"                         (auto: vcpu thread switch-ins until the VM shows a KVM entry)\n"
+"      --switch-out       also record vcpu threads leaving a cpu      off\n"
+"                         (as guest_exit with trap NULL; the replay does not need them)\n"
+"      --hcall-args       guest: also an hcall_args row (r5..r8)      off\n"
+"      --ring-mb N        BPF ring buffer size, MiB (power of 2)      16\n"
+"      --poll-ms N        drain the ring buffer every N ms            20\n"
+"      --format FMT       --list and summary: table, csv, json        table\n"
+"  -q, --quiet            no summary at the end\n"
+"  -h, --help             this help\n"
+"      --version          version\n"
+"\n"
+"EXAMPLES:\n"
+"  tlbcollect --list                          # which sources this kernel offers\n"
+"  tlbcollect --guest --verify                # does this kernel accept the guest programs?\n"
+"  tlbcollect -o host.db --duration 60        # every VM on this host for 60 s\n"
+"  tlbcollect -o vm.db --pid 4242             # one VM, until Ctrl-C\n"
+"  tlbcollect --guest -o guest.db -d 10       # inside a pseries guest: its hcalls\n"
+"  tlbcollect -o host.db -d 5 --force         # replace an earlier capture\n"
+"\n"
+"Exit status: 0 recorded, 1 the run failed (not root, no BPF, I/O), 2 bad usage.\n");
+}
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	enum { O_ENTER = 256, O_NOSW, O_HARGS, O_RING, O_POLL, O_FORMAT, O_VERSION, O_VERIFY };
+	static const struct option lopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "guest", no_argument, NULL, 'g' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "verify", no_argument, NULL, O_VERIFY },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "enter", required_argument, NULL, O_ENTER },
+		{ "switch-out", no_argument, NULL, O_NOSW },
+		{ "hcall-args", no_argument, NULL, O_HARGS },
+		{ "ring-mb", required_argument, NULL, O_RING },
+		{ "poll-ms", required_argument, NULL, O_POLL },
+		{ "format", required_argument, NULL, O_FORMAT },
+		{ "version", no_argument, NULL, O_VERSION },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	int64_t v;
+
+	memset(o, 0, sizeof(*o));
+	o->ring_mb = 16;
+	o->poll_ms = 20;
+	while ((c = getopt_long(argc, argv, "o:d:p:gflqh", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			o->out = optarg;
+			break;
+		case 'd':
+			if (parse_double(optarg, &o->duration) || o->duration <= 0) {
+				tlb_msg("cannot use --duration %s: not a positive number of seconds", optarg);
+				return -1;
+			}
+			break;
+		case 'p':
+			if (parse_i64(optarg, &v) || v <= 0 || v > 0x7fffffff) {
+				tlb_msg("cannot use --pid %s: not a process id", optarg);
+				return -1;
+			}
+			if (o->npids == MAX_PIDS) {
+				tlb_msg("cannot use --pid %s: at most %d processes", optarg, MAX_PIDS);
+				return -1;
+			}
+			o->pids[o->npids++] = (int)v;
+			break;
+		case 'g':
+			o->guest = true;
+			break;
+		case 'f':
+			o->force = true;
+			break;
+		case 'l':
+			o->list = true;
+			break;
+		case O_VERIFY:
+			o->verify = true;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case O_VERSION:
+			printf("tlbcollect %s\n", TLB_VERSION);
+			exit(0);
+		case O_ENTER:
+			if (strcmp(optarg, "auto") == 0)
+				o->enter = SINK_ENTER_AUTO;
+			else if (strcmp(optarg, "sched") == 0)
+				o->enter = SINK_ENTER_SCHED;
+			else if (strcmp(optarg, "kvm") == 0)
+				o->enter = SINK_ENTER_KVM;
+			else {
+				tlb_msg("cannot use --enter %s: expected auto, sched or kvm", optarg);
+				return -1;
+			}
+			break;
+		case O_NOSW:
+			o->switch_out = true;
+			break;
+		case O_HARGS:
+			o->hcall_args = true;
+			break;
+		case O_RING:
+			if (parse_i64(optarg, &v) || v < 1 || v > 1024 || (v & (v - 1))) {
+				tlb_msg("cannot use --ring-mb %s: a power of 2 from 1 to 1024", optarg);
+				return -1;
+			}
+			o->ring_mb = (unsigned)v;
+			break;
+		case O_POLL:
+			if (parse_i64(optarg, &v) || v < 1 || v > 10000) {
+				tlb_msg("cannot use --poll-ms %s: 1 to 10000", optarg);
+				return -1;
+			}
+			o->poll_ms = (unsigned)v;
+			break;
+		case O_FORMAT:
+			if (strcmp(optarg, "table") == 0)
+				o->format = FMT_TABLE;
+			else if (strcmp(optarg, "csv") == 0)
+				o->format = FMT_CSV;
+			else if (strcmp(optarg, "json") == 0)
+				o->format = FMT_JSON;
+			else {
+				tlb_msg("cannot use --format %s: expected table, csv or json", optarg);
+				return -1;
+			}
+			break;
+		default:
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		tlb_msg("cannot use argument '%s': options only (see --help)", argv[optind]);
+		return -1;
+	}
+	if (!o->list && !o->verify && !o->out) {
+		tlb_msg("cannot record: no output file (-o FILE; see --help)");
+		return -1;
+	}
+	if (o->guest && o->npids) {
+		tlb_msg("cannot use --pid with --guest: a guest records its own hcalls");
+		return -1;
+	}
+	return 0;
+}
+
+/* ----------------------------------------------------------------- list -- */
+
+static int do_list(const struct options *o)
+{
+	const char *tfs = tps_tracefs();
+	int npresent = 0, nabsent = 0;
+
+	if (!tfs) {
+		tlb_msg("cannot find tracefs: %s (run as root: it mounts /sys/kernel/tracing)",
+			strerror(errno));
+		return EXIT_RUN_FAILED;
+	}
+	if (o->format == FMT_TABLE)
+		printf("%-6s %-34s %-8s %s\n", "SIDE", "SOURCE", "STATUS", "GIVES");
+	else if (o->format == FMT_CSV)
+		printf("side,source,status,gives\n");
+	else
+		printf("{\"sources\": [");
+	for (int i = 0; i < tps_nsources; i++) {
+		const struct tps_source *s = &tps_sources[i];
+		int p = tps_present(tfs, s);
+		char name[96];
+
+		snprintf(name, sizeof(name), "%s:%s", s->system, s->event);
+		p ? npresent++ : nabsent++;
+		if (o->format == FMT_TABLE)
+			printf("%-6s %-34s %-8s %s\n", s->guest ? "guest" : "host", name,
+			       p ? "present" : "absent", s->gives);
+		else if (o->format == FMT_CSV)
+			printf("%s,%s,%s,\"%s\"\n", s->guest ? "guest" : "host", name,
+			       p ? "present" : "absent", s->gives);
+		else
+			printf("%s\n  {\"side\": \"%s\", \"source\": \"%s\", \"present\": %s, "
+			       "\"gives\": \"%s\"}", i ? "," : "", s->guest ? "guest" : "host", name,
+			       p ? "true" : "false", s->gives);
+	}
+	if (o->format == FMT_TABLE)
+		printf("-- %d present, %d absent; kernel BTF %s (host mode needs it)\n", npresent,
+		       nabsent, tps_have_btf() ? "present" : "absent");
+	else if (o->format == FMT_JSON)
+		printf("\n], \"present\": %d, \"absent\": %d, \"kernel_btf\": %s}\n", npresent,
+		       nabsent, tps_have_btf() ? "true" : "false");
+	return 0;
+}
+
+/* ---------------------------------------------------------- machine meta -- */
+
+/* Hardware threads of cpu0's core, from its sibling list ("0-1", "0,4"). */
+static int threads_per_core(void)
+{
+	FILE *f = fopen("/sys/devices/system/cpu/cpu0/topology/thread_siblings_list", "r");
+	char buf[256], *p;
+	int n = 0;
+
+	if (!f)
+		return 1;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	for (p = strtok(buf, ",\n"); p; p = strtok(NULL, ",\n")) {
+		int a, b;
+
+		if (sscanf(p, "%d-%d", &a, &b) == 2 && b >= a)
+			n += b - a + 1;
+		else if (sscanf(p, "%d", &a) == 1)
+			n++;
+	}
+	return n > 0 ? n : 1;
+}
+
+/* The value of the first /proc/cpuinfo line whose key is @key, or 0. */
+static int cpuinfo(const char *key, char *out, size_t len)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[512];
+	size_t kl = strlen(key);
+	int found = 0;
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':');
+
+		if (colon && strncmp(line, key, kl) == 0 && strspn(line + kl, " \t") == (size_t)(colon - line - kl)) {
+			char *v = colon + 1 + strspn(colon + 1, " \t");
+
+			v[strcspn(v, "\n")] = '\0';
+			snprintf(out, len, "%s", v);
+			found = 1;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+static int write_start_meta(struct tw *w, const struct options *o, const char *present,
+			    const char *absent, uint64_t t0)
+{
+	struct utsname u;
+	char buf[512], iso[40];
+	int rc = 0;
+
+	uname(&u);
+	iso8601_now(iso, sizeof(iso));
+	rc |= tw_meta_int(w, "threads_per_core", threads_per_core());
+	rc |= tw_meta_int(w, "ncpus", sysconf(_SC_NPROCESSORS_CONF));
+	rc |= tw_meta(w, "host", u.nodename);
+	rc |= tw_meta(w, "kernel", u.release);
+	rc |= tw_meta(w, "machine", u.machine);
+	if (cpuinfo("model name", buf, sizeof(buf)) || cpuinfo("cpu", buf, sizeof(buf)))
+		rc |= tw_meta(w, "cpu_model", buf);
+	if (cpuinfo("timebase", buf, sizeof(buf)))
+		rc |= tw_meta(w, "timebase_hz", buf);
+	rc |= tw_meta(w, "start_time", iso);
+	rc |= tw_meta(w, "clock", "CLOCK_MONOTONIC ns; ts = clock - clock_start_ns");
+	rc |= tw_meta_int(w, "clock_start_ns", (int64_t)t0);
+	rc |= tw_meta(w, "tracepoints_present", present);
+	rc |= tw_meta(w, "tracepoints_absent", absent);
+	rc |= tw_meta(w, "bpf_mode", o->guest
+		      ? "raw_tp without kernel BTF (no CO-RE): powerpc hcall_entry/hcall_exit"
+		      : "CO-RE with kernel BTF: tp_btf sched, tracepoint kvm/kvm_hv");
+	rc |= tw_meta(w, "collector", "tlbcollect");
+	if (!o->guest) {
+		rc |= tw_meta(w, "vcpu_threads", "threads named \"CPU N/KVM\" or \"CPU N/TCG\"");
+		rc |= tw_meta(w, "guest_enter_source",
+			      o->enter == SINK_ENTER_SCHED ? "sched: vcpu thread switch-ins"
+			      : o->enter == SINK_ENTER_KVM ? "kvm: KVM entry tracepoints"
+			      : "auto: vcpu thread switch-ins until the VM shows a KVM entry, then KVM entries");
+		rc |= tw_meta(w, "host_inval_n",
+			      "pages of [a2 start, a3 end) at the host page size: an upper bound, the "
+			      "tracepoint does not say how many were mapped");
+		rc |= tw_meta_int(w, "host_page_size", sysconf(_SC_PAGESIZE));
+		rc |= tw_meta(w, "hcall_host", "kvm_hv:kvm_hcall_enter/exit pairs (virtual-mode hcalls only: "
+			      "real-mode ones never reach them); n = 1 if H_REMOVE/H_PROTECT returned "
+			      "H_SUCCESS; n NULL for H_BULK_REMOVE; n, rc NULL when passed to the host (RESUME_FLAG_HOST)");
+		if (o->npids) {
+			size_t n = 0;
+
+			buf[0] = '\0';
+			for (int i = 0; i < o->npids && n < sizeof(buf) - 16; i++)
+				n += snprintf(buf + n, sizeof(buf) - n, "%s%d", i ? "," : "", o->pids[i]);
+			rc |= tw_meta(w, "filter_pids", buf);
+		}
+	} else {
+		rc |= tw_meta(w, "hcall_n", "H_REMOVE/H_PROTECT: 1 if rc is H_SUCCESS; H_BULK_REMOVE: "
+			      "entries whose returned control byte says success");
+		rc |= tw_meta(w, "hcall_cpu", "-1: the host thread is unknown inside a guest; vcpu = guest cpu");
+	}
+	return rc ? -1 : 0;
+}
+
+/* ------------------------------------------------------------------ BPF -- */
+
+struct collector {
+	struct tlbcollect_bpf *host;		/* host skeleton, or NULL */
+	struct tlbcollect_guest_bpf *guest;	/* guest skeleton, or NULL */
+	struct bpf_object *obj;			/* the loaded one */
+	struct bpf_link *links[64];		/* attached programs */
+	int nlinks;
+	struct ring_buffer *rb;
+	int stats_fd;
+	int ncpus;				/* possible cpus (per-cpu map width) */
+	uint64_t lost_seen[MAX_CPUS];		/* lost counts already queued */
+	uint64_t seen[TC_NSTATS];		/* sums of the last read */
+};
+
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	if (level == LIBBPF_INFO && !getenv("TLBCOLLECT_VERBOSE"))
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+/*
+ * libbpf's ring_buffer__consume() returns only when the ring is empty, which
+ * under a load faster than the writer is never: the callback ends each call
+ * after DRAIN_BUDGET records (the record at hand already queued, so nothing
+ * is dropped) to let the loop check for a stop and read the lost counters.
+ */
+#define DRAIN_BUDGET 65536
+#define DRAIN_PAUSE (-ECANCELED)
+
+struct drain {
+	struct sink *sink;	/* where records go */
+	long budget;		/* records left in this consume call */
+};
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct drain *d = ctx;
+
+	if (sink_push(d->sink, data, size) != 0)
+		return -EIO;
+	return --d->budget > 0 ? 0 : DRAIN_PAUSE;
+}
+
+/* One bounded drain: 1 more may be waiting, 0 the ring was emptied, -1 failure. */
+static int drain_once(struct ring_buffer *rb, struct drain *d)
+{
+	int n;
+
+	d->budget = DRAIN_BUDGET;
+	n = ring_buffer__consume(rb);
+	if (n == DRAIN_PAUSE)
+		return 1;
+	return n < 0 ? -1 : 0;
+}
+
+/* Sum the per-cpu counters; queue a lost row per cpu for what is new. */
+static int read_stats(struct collector *c, struct sink *s, uint64_t ts)
+{
+	uint64_t vals[MAX_CPUS];
+
+	for (__u32 k = 0; k < TC_NSTATS; k++) {
+		uint64_t sum = 0;
+
+		if (bpf_map_lookup_elem(c->stats_fd, &k, vals) != 0)
+			return -1;
+		for (int cpu = 0; cpu < c->ncpus; cpu++) {
+			sum += vals[cpu];
+			if (k == TC_STAT_LOST && vals[cpu] > c->lost_seen[cpu]) {
+				if (sink_lost(s, ts, cpu, vals[cpu] - c->lost_seen[cpu]))
+					return -1;
+				c->lost_seen[cpu] = vals[cpu];
+			}
+		}
+		c->seen[k] = sum;
+	}
+	return 0;
+}
+
+static void detach_all(struct collector *c)
+{
+	for (int i = 0; i < c->nlinks; i++)
+		bpf_link__destroy(c->links[i]);
+	c->nlinks = 0;
+}
+
+static void collector_free(struct collector *c)
+{
+	detach_all(c);
+	ring_buffer__free(c->rb);
+	tlbcollect_bpf__destroy(c->host);
+	tlbcollect_guest_bpf__destroy(c->guest);
+}
+
+static void append(char *buf, size_t len, const char *item)
+{
+	size_t n = strlen(buf);
+
+	snprintf(buf + n, len - n, "%s%s", n ? "," : "", item);
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+/* CPU time of the whole process (every thread), ns. */
+static uint64_t process_cpu_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+/* One line of the summary: a name (also the csv/json key) and a value. */
+struct summary_row {
+	const char *label;	/* table label */
+	const char *key;	/* csv / json key */
+	double value;
+	int decimals;
+};
+
+static void print_summary(const struct options *o, const struct sink_stats *st,
+			  const struct collector *c, double secs, uint64_t cpu_ns)
+{
+	const struct summary_row rows[] = {
+		{ "seconds", "seconds", secs, 2 },
+		{ "records received (BPF)", "records_received", (double)c->seen[TC_STAT_SEEN], 0 },
+		{ "records written", "records_written", (double)st->written, 0 },
+		{ "records filtered (--enter)", "records_filtered", (double)st->filtered, 0 },
+		{ "rows in table event", "rows", (double)st->rows, 0 },
+		{ "vms", "vms", (double)st->vms, 0 },
+		{ "vcpus", "vcpus", (double)st->vcpus, 0 },
+		{ "hcall exits without entry", "hcalls_unpaired", (double)c->seen[TC_STAT_UNPAIRED], 0 },
+		{ "writer rows/s (busy time)", "writer_rows_per_busy_s",
+		  st->busy_ns ? (double)st->rows * 1e9 / (double)st->busy_ns : 0.0, 0 },
+		{ "writer rows/s (cpu time)", "writer_rows_per_cpu_s",
+		  st->cpu_ns ? (double)st->rows * 1e9 / (double)st->cpu_ns : 0.0, 0 },
+		{ "collector cpu seconds", "collector_cpu_s", (double)cpu_ns / 1e9, 3 },
+		{ "records per cpu second", "records_per_cpu_s",
+		  cpu_ns ? (double)st->records * 1e9 / (double)cpu_ns : 0.0, 0 },
+		{ "lost events", "lost_events", (double)st->lost, 0 },
+	};
+	const int n = sizeof(rows) / sizeof(rows[0]);
+
+	if (o->quiet)
+		return;
+	if (o->format == FMT_TABLE)
+		printf("%-28s %12s\n", "tlbcollect", "count");
+	else if (o->format == FMT_CSV)
+		printf("key,value\n");
+	else
+		printf("{");
+	for (int i = 0; i < n; i++) {
+		const struct summary_row *r = &rows[i];
+
+		if (!o->guest && strcmp(r->key, "hcalls_unpaired") == 0)
+			continue;
+		if (o->format == FMT_TABLE && strcmp(r->key, "lost_events") == 0)
+			continue;	/* the foot line below */
+		if (o->format == FMT_TABLE)
+			printf("%-28s %12.*f\n", r->label, r->decimals, r->value);
+		else if (o->format == FMT_CSV)
+			printf("%s,%.*f\n", r->key, r->decimals, r->value);
+		else
+			printf("%s\"%s\": %.*f", i ? ", " : "", r->key, r->decimals, r->value);
+	}
+	if (o->format == FMT_TABLE)
+		printf("-- lost events: %lld (ring buffer full)%s\n", (long long)st->lost,
+		       st->lost ? "; try a larger --ring-mb or a smaller --poll-ms" : "");
+	else if (o->format == FMT_JSON)
+		printf("}\n");
+}
+
+int main(int argc, char **argv)
+{
+	char present[2048] = "", absent[2048] = "", err[512];
+	struct collector c;
+	struct options o;
+	struct sink_opts so;
+	struct sink_stats st;
+	struct sink *sink = NULL;
+	struct drain drain;
+	struct tw *w = NULL;
+	const char *tfs;
+	uint64_t t0, t_end = 0, cpu0 = 0, cpu_used;
+	int rc = EXIT_RUN_FAILED, nused = 0, ring_fd;
+	struct sigaction sa;
+	struct stat sb;
+
+	tlb_prog = "tlbcollect";
+	memset(&c, 0, sizeof(c));
+	/* From the start: a stop asked for while loading still ends in a complete DB
+	 * (or, before the DB exists, in nothing). No SA_RESTART: sleeps end at once. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (parse_args(argc, argv, &o))
+		return EXIT_BAD_INPUT;
+	if (o.list)
+		return do_list(&o);
+	if (!o.verify && !o.force && stat(o.out, &sb) == 0) {
+		tlb_msg("cannot create %s: the file exists (use --force to replace it)", o.out);
+		return EXIT_BAD_INPUT;
+	}
+	for (int i = 0; i < o.npids; i++) {
+		char p[32];
+
+		snprintf(p, sizeof(p), "/proc/%d", o.pids[i]);
+		if (stat(p, &sb) != 0) {
+			tlb_msg("cannot use --pid %d: no such process", o.pids[i]);
+			return EXIT_BAD_INPUT;
+		}
+	}
+	if (geteuid() != 0) {
+		tlb_msg("cannot record: BPF tracing needs root (CAP_BPF, CAP_PERFMON); run it with sudo");
+		return EXIT_RUN_FAILED;
+	}
+	tfs = tps_tracefs();
+	if (!tfs) {
+		tlb_msg("cannot mount tracefs at /sys/kernel/tracing: %s", strerror(errno));
+		return EXIT_RUN_FAILED;
+	}
+	if (!o.guest && !tps_have_btf()) {
+		tlb_msg("cannot record the host: this kernel has no BTF (/sys/kernel/btf/vmlinux); "
+			"inside a pseries guest use --guest");
+		return EXIT_RUN_FAILED;
+	}
+	libbpf_set_print(libbpf_quiet);
+
+	c.ncpus = libbpf_num_possible_cpus();
+	if (c.ncpus <= 0 || c.ncpus > MAX_CPUS) {
+		tlb_msg("cannot count the possible cpus: %s", c.ncpus < 0 ? strerror(-c.ncpus) : "too many");
+		return EXIT_RUN_FAILED;
+	}
+	if (o.guest) {
+		c.guest = tlbcollect_guest_bpf__open();
+		c.obj = c.guest ? c.guest->obj : NULL;
+	} else {
+		c.host = tlbcollect_bpf__open();
+		c.obj = c.host ? c.host->obj : NULL;
+	}
+	if (!c.obj) {
+		tlb_msg("cannot open the BPF programs: %s", strerror(errno));
+		goto cleanup;
+	}
+	/* Switch off, before load, every program whose tracepoint this kernel lacks. */
+	{
+		bool guest_pair = true;
+
+		for (int i = 0; i < tps_nsources; i++)
+			if (tps_sources[i].guest && !tps_present(tfs, &tps_sources[i]))
+				guest_pair = false;
+		for (int i = 0; i < tps_nsources; i++) {
+			const struct tps_source *s = &tps_sources[i];
+			struct bpf_program *p;
+			char name[96];
+			bool on;
+
+			if (s->guest != o.guest)
+				continue;
+			snprintf(name, sizeof(name), "%s:%s", s->system, s->event);
+			/* entry and exit of a guest hcall only make sense together */
+			on = tps_present(tfs, s) && (!s->guest || guest_pair);
+			if (o.verify && s->guest)
+				on = true;	/* raw_tp: loads without its tracepoint */
+			p = bpf_object__find_program_by_name(c.obj, s->prog);
+			if (!p) {
+				tlb_msg("cannot find BPF program %s: the build is inconsistent", s->prog);
+				goto cleanup;
+			}
+			bpf_program__set_autoload(p, on);
+			append(on ? present : absent, sizeof(present), name);
+			nused += on;
+		}
+	}
+	if (!nused) {
+		tlb_msg("cannot record: none of the %s tracepoints exists on this kernel (absent: %s)",
+			o.guest ? "guest" : "host", absent);
+		goto cleanup;
+	}
+	if (bpf_map__set_max_entries(o.guest ? c.guest->maps.events : c.host->maps.events,
+				     o.ring_mb << 20)) {
+		tlb_msg("cannot size the ring buffer to %u MiB", o.ring_mb);
+		goto cleanup;
+	}
+	if (c.host) {
+		c.host->rodata->filter_tgid = o.npids > 0;
+		c.host->rodata->want_switch_out = o.switch_out;
+	}
+	{
+		int e = o.guest ? tlbcollect_guest_bpf__load(c.guest) : tlbcollect_bpf__load(c.host);
+
+		if (e) {
+			tlb_msg("cannot load the BPF programs: %s (is BPF enabled in this kernel? "
+				"TLBCOLLECT_VERBOSE=1 shows libbpf's log)", strerror(-e));
+			goto cleanup;
+		}
+	}
+	if (o.verify) {
+		struct bpf_program *p;
+
+		bpf_object__for_each_program(p, c.obj)
+			if (bpf_program__autoload(p))
+				printf("loaded %-16s %s\n", bpf_program__name(p),
+				       bpf_program__section_name(p));
+		printf("-- %s programs accepted by this kernel (%s)%s%s\n", o.guest ? "guest" : "host",
+		       o.guest ? "raw tracepoints, no kernel BTF needed"
+			       : "CO-RE, relocated against this kernel's BTF",
+		       absent[0] ? "; absent here: " : "", absent);
+		rc = 0;
+		goto cleanup;
+	}
+	for (int i = 0; i < o.npids; i++) {
+		__u32 k = (__u32)o.pids[i];
+		__u8 one = 1;
+
+		if (bpf_map__update_elem(c.host->maps.vm_tgids, &k, sizeof(k), &one, sizeof(one), 0)) {
+			tlb_msg("cannot add --pid %d to the BPF filter: %s", o.pids[i], strerror(errno));
+			goto cleanup;
+		}
+	}
+	c.stats_fd = bpf_map__fd(o.guest ? c.guest->maps.stats : c.host->maps.stats);
+	ring_fd = bpf_map__fd(o.guest ? c.guest->maps.events : c.host->maps.events);
+
+	w = tw_create(o.out, o.guest ? "guest" : "host", TW_PRIVATE | (o.force ? TW_FORCE : 0),
+		      err, sizeof(err));
+	if (!w) {
+		tlb_msg("cannot create %s", err);
+		goto cleanup;
+	}
+	t0 = mono_ns();
+	cpu0 = process_cpu_ns();
+	if (write_start_meta(w, &o, present, absent, t0)) {
+		tlb_msg("cannot write meta: %s", tw_error(w));
+		goto cleanup;
+	}
+	memset(&so, 0, sizeof(so));
+	so.guest = o.guest;
+	so.enter = o.enter;
+	so.hcall_args = o.hcall_args;
+	so.t0 = t0;
+	so.page_size = sysconf(_SC_PAGESIZE);
+	{
+		static struct utsname u;
+
+		uname(&u);
+		so.guest_name = u.nodename;
+	}
+	sink = sink_create(w, &so);
+	if (!sink) {
+		tlb_msg("cannot prepare the writer: %s", tw_error(w));
+		goto cleanup;
+	}
+	drain.sink = sink;
+	drain.budget = DRAIN_BUDGET;
+	c.rb = ring_buffer__new(ring_fd, on_record, &drain, NULL);
+	if (!c.rb) {
+		tlb_msg("cannot open the ring buffer: %s", strerror(errno));
+		goto cleanup;
+	}
+	if (sink_start(sink)) {
+		tlb_msg("cannot start the writer thread: %s", strerror(errno));
+		goto cleanup;
+	}
+
+	{
+		struct bpf_program *p;
+
+		bpf_object__for_each_program(p, c.obj) {
+			struct bpf_link *l;
+
+			if (!bpf_program__autoload(p))
+				continue;
+			l = bpf_program__attach(p);
+			if (!l) {
+				tlb_msg("cannot attach %s: %s", bpf_program__name(p), strerror(errno));
+				goto cleanup;
+			}
+			c.links[c.nlinks++] = l;
+		}
+	}
+	if (!o.quiet)
+		fprintf(stderr, "tlbcollect: recording %d sources into %s%s (absent: %s)\n", c.nlinks,
+			o.out, o.duration > 0 ? "" : "; Ctrl-C stops", absent[0] ? absent : "none");
+	if (o.duration > 0)
+		t_end = t0 + (uint64_t)(o.duration * 1e9);
+
+	for (int more = 0; !stop_requested;) {
+		struct timespec ts = { o.poll_ms / 1000, (long)(o.poll_ms % 1000) * 1000000L };
+		uint64_t now;
+
+		if (!more)
+			nanosleep(&ts, NULL);
+		more = drain_once(c.rb, &drain);
+		if (more < 0) {
+			tlb_msg("cannot drain the ring buffer: %s", sink_error(sink));
+			goto cleanup;
+		}
+		now = mono_ns();
+		if (read_stats(&c, sink, now)) {
+			tlb_msg("cannot read the BPF counters: %s", strerror(errno));
+			goto cleanup;
+		}
+		sink_flush(sink);
+		if (t_end && now >= t_end)
+			break;
+	}
+	/* Stop: no new records, then everything already in the ring buffer. */
+	detach_all(&c);
+	{
+		struct timespec settle = { 0, 10 * 1000000L };	/* programs still running finish */
+		int more;
+
+		nanosleep(&settle, NULL);
+		while ((more = drain_once(c.rb, &drain)) > 0)
+			;
+		if (more < 0) {
+			tlb_msg("cannot drain the ring buffer: %s", sink_error(sink));
+			goto cleanup;
+		}
+	}
+	if (read_stats(&c, sink, mono_ns())) {
+		tlb_msg("cannot read the BPF counters: %s", strerror(errno));
+		goto cleanup;
+	}
+	if (sink_stop(sink)) {
+		tlb_msg("cannot write %s: %s", o.out, sink_error(sink));
+		goto cleanup;
+	}
+	sink_stats(sink, &st);
+	{
+		char iso[40];
+		int e = 0;
+
+		iso8601_now(iso, sizeof(iso));
+		e |= tw_meta(w, "end_time", iso);
+		e |= tw_meta_int(w, "duration_ns", (int64_t)(mono_ns() - t0));
+		e |= tw_meta_int(w, "lost_events", st.lost);
+		e |= tw_meta_int(w, "events_received", (int64_t)c.seen[TC_STAT_SEEN]);
+		e |= tw_meta_int(w, "events_written", st.written);
+		e |= tw_meta_int(w, "events_filtered", st.filtered);
+		cpu_used = process_cpu_ns() - cpu0;
+		e |= tw_meta_int(w, "collector_cpu_ns", (int64_t)cpu_used);
+		if (o.guest)
+			e |= tw_meta_int(w, "hcalls_unpaired", (int64_t)c.seen[TC_STAT_UNPAIRED]);
+		else {
+			e |= tw_meta_int(w, "guest_enter_from_sched", st.enter_sched);
+			e |= tw_meta_int(w, "guest_enter_from_kvm", st.enter_kvm);
+			e |= tw_meta_int(w, "host_inval_unattributed", st.inval_unattributed);
+		}
+		if (e) {
+			tlb_msg("cannot write meta: %s", tw_error(w));
+			goto cleanup;
+		}
+	}
+	if (tw_finish(w) != 0) {
+		w = NULL;
+		tlb_msg("cannot finish %s", o.out);
+		goto cleanup;
+	}
+	w = NULL;
+	print_summary(&o, &st, &c, (double)(mono_ns() - t0) / 1e9, cpu_used);
+	rc = 0;
+cleanup:
+	collector_free(&c);
+	if (sink)
+		sink_stop(sink);
+	sink_free(sink);
+	tw_abort(w);
+	return rc;
+}
