@@ -25,7 +25,7 @@ if [ -f "$sample" ]; then
 	xz -dc "$sample" > pseries-smp4.db
 	dbs+=(pseries-smp4.db)
 	sqlite3 -separator ' = ' pseries-smp4.db \
-		"SELECT key, value FROM meta WHERE key IN ('source','kernel','host','event_count','lost_events','merge_rate','merge_residual_ns') ORDER BY key" \
+		"SELECT key, value FROM meta WHERE key IN ('source','kernel','host','event_count','lost_events','merge_guest1_offset_ns','merge_guest1_rate','merge_guest1_residual_ns') ORDER BY key" \
 		| sed 's/^/   /'
 else
 	echo "   (not in this checkout: $sample)"
