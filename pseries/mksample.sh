@@ -38,9 +38,8 @@ status=0
 tmp=$dest.tmp
 rm -rf "$tmp"
 mkdir -p "$tmp"
-# merged.db: the merge at the console-measured clock offset when there is one (see README)
+# merged.db: tlbmerge's own estimate of the clocks (the console sync is its witness, see README)
 merged=$run/merged.db
-[ -f "$run/merged-sync.db" ] && merged=$run/merged-sync.db
 [ -f "$merged" ] && xz -9 -c "$merged" > "$tmp/merged.db.xz"
 for f in "$run/out/guest.db" "$run/host.db"; do
 	[ -f "$f" ] && xz -9 -c "$f" > "$tmp/$(basename "$f").xz"
@@ -66,7 +65,8 @@ gdb=$run/out/guest.db
 	echo "BTF) recorded every hcall while pseries/workload forked, mapped, touched, mprotect'ed and"
 	echo "unmapped memory on every vcpu for $work_secs s ($(sed 's/^workload: //' "$run/out/workload.txt"))."
 	echo "At the same time \`tlbcollect --pid QEMU\` on the x86 host recorded QEMU's vcpu threads"
-	echo "(\`CPU N/TCG\`; their switch-ins are the guest_enter events). Wall time of the run: ${wall_secs%.*} s."
+	echo "(\`CPU N/TCG\`; their switch-ins are the guest_enter events, with \`--switch-out\` their"
+	echo "switch-outs the guest_exit events). Wall time of the run: ${wall_secs%.*} s."
 	echo
 	echo "Made with: \`make cross-ppc64el && pseries/mksample.sh $name\` (as root; it runs"
 	echo "\`pseries/check.sh\`, whose output is \`checks.txt\`)."
@@ -111,7 +111,8 @@ gdb=$run/out/guest.db
 		echo "CLOCK_MONOTONIC on arrival. host - guest, least over the lines, is the clock offset plus"
 		echo "the least delivery latency (spread = largest - least). merge_error_ns is tlbmerge's host"
 		echo "time for the window's middle minus the console's; sync_merge_offset_ns is the --offset"
-		echo "that merged.db was made with (rate 1: QEMU's TCG timebase follows the host clock)."
+		echo "the console alone would give (rate 1: QEMU's TCG timebase follows the host clock). It is"
+		echo "the witness of the fit, not its input: merged.db uses tlbmerge's own estimate."
 		echo
 		echo '```'
 		cat "$run/clocksync.txt" 2> /dev/null
