@@ -75,6 +75,19 @@ void html_put(FILE *f, const char *s)
 	}
 }
 
+void html_put_list(FILE *f, const char *s)
+{
+	/* Element text only (not attributes): a <wbr> after each comma lets a list of
+	 * tracepoint names wrap between names instead of inside one. */
+	for (; s && *s; s++) {
+		char one[2] = { *s, 0 };
+
+		html_put(f, one);
+		if (*s == ',')
+			fputs("<wbr>", f);
+	}
+}
+
 bool meta_has_lost(const struct rs_capture *c, int64_t *lost)
 {
 	const char *v = rs_meta(c, "lost_events");

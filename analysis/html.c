@@ -33,12 +33,14 @@ static const char STYLE[] =
 	"padding-bottom:4px;border-bottom:2px solid #e4e6ea}\n"
 	".sub{color:#5a6270;font-size:12.5px}\n"
 	".alert{background:#fdecea;border:1px solid #d93025;color:#a50e0e;padding:9px 12px;"
-	"margin:12px 0;border-radius:4px;font-weight:600}\n"
+	"margin:12px 0;border-radius:4px;font-weight:600;overflow-wrap:anywhere}\n"
 	".meta{display:grid;grid-template-columns:repeat(4,1fr);gap:6px 14px;margin:12px 0}\n"
 	".meta div{border-left:3px solid #d0d4da;padding:2px 8px}.meta b{display:block;"
 	"font-size:11px;color:#5a6270;font-weight:normal;text-transform:uppercase;"
 	"letter-spacing:.04em}\n"
 	".meta .bad{border-left-color:#d93025;color:#a50e0e;font-weight:600}\n"
+	/* Source lists are comma-joined tracepoint names with no spaces: let them wrap. */
+	".meta div,td{overflow-wrap:break-word}\n"
 	"nav{margin:10px 0;font-size:13px}nav a{margin-right:14px;color:#1f5fa8;"
 	"text-decoration:none}\n"
 	".verdict{background:#eef4fb;border-left:4px solid #1f77b4;padding:10px 14px;"
@@ -111,7 +113,7 @@ static void meta_item(FILE *f, const char *title, const char *value, bool bad)
 	fprintf(f, "<div%s><b>", bad ? " class=\"bad\"" : "");
 	html_put(f, title);
 	fputs("</b>", f);
-	html_put(f, value && *value ? value : "not recorded");
+	html_put_list(f, value && *value ? value : "not recorded");
 	fputs("</div>\n", f);
 }
 
@@ -130,7 +132,7 @@ static void put_meta(FILE *f, const struct report *r)
 				absent ? "; " : "");
 		if (absent) {
 			fputs("sources absent: ", f);
-			html_put(f, absent);
+			html_put_list(f, absent);
 		}
 		fputs(". Every count below is a lower bound, and the verdict may not hold.</div>\n", f);
 	}
@@ -564,7 +566,7 @@ static int write_compare(FILE *f, const void *arg)
 		fprintf(f, "<td class=\"n%s\">%s</td><td%s>", has_lost ? " bad" : "",
 			rs_meta(c, "lost_events") ? fmt_grouped(lost, buf, sizeof buf) : "-",
 			absent ? " class=\"bad\"" : "");
-		html_put(f, absent ? absent : "none");
+		html_put_list(f, absent ? absent : "none");
 		fputs("</td><td>", f);
 		html_put(f, c->runs[0].machine);
 		fputs("</td></tr>\n", f);

@@ -74,6 +74,8 @@ const char *fmt_seconds(int64_t ns, char *buf, size_t len);
 const char *fmt_num(double v, char *buf, size_t len);
 /* @s HTML-escaped onto @f. */
 void html_put(FILE *f, const char *s);
+/* @s HTML-escaped, with a line-break opportunity after each comma (element text only). */
+void html_put_list(FILE *f, const char *s);
 /* true when a meta value says lost events (a number > 0). */
 bool meta_has_lost(const struct rs_capture *c, int64_t *lost);
 /* the absent sources (meta tracepoints_absent and any other *absent* key), or NULL. */
