@@ -16,7 +16,7 @@ SAN      ?= 0
 V        ?= 0
 
 CC       ?= cc
-CPPFLAGS += -Icommon -I$(GEN) -D_GNU_SOURCE -DTLB_VERSION='"$(TLB_VERSION)"'
+CPPFLAGS += -Icommon -I$(GEN) -D_GNU_SOURCE
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -Wall -Wextra -Werror -MMD -MP
 LDLIBS   += $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3) -lm
@@ -61,8 +61,19 @@ $(GEN)/schema_v1.c: schemas/trace-v1.sql
 $(OBJ)/gen/schema_v1.o: $(GEN)/schema_v1.c
 	$(call msg,CC,$<)mkdir -p $(@D) && $(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
+# The version string lives in one generated file, rewritten only when `git describe`
+# changes, so that a commit relinks the programs instead of leaving them with an old one.
+$(GEN)/version.c: FORCE
+	$(Q)mkdir -p $(@D); v='const char tlb_version[] = "$(TLB_VERSION)";'; \
+	  [ -f $@ ] && [ "$$(cat $@)" = "$$v" ] || echo "$$v" > $@
+FORCE:
+.PHONY: FORCE
+
+$(OBJ)/gen/version.o: $(GEN)/version.c
+	$(call msg,CC,$<)mkdir -p $(@D) && $(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
 COMMON_SRCS := $(wildcard common/*.c)
-$(LIBCOMMON): $(patsubst %.c,$(OBJ)/%.o,$(COMMON_SRCS)) $(OBJ)/gen/schema_v1.o
+$(LIBCOMMON): $(patsubst %.c,$(OBJ)/%.o,$(COMMON_SRCS)) $(OBJ)/gen/schema_v1.o $(OBJ)/gen/version.o
 	$(call msg,AR,$@)rm -f $@ && ar rcs $@ $^
 
 # C test programs (tests/*.c and each part's), built into $(BUILD)/test.

@@ -18,9 +18,9 @@
 #define EXIT_RUN_FAILED 1
 #define EXIT_BAD_INPUT 2
 
-#ifndef TLB_VERSION
-#define TLB_VERSION "0.1.0"
-#endif
+/* The build's version (`git describe`), generated into build/gen/version.c. */
+extern const char tlb_version[];
+#define TLB_VERSION tlb_version
 
 /* Set once by main(): the program name used as the prefix of messages. */
 extern const char *tlb_prog;
