@@ -6,6 +6,7 @@
  * Translation rules (the trace contract is trace-schema-v1.md):
  *   switch-in of a vcpu thread   guest_enter on that cpu (see enum sink_enter)
  *   switch-out                   guest_exit, trap NULL (unknown: the thread left the cpu)
+ *   switch pair (vcpu to vcpu)   the two above, switch-out first, at one ts
  *   sched_migrate_task           migrate: cpu = destination, a0 = origin
  *   kvm_entry / kvm_guest_enter  guest_enter;  kvm_exit / kvm_guest_exit: guest_exit, a0 trap
  *   kvm_unmap_hva_range/age_hva  host_inval: a0 n = pages of [start, end) (an upper bound: the
@@ -450,6 +451,7 @@ static int translate(struct sink *s, const struct tc_event *e, size_t size)
 	case TC_SWITCH_OUT:
 		if (!sched_enters(s, m))
 			return 0;
+		s->st.exit_sched++;
 		return row(s, ts, cpu, m->id, e->vcpu, s->k[TDB_GUEST_EXIT], NULL, 0) ? -1 : 1;
 	case TC_MIGRATE:
 		a[0] = (int64_t)(int32_t)e->arg[0];
@@ -562,6 +564,39 @@ static void write_pending(struct sink *s)
 	}
 }
 
+/* One event: translated and counted. */
+static void take(struct sink *s, const struct tc_event *e, size_t size)
+{
+	int r;
+
+	s->st.records++;
+	r = translate(s, e, size);
+	if (r > 0)
+		s->st.written++;
+	else if (r == 0)
+		s->st.filtered++;
+}
+
+/* TC_SWITCH_PAIR: the switch-out, then the switch-in, at the same ts and cpu. */
+static void take_pair(struct sink *s, const struct tc_event *p)
+{
+	struct tc_event e = *p;
+
+	e.type = TC_SWITCH_OUT;
+	e.tgid = (uint32_t)p->arg[0];
+	e.tid = (uint32_t)p->arg[1];
+	e.vcpu = (int32_t)p->arg[2];
+	e.flags = (uint32_t)p->arg[3];
+	e.arg[0] = e.arg[1] = e.arg[2] = e.arg[3] = 0;
+	take(s, &e, sizeof(e));
+	if (s->failed)
+		return;
+	e = *p;
+	e.type = TC_SWITCH_IN;
+	e.arg[0] = e.arg[1] = e.arg[2] = e.arg[3] = 0;
+	take(s, &e, sizeof(e));
+}
+
 static void process(struct sink *s, struct chunk *c)
 {
 	uint64_t t = now_ns();
@@ -569,22 +604,17 @@ static void process(struct sink *s, struct chunk *c)
 	for (size_t off = 0; off < c->used && !s->failed;) {
 		uint32_t size;
 		const struct tc_event *e = (const void *)(c->data + off + 8);
-		int r;
 
 		memcpy(&size, c->data + off, sizeof(size));
 		off += 8 + ((size + 7) & ~(size_t)7);
 		if (size < sizeof(*e))
 			continue;
-		if (e->type == SINK_LOST_REC) {
+		if (e->type == SINK_LOST_REC)
 			translate(s, e, size);
-			continue;
-		}
-		s->st.records++;
-		r = translate(s, e, size);
-		if (r > 0)
-			s->st.written++;
-		else if (r == 0)
-			s->st.filtered++;
+		else if (e->type == TC_SWITCH_PAIR)
+			take_pair(s, e);
+		else
+			take(s, e, size);
 	}
 	s->st.busy_ns += now_ns() - t;
 }

@@ -57,7 +57,7 @@ struct sink_opts {
 };
 
 struct sink_stats {
-	int64_t records;	/* records taken from the ring buffer */
+	int64_t records;	/* events taken from the ring buffer (a switch pair is 2) */
 	int64_t written;	/* of which turned into rows */
 	int64_t filtered;	/* of which not written by rule (see --enter; unpaired exits) */
 	int64_t rows;		/* rows of table event written */
@@ -66,6 +66,7 @@ struct sink_stats {
 	int64_t vcpus;		/* vcpu rows */
 	int64_t enter_sched;	/* guest_enter rows from switch-ins */
 	int64_t enter_kvm;	/* guest_enter rows from KVM tracepoints */
+	int64_t exit_sched;	/* guest_exit rows from switch-outs */
 	int64_t inval_unattributed;	/* host_inval rows of no known VM (vm 0) */
 	uint64_t busy_ns;	/* writer thread: wall time spent writing */
 	uint64_t cpu_ns;	/* writer thread: cpu time, start to end */

@@ -17,6 +17,12 @@
  * buffer; read the per-cpu lost counters } -> stop: detach every program,
  * consume what is left, final lost counts, writer drains, meta, finish.
  *
+ * SQLite runs without its mutexes (SQLITE_CONFIG_SINGLETHREAD, no memory
+ * statistics): the one connection is used by one thread at a time (main until
+ * sink_start(), the writer until sink_stop() joins it, main again), and with
+ * them every bind, step and page fetch of a row took and released a lock: a
+ * quarter of the collector's cpu time at a million rows per second.
+ *
  * Why a timed loop instead of epoll: the programs submit with
  * BPF_RB_NO_WAKEUP, so the kernel never wakes us per record; a wakeup per
  * record would make this process switch once per event and show up as load
@@ -36,6 +42,7 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <sqlite3.h>
 
 #include "sink.h"
 #include "tlbcollect.h"
@@ -60,7 +67,7 @@ struct options {
 	bool list;			/* --list */
 	bool verify;			/* --verify: load, report, exit */
 	bool quiet;			/* --quiet */
-	bool switch_out;		/* --switch-out */
+	bool switch_out;		/* switch-outs as guest_exit (off: --no-switch-out) */
 	bool hcall_args;		/* --hcall-args */
 	enum sink_enter enter;		/* --enter */
 	unsigned ring_mb;		/* --ring-mb */
@@ -102,8 +109,10 @@ static void usage(FILE *f)
 "                         tracepoints load without the tracepoint and without BTF)\n"
 "      --enter SRC        guest_enter from: auto, sched, kvm          auto\n"
 "                         (auto: vcpu thread switch-ins until the VM shows a KVM entry)\n"
-"      --switch-out       also record vcpu threads leaving a cpu      off\n"
-"                         (as guest_exit with trap NULL; the replay does not need them)\n"
+"      --no-switch-out    do not record vcpu threads leaving a cpu    recorded\n"
+"                         (recorded as guest_exit, trap NULL, while guest_enter comes\n"
+"                         from switch-ins: the end of each host run interval)\n"
+"      --switch-out       record them (the default; kept for old command lines)\n"
 "      --hcall-args       guest: also an hcall_args row (r5..r8)      off\n"
 "      --ring-mb N        BPF ring buffer size, MiB (power of 2)      16\n"
 "      --poll-ms N        drain the ring buffer every N ms            20\n"
@@ -119,13 +128,14 @@ static void usage(FILE *f)
 "  tlbcollect -o vm.db --pid 4242             # one VM, until Ctrl-C\n"
 "  tlbcollect --guest -o guest.db -d 10       # inside a pseries guest: its hcalls\n"
 "  tlbcollect -o host.db -d 5 --force         # replace an earlier capture\n"
+"  tlbcollect -o host.db -d 5 --no-switch-out # switch-ins only: half the sched records\n"
 "\n"
 "Exit status: 0 recorded, 1 the run failed (not root, no BPF, I/O), 2 bad usage.\n");
 }
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	enum { O_ENTER = 256, O_NOSW, O_HARGS, O_RING, O_POLL, O_FORMAT, O_VERSION, O_VERIFY };
+	enum { O_ENTER = 256, O_SW, O_NOSW, O_HARGS, O_RING, O_POLL, O_FORMAT, O_VERSION, O_VERIFY };
 	static const struct option lopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -137,7 +147,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "enter", required_argument, NULL, O_ENTER },
-		{ "switch-out", no_argument, NULL, O_NOSW },
+		{ "switch-out", no_argument, NULL, O_SW },
+		{ "no-switch-out", no_argument, NULL, O_NOSW },
 		{ "hcall-args", no_argument, NULL, O_HARGS },
 		{ "ring-mb", required_argument, NULL, O_RING },
 		{ "poll-ms", required_argument, NULL, O_POLL },
@@ -151,6 +162,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	memset(o, 0, sizeof(*o));
 	o->ring_mb = 16;
 	o->poll_ms = 20;
+	o->switch_out = true;
 	while ((c = getopt_long(argc, argv, "o:d:p:gflqh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
@@ -206,8 +218,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return -1;
 			}
 			break;
-		case O_NOSW:
+		case O_SW:
 			o->switch_out = true;
+			break;
+		case O_NOSW:
+			o->switch_out = false;
 			break;
 		case O_HARGS:
 			o->hcall_args = true;
@@ -385,6 +400,11 @@ static int write_start_meta(struct tw *w, const struct options *o, const char *p
 			      o->enter == SINK_ENTER_SCHED ? "sched: vcpu thread switch-ins"
 			      : o->enter == SINK_ENTER_KVM ? "kvm: KVM entry tracepoints"
 			      : "auto: vcpu thread switch-ins until the VM shows a KVM entry, then KVM entries");
+		rc |= tw_meta(w, "switch_out", o->switch_out
+			      ? "recorded: a vcpu thread's switch-out is a guest_exit (trap NULL) while its "
+				"VM's guest_enter comes from switch-ins; count in guest_exit_from_sched"
+			      : "not recorded (--no-switch-out): guest_exit rows come from KVM exit "
+				"tracepoints only");
 		rc |= tw_meta(w, "host_inval_n",
 			      "pages of [a2 start, a3 end) at the host page size: an upper bound, the "
 			      "tracepoint does not say how many were mapped");
@@ -607,6 +627,12 @@ int main(int argc, char **argv)
 
 	tlb_prog = "tlbcollect";
 	memset(&c, 0, sizeof(c));
+	/* Before SQLite initialises (the first open): see the header comment. */
+	if (sqlite3_config(SQLITE_CONFIG_SINGLETHREAD) != SQLITE_OK ||
+	    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK) {
+		tlb_msg("cannot configure SQLite for one writer thread");
+		return EXIT_RUN_FAILED;
+	}
 	/* From the start: a stop asked for while loading still ends in a complete DB
 	 * (or, before the DB exists, in nothing). No SA_RESTART: sleeps end at once. */
 	memset(&sa, 0, sizeof(sa));
@@ -865,6 +891,7 @@ int main(int argc, char **argv)
 		else {
 			e |= tw_meta_int(w, "guest_enter_from_sched", st.enter_sched);
 			e |= tw_meta_int(w, "guest_enter_from_kvm", st.enter_kvm);
+			e |= tw_meta_int(w, "guest_exit_from_sched", st.exit_sched);
 			e |= tw_meta_int(w, "host_inval_unattributed", st.inval_unattributed);
 		}
 		if (e) {

@@ -35,6 +35,10 @@ enum tc_type {
 	TC_HV_PF_ENTER,		/* kvm_hv:kvm_page_fault_enter: arg[0] ea */
 	TC_HV_PF_EXIT,		/* kvm_hv:kvm_page_fault_exit: arg[0] ret */
 	TC_GUEST_HCALL,		/* powerpc:hcall_entry+exit paired: struct tc_hcall */
+	TC_SWITCH_PAIR,		/* one switch from a vcpu thread to another: two events in
+				 * one record. tgid, tid, vcpu, flags: the thread switched
+				 * in; arg[0] tgid, arg[1] tid, arg[2] vcpu, arg[3] flags:
+				 * the one switched out. Counted as 2 in TC_STAT_SEEN/LOST */
 	TC_NTYPES,
 };
 

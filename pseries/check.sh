@@ -183,7 +183,7 @@ elif "$bin/tlbmerge" "$hdb" "$db" -o "$mdb" --force > "$dir/merge.log" 2>&1; the
 	check "pseries-6.4 the merge's estimated clock is within its own stated uncertainty of the console sync (|${err:-?}| <= ${bound} ns)" \
 		awk -v e="${err:-x}" -v b="$bound" 'BEGIN { exit !(e != "x" && e + 0 <= b + 0 && -e <= b + 0) }'
 	# The console sync is the witness, not the input: with the host's switch-outs recorded
-	# (run.sh passes --switch-out) the estimate is determined, and it should place at least
+	# (tlbcollect's default) the estimate is determined, and it should place at least
 	# as many guest hcalls inside their vcpu's host run intervals as the console's offset
 	# does (the sync is only good to its tolerance of a few ms). merged.db replays.
 	soff=$(awk '$1 == "sync_merge_offset_ns" { print $2 }' "$dir/clocksync.txt")

@@ -65,7 +65,7 @@ gdb=$run/out/guest.db
 	echo "BTF) recorded every hcall while pseries/workload forked, mapped, touched, mprotect'ed and"
 	echo "unmapped memory on every vcpu for $work_secs s ($(sed 's/^workload: //' "$run/out/workload.txt"))."
 	echo "At the same time \`tlbcollect --pid QEMU\` on the x86 host recorded QEMU's vcpu threads"
-	echo "(\`CPU N/TCG\`; their switch-ins are the guest_enter events, with \`--switch-out\` their"
+	echo "(\`CPU N/TCG\`; their switch-ins are the guest_enter events, their"
 	echo "switch-outs the guest_exit events). Wall time of the run: ${wall_secs%.*} s."
 	echo
 	echo "Made with: \`make cross-ppc64el && pseries/mksample.sh $name\` (as root; it runs"

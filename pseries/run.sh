@@ -117,7 +117,7 @@ while kill -0 "$qpid" 2> /dev/null; do
 		die "guest did not finish within $timeout s (console: $outdir/console.log)"
 	fi
 	if [ "$host_collect" = 1 ] && [ "$host_state" = waiting ] && grep -q '^[0-9]* harness: capture start' "$outdir/console.log"; then
-		"$hostbin/tlbcollect" --pid "$qpid" --switch-out -o "$outdir/host.db" > "$outdir/host-collect.log" 2>&1 &
+		"$hostbin/tlbcollect" --pid "$qpid" -o "$outdir/host.db" > "$outdir/host-collect.log" 2>&1 &
 		hpid=$!
 		host_state=recording
 	fi

@@ -10,6 +10,7 @@
 check_exit "3000.1 --help exits 0" 0 tlb tlbcollect --help
 check_grep "3000.2 --help has USAGE" '^USAGE: tlbcollect' "$OUT"
 check_grep "3000.3 --help has EXAMPLES with comments" '^  tlbcollect --list +# ' "$OUT"
+check_grep "3000.3b --help: switch-outs recorded by default, --no-switch-out" '^ +--no-switch-out .* recorded$' "$OUT"
 
 # 3000.4-7: bad usage is exit 2 with a "cannot" message
 check_exit "3000.4 no output file" 2 tlb tlbcollect --duration 1

@@ -75,7 +75,7 @@ check_eq "3010.16 meta filter_pids" "$P1" "$(meta "$T/b.db" filter_pids)"
 "$W" --threads 2 --moves 2 --wait > "$T/w3.txt" & P3=$!
 "$W" --threads 2 --moves 2 --wait --tcg > "$T/w4.txt" & P4=$!
 wait_ready "$T/w3.txt"; wait_ready "$T/w4.txt"
-collect_start "$T/c.db" --poll-ms 10 --switch-out
+collect_start "$T/c.db" --poll-ms 10 --no-switch-out
 kill -USR1 "$P3" "$P4"; wait "$P3" "$P4"
 kill -TERM "$CPID"; collect_wait
 check_eq "3010.17 SIGTERM stops cleanly too" 0 "$CRC"
@@ -84,20 +84,48 @@ check_eq "3010.18 both processes are VMs, one with TCG-named vcpus" "$P3:CPU 0/K
 	   WHERE c.vm = v.id ORDER BY id)) FROM vm v WHERE v.pid IN ($P3, $P4) ORDER BY v.pid = $P4" | paste -sd' ')"
 check_eq "3010.19 migrations of both: 2 + 2" 4 "$(sqlite3 "$T/c.db" "SELECT count(*) FROM migration m
 	JOIN vm v ON v.id = m.vm WHERE v.pid IN ($P3, $P4)")"
-# Switch-outs are recorded only with --switch-out: as guest_exit with trap NULL.
-check_eq "3010.20 default: no guest_exit rows" 0 "$(sqlite3 "$T/a.db" "SELECT count(*) FROM guest_exit WHERE vm = $VM")"
-ok_if "3010.21 --switch-out: guest_exit rows, trap NULL" test "$(sqlite3 "$T/c.db" "SELECT count(*) FROM guest_exit g
-	JOIN vm v ON v.id = g.vm WHERE v.pid IN ($P3, $P4) AND g.trap IS NULL")" -gt 0
+# Switch-outs are recorded by default, as guest_exit with trap NULL: the ends of the host
+# run intervals. In run a the workload's threads were named and blocked on a semaphore
+# before the collector started, and had exited before it stopped; a thread runs on one
+# cpu from its switch-in to its switch-out. So, per vcpu in ts order, the rows alternate
+# enter, exit, enter, exit ..., beginning with an enter and ending with an exit, and each
+# exit is on its enter's cpu (a move happens between a switch-out and the next switch-in).
+check_eq "3010.20 default: exits have trap NULL" 0 \
+	"$(sqlite3 "$T/a.db" "SELECT count(*) FROM guest_exit WHERE vm = $VM AND trap IS NOT NULL")"
+sqlite3 "$T/a.db" "SELECT vcpu, k, cpu FROM (SELECT id, ts, vcpu, 'E' AS k, cpu FROM guest_entry WHERE vm = $VM
+	UNION ALL SELECT id, ts, vcpu, 'X', cpu FROM guest_exit WHERE vm = $VM) ORDER BY vcpu, ts, id" \
+	| tr '|' ' ' > "$T/runs.txt"
+bad=$(awk '{ want = ($1 in st && st[$1] == "E") ? "X" : "E"
+	     if ($2 != want) { print "vcpu " $1 ": " $2 " where " want " was due"; exit }
+	     if ($2 == "X" && $3 != cpu[$1]) { print "vcpu " $1 ": exit on cpu " $3 ", entered on " cpu[$1]; exit }
+	     st[$1] = $2; cpu[$1] = $3 }
+	   END { for (v in st) if (st[v] != "X") print "vcpu " v ": no exit after the last enter" }' "$T/runs.txt")
+check_eq "3010.21 default: per vcpu thread, exits pair with enters on the same cpu" "" "$bad"
+check_eq "3010.21b ... all 3 vcpus have runs" "0 1 2" "$(awk '{ print $1 }' "$T/runs.txt" | sort -un | paste -sd' ')"
+# each thread runs once when started, and a move (the thread is taken off its cpu and put
+# on the next) starts a new run: at least 3 + 9 runs
+ok_if "3010.21c ... at least one run per thread plus one per move ($(grep -c ' X ' "$T/runs.txt") exits >= 12)" \
+	test "$(grep -c ' X ' "$T/runs.txt")" -ge 12
+check_eq "3010.21d meta guest_exit_from_sched = guest_exit rows" \
+	"$(sqlite3 "$T/a.db" "SELECT count(*) FROM guest_exit")" "$(meta "$T/a.db" guest_exit_from_sched)"
+meta "$T/a.db" switch_out > "$T/swa.txt"; meta "$T/c.db" switch_out > "$T/swc.txt"
+check_grep "3010.21e meta switch_out says they were recorded" '^recorded' "$T/swa.txt"
+check_eq "3010.21f --no-switch-out: no guest_exit rows" 0 "$(sqlite3 "$T/c.db" "SELECT count(*) FROM guest_exit g
+	JOIN vm v ON v.id = g.vm WHERE v.pid IN ($P3, $P4)")"
+check_grep "3010.21g --no-switch-out: meta switch_out says not recorded" '^not recorded' "$T/swc.txt"
 
 # --- 3010.22-25: --enter kvm takes guest_enter from KVM tracepoints only; none fire here
 # (no hardware virtualisation), so the switch-ins are filtered, counted, and migrations stay.
 "$W" --threads 2 --moves 4 --wait > "$T/w5.txt" & P5=$!
 wait_ready "$T/w5.txt"
-collect_start "$T/d.db" --poll-ms 10 --enter kvm
+collect_start "$T/d.db" --poll-ms 10 --enter kvm --switch-out
 kill -USR1 "$P5"; wait "$P5"
 kill -INT "$CPID"; collect_wait
 VM5=$(sqlite3 "$T/d.db" "SELECT id FROM vm WHERE pid = $P5"); VM5=${VM5:-none}
 check_eq "3010.22 --enter kvm: no guest_enter from switch-ins" 0 "$(sqlite3 "$T/d.db" "SELECT count(*) FROM guest_entry WHERE vm = $VM5")"
+# --switch-out (the default, still accepted): switch-outs end the intervals switch-ins
+# begin, so with guest_enter from KVM they are filtered too
+check_eq "3010.22b --enter kvm --switch-out: no guest_exit from switch-outs" 0 "$(sqlite3 "$T/d.db" "SELECT count(*) FROM guest_exit WHERE vm = $VM5")"
 check_eq "3010.23 --enter kvm: the moves are still recorded" "$(grep '^migrate' "$T/w5.txt")" \
 	"$(sqlite3 "$T/d.db" "SELECT 'migrate', vcpu, orig_cpu, dest_cpu FROM migration WHERE vm = $VM5 ORDER BY ts, id" | tr '|' ' ')"
 ok_if "3010.24 --enter kvm: switch-ins counted as filtered" test "$(meta "$T/d.db" events_filtered)" -gt 0

@@ -54,6 +54,13 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	unlink(argv[2]);
+	/* The same SQLite configuration as tlbcollect (one thread at a time, no memory
+	 * statistics), so that the ceiling measures the same library work per row. */
+	if (sqlite3_config(SQLITE_CONFIG_SINGLETHREAD) != SQLITE_OK ||
+	    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK) {
+		tlb_msg("cannot configure SQLite");
+		goto out;
+	}
 	if (sqlite3_open(argv[2], &db) != SQLITE_OK) {
 		tlb_msg("cannot open %s: %s", argv[2], sqlite3_errmsg(db));
 		goto out;
