@@ -94,13 +94,11 @@ static double scan(struct scorer *s, size_t from, size_t to, size_t sample, doub
 	return lo + step * (best_end - (best_run - 1) / 2.0);
 }
 
-/* Three scans: the whole range, then twice around the best at finer steps. */
-static double best_offset(struct scorer *s, size_t from, size_t to, double lo, double hi,
-			  double *width, size_t first_sample, int first_steps)
+/* Two finer scans around @a, whose best run was @width wide on a grid of @step. */
+static double refine(struct scorer *s, size_t from, size_t to, double a, double *width,
+		     double step)
 {
 	int64_t sc;
-	double a = scan(s, from, to, first_sample, lo, hi, first_steps, width, &sc);
-	double step = (hi - lo) / first_steps;
 
 	for (int level = 0; level < 2; level++) {
 		double half = *width / 2 + 2 * step;
@@ -109,6 +107,98 @@ static double best_offset(struct scorer *s, size_t from, size_t to, double lo, d
 		step = 2 * half / GRID_FINE;
 	}
 	return a;
+}
+
+/* Three scans: the whole range, then twice around the best at finer steps. */
+static double best_offset(struct scorer *s, size_t from, size_t to, double lo, double hi,
+			  double *width, size_t first_sample, int first_steps)
+{
+	int64_t sc;
+	double a = scan(s, from, to, first_sample, lo, hi, first_steps, width, &sc);
+
+	return refine(s, from, to, a, width, (hi - lo) / first_steps);
+}
+
+struct edge {
+	double x;	/* an offset */
+	int d;		/* +1: a point's placing range starts here, -1: it ends */
+};
+
+static int cmp_edge(const void *pa, const void *pb)
+{
+	const struct edge *a = pa, *b = pb;
+
+	if (a->x != b->x)
+		return a->x < b->x ? -1 : 1;
+	return a->d - b->d;	/* [s, e): an end before a start at the same offset */
+}
+
+/*
+ * sweep_offset - the offset (b = 1) that places the most of a sample of the
+ * points, with no grid. Point t of vcpu V is placed by every offset in
+ * [s - t, e - t) for each run interval [s, e) of V; sorting those ranges' ends
+ * and sweeping them counts, at every offset, the points it places. A grid can
+ * step over the right offset when run intervals are short (QEMU's TCG threads
+ * switch every millisecond or so); the sweep cannot. Returns NAN when the
+ * sample would need more than SWEEP_MAX_EDGES ends (then the grid is used).
+ */
+#define SWEEP_SAMPLE 200
+#define SWEEP_MAX_EDGES (8u << 20)
+
+static double sweep_offset(struct scorer *s, double lo, double hi, double *width)
+{
+	size_t stride = s->n / SWEEP_SAMPLE + 1, nedge = 0, cap = 0;
+	struct edge *e = NULL;
+	double best_x = NAN, best_w = 0;
+	int cur = 0, best = 0;
+
+	for (size_t i = 0; i < s->n; i += stride) {
+		const struct pl_track *tr = track_of(s, s->pts[i].vcpu);
+		double t = (double)s->pts[i].t;
+
+		if (!tr)
+			continue;
+		if (nedge + 2 * tr->n > SWEEP_MAX_EDGES) {
+			free(e);
+			return NAN;
+		}
+		if (nedge + 2 * tr->n > cap) {
+			size_t ncap = (nedge + 2 * tr->n) * 2;
+			struct edge *ne = realloc(e, ncap * sizeof(*e));
+
+			if (!ne) {
+				free(e);
+				return NAN;
+			}
+			e = ne;
+			cap = ncap;
+		}
+		for (size_t k = 0; k < tr->n; k++) {
+			double x0 = (double)tr->iv[k].start - t, x1 = (double)tr->iv[k].end - t;
+
+			if (x1 <= lo || x0 >= hi)
+				continue;
+			e[nedge++] = (struct edge){ x0 < lo ? lo : x0, +1 };
+			e[nedge++] = (struct edge){ x1 > hi ? hi : x1, -1 };
+		}
+	}
+	qsort(e, nedge, sizeof(*e), cmp_edge);
+	/* The widest range of offsets that place the most points; its middle. */
+	for (size_t k = 0; k < nedge; k++) {
+		cur += e[k].d;
+		if (e[k].d > 0 && k + 1 < nedge && cur >= best) {
+			double w = e[k + 1].x - e[k].x;
+
+			if (cur > best || w > best_w) {
+				best = cur;
+				best_w = w;
+				best_x = e[k].x + w / 2;
+			}
+		}
+	}
+	free(e);
+	*width = best_w;
+	return best_x;
 }
 
 int cf_estimate(struct placement *pl, int64_t vm, const struct cf_point *pts, size_t n,
@@ -124,7 +214,12 @@ int cf_estimate(struct placement *pl, int64_t vm, const struct cf_point *pts, si
 	double lo = (double)host_first - g1, hi = (double)host_last - g0;
 	double width;
 
-	out->a = best_offset(&s, 0, n, lo, hi, &width, SAMPLE_COARSE, GRID_COARSE);
+	double swept = sweep_offset(&s, lo, hi, &width);
+
+	if (isnan(swept))
+		out->a = best_offset(&s, 0, n, lo, hi, &width, SAMPLE_COARSE, GRID_COARSE);
+	else	/* every point now: the sweep saw a sample */
+		out->a = refine(&s, 0, n, swept, &width, 1e5);
 	out->b = 1.0;
 	out->plateau_ns = width;
 	out->windows = 0;

@@ -13,11 +13,14 @@
  *
  * Algorithm (cf_estimate): a guest event of vcpu V can only happen while V's
  * thread runs on the host, so the right offset puts (nearly) every event inside
- * one of V's run intervals. 1) With b = 1, scan offsets over the whole range
- * that overlaps the two captures (coarse grid on a sample of the points, then
- * two finer grids around the best); the score is the number of points placed,
- * and the answer is the middle of the widest run of best scores (all offsets
- * in it place as well; its middle is the least committed). 2) The rate: split
+ * one of V's run intervals. 1) With b = 1, find the offset that places the
+ * most of a sample of the points exactly, by sweeping the ends of every
+ * offset range that places each sampled point (no grid, so short run
+ * intervals cannot slip between grid points; a coarse grid is the fallback
+ * when the sample would need too many ends), then two finer grids over all
+ * points around it; the score is the number of points placed, and the answer
+ * is the middle of the widest run of best scores (all offsets in it place as
+ * well; its middle is the least committed). 2) The rate: split
  * the guest time into CF_WINDOWS windows, find each window's own best offset
  * near the global one, and fit a line offset(t) = a + (b - 1) t by least
  * squares; the residual is the RMS distance of the windows' offsets from it.
