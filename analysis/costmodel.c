@@ -12,16 +12,6 @@
 #include "jsonscan.h"
 #include "results.h"
 
-const char *const cm_cost_names[CM_NCOSTS] = {
-	[CM_TLBIEL] = "tlbiel",
-	[CM_TLBIE] = "tlbie",
-	[CM_TLBSYNC] = "tlbsync",
-	[CM_PTESYNC] = "ptesync",
-	[CM_EIEIO] = "eieio",
-	[CM_LOCK] = "lock",
-	[CM_FLUSH_REFILL] = "flush_refill",
-	[CM_SETS] = "sets",
-};
 
 const char *const cm_sweep_names[CM_NSWEEPS] = {
 	[CM_SWEEP_TLBIE_TLBSYNC] = "tlbie+tlbsync",
@@ -40,8 +30,8 @@ static void params_number(void *ctx, const char *path, double value)
 	bool costy = strstr(path, "cost") != NULL;
 
 	last = last ? last + 1 : path;
-	for (int k = 0; k < CM_NCOSTS; k++) {
-		if (strcmp(last, cm_cost_names[k]) != 0)
+	for (int k = 0; k < NCOSTS; k++) {
+		if (strcmp(last, cost_names[k]) != 0)
 			continue;
 		/* A cost under a "cost..." key beats one elsewhere. */
 		if ((pw->from_cost_path & (1u << k)) && !costy)
@@ -62,61 +52,56 @@ int cm_costs_from_params(const char *json, struct cm_costs *out)
 	return json_scan_numbers(json, params_number, &pw);
 }
 
-void cm_coefficients(const int64_t *m, double coef[CM_NCOSTS])
+void cm_coefficients(const int64_t *m, double coef[NCOSTS])
 {
-	double seqs_g = (double)m[RS_TLBIE_SEQS];
+	int64_t c[NCOSTS];
 
-	coef[CM_TLBIEL] = (double)m[RS_TLBIEL_FLUSH] + (double)m[RS_TLBIEL_INVAL];
-	coef[CM_TLBIE] = (double)m[RS_TLBIE];
-	coef[CM_TLBSYNC] = seqs_g;
-	coef[CM_PTESYNC] = 2.0 * ((double)m[RS_FULL_FLUSHES] + (double)m[RS_LOCAL_SEQS] + seqs_g);
-	coef[CM_EIEIO] = seqs_g;
-	coef[CM_LOCK] = seqs_g;
-	coef[CM_FLUSH_REFILL] = (double)m[RS_FULL_FLUSHES];
-	coef[CM_SETS] = 0.0;	/* already inside tlbiel_flush */
+	model_cost_coefficients(m, c);
+	for (int k = 0; k < NCOSTS; k++)
+		coef[k] = (double)c[k];
 }
 
 double cm_cycles(const int64_t *m, const struct cm_costs *c)
 {
-	double coef[CM_NCOSTS], sum = 0.0;
+	double coef[NCOSTS], sum = 0.0;
 
 	cm_coefficients(m, coef);
-	for (int k = 0; k < CM_NCOSTS; k++)
+	for (int k = 0; k < NCOSTS; k++)
 		sum += coef[k] * c->v[k];
 	return sum;
 }
 
 /* The weights w_k of a sweep: cost_k = w_k * x. */
-static void sweep_weights(enum cm_sweep_kind kind, const struct cm_costs *c, double w[CM_NCOSTS])
+static void sweep_weights(enum cm_sweep_kind kind, const struct cm_costs *c, double w[NCOSTS])
 {
-	memset(w, 0, sizeof(double) * CM_NCOSTS);
+	memset(w, 0, sizeof(double) * NCOSTS);
 	if (kind == CM_SWEEP_FLUSH_REFILL) {
-		w[CM_FLUSH_REFILL] = 1.0;
+		w[COST_FLUSH_REFILL] = 1.0;
 		return;
 	}
-	double sum = c->v[CM_TLBIE] + c->v[CM_TLBSYNC];
+	double sum = c->v[COST_TLBIE] + c->v[COST_TLBSYNC];
 
 	/* Keep the stored split between the two; an even split if both are 0. */
-	w[CM_TLBIE] = sum > 0 ? c->v[CM_TLBIE] / sum : 0.5;
-	w[CM_TLBSYNC] = 1.0 - w[CM_TLBIE];
+	w[COST_TLBIE] = sum > 0 ? c->v[COST_TLBIE] / sum : 0.5;
+	w[COST_TLBSYNC] = 1.0 - w[COST_TLBIE];
 }
 
 double cm_x_now(enum cm_sweep_kind kind, const struct cm_costs *c)
 {
 	if (kind == CM_SWEEP_FLUSH_REFILL)
-		return c->v[CM_FLUSH_REFILL];
-	return c->v[CM_TLBIE] + c->v[CM_TLBSYNC];
+		return c->v[COST_FLUSH_REFILL];
+	return c->v[COST_TLBIE] + c->v[COST_TLBSYNC];
 }
 
 void cm_line(enum cm_sweep_kind kind, const int64_t *m, const struct cm_costs *c,
 	     double *a, double *b)
 {
-	double coef[CM_NCOSTS], w[CM_NCOSTS];
+	double coef[NCOSTS], w[NCOSTS];
 	double fixed = 0.0, slope = 0.0;
 
 	cm_coefficients(m, coef);
 	sweep_weights(kind, c, w);
-	for (int k = 0; k < CM_NCOSTS; k++) {
+	for (int k = 0; k < NCOSTS; k++) {
 		if (w[k] != 0.0)
 			slope += coef[k] * w[k];
 		else

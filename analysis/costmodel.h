@@ -3,9 +3,8 @@
  * costmodel - cycles as a linear function of the machine's costs, and the
  * cost sensitivity sweeps of the report.
  *
- * What it owns: reading the costs in force from a run's params JSON, the
- * cost formulas of replay-model.md ("Sequences and their cost") written as
- * one coefficient per cost, and the sweeps: how the cycles of each policy
+ * What it owns: reading the costs in force from a run's params JSON, and
+ * the sweeps: how the cycles of each policy
  * move when one cost (or a pair of costs) moves, and where the verdict
  * between two policies flips.
  *
@@ -18,20 +17,10 @@
  *
  * Order of calls: any; all are pure functions.
  *
- * The formulas (per replay-model.md): a full flush costs ptesync + sets x
- * tlbiel + ptesync + flush_refill and counts full_flushes += 1, tlbiel_flush
- * += sets; a local sequence of n costs ptesync + n x tlbiel + ptesync
- * (tlbiel_inval += n, local_seqs += 1); a global sequence of n costs lock +
- * ptesync + n x tlbie + eieio + tlbsync + ptesync (tlbie += n, tlbie_seqs +=
- * 1). Summed over a run, every cost appears once per count it multiplies:
- *   tlbiel       x (tlbiel_flush + tlbiel_inval)
- *   tlbie        x tlbie
- *   tlbsync      x tlbie_seqs
- *   ptesync      x 2 (full_flushes + local_seqs + tlbie_seqs)
- *   eieio, lock  x tlbie_seqs
- *   flush_refill x full_flushes
- * (sets enters only through the tlbiel_flush count). No policy decision
- * depends on a cost, so a sweep needs these counts, never another replay.
+ * The formula is common/model.h's (the replay computes its cycles with the
+ * same coefficients): each cost multiplies one count or a sum of counts, and
+ * no policy decision depends on a cost, so a sweep needs the stored counts,
+ * never another replay.
  *
  * A sweep sets some costs from one variable x: cost_k = w_k x, the other
  * costs staying as stored. Then cycles(x) = a + b x with a = the cycles with
@@ -45,27 +34,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum cm_cost {
-	CM_TLBIEL,
-	CM_TLBIE,
-	CM_TLBSYNC,
-	CM_PTESYNC,
-	CM_EIEIO,
-	CM_LOCK,
-	CM_FLUSH_REFILL,
-	CM_SETS,
-	CM_NCOSTS,
-};
+#include "model.h"	/* enum cost_id, cost_names[], the formula */
 
-extern const char *const cm_cost_names[CM_NCOSTS];
+
 
 struct cm_costs {
-	double v[CM_NCOSTS];		/* cycles (sets: a count), indexed by enum cm_cost */
+	double v[NCOSTS];		/* cycles (sets: a count), indexed by enum cost_id */
 	unsigned have;			/* bit k set when params named cost k */
 };
 
 /* All costs that enter the cycles (every one but sets). */
-#define CM_CYCLE_COSTS (((1u << CM_NCOSTS) - 1) & ~(1u << CM_SETS))
+#define CM_CYCLE_COSTS (((1u << NCOSTS) - 1) & ~(1u << COST_SETS))
 
 enum cm_sweep_kind {
 	CM_SWEEP_TLBIE_TLBSYNC,		/* x = tlbie + tlbsync, their stored ratio kept */
@@ -84,7 +63,7 @@ extern const char *const cm_sweep_names[CM_NSWEEPS];	/* "tlbie+tlbsync", "flush_
 int cm_costs_from_params(const char *json, struct cm_costs *out);
 
 /* cm_coefficients - @coef[k] = what cost k multiplies in the counts @m (rs_row.m). */
-void cm_coefficients(const int64_t *m, double coef[CM_NCOSTS]);
+void cm_coefficients(const int64_t *m, double coef[NCOSTS]);
 
 /* cm_cycles - the cycles of counts @m under @c. */
 double cm_cycles(const int64_t *m, const struct cm_costs *c);

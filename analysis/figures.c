@@ -142,7 +142,7 @@ static int fig_cycles_by_policy(struct report *r, char *err, size_t errlen)
 
 		/* the colour as gnuplot's "rgb variable" integer (0xRRGGBB) */
 		gp_escape(c->runs[i].policy, esc, sizeof esc);
-		fprintf(f, "\"%s\" %" PRId64 " %ld\n", esc, c->runs[i].all.m[RS_CYCLES],
+		fprintf(f, "\"%s\" %" PRId64 " %ld\n", esc, c->runs[i].all.m[M_CYCLES],
 			strtol(gp_policy_color(c->runs[i].policy, i) + 1, NULL, 16));
 	}
 	gp_data_end(f);
@@ -216,8 +216,8 @@ static struct vm_pick *pick_vms(const struct report *r, size_t *n, size_t *total
 				;
 			if (k == cnt)
 				v[cnt++] = (struct vm_pick){ .vm = row->vm, .key = 0 };
-			if (row->m[RS_CYCLES] > v[k].key)
-				v[k].key = row->m[RS_CYCLES];
+			if (row->m[M_CYCLES] > v[k].key)
+				v[k].key = row->m[M_CYCLES];
 		}
 	*total = cnt;
 	qsort(v, cnt, sizeof *v, vm_pick_cmp);
@@ -228,7 +228,7 @@ static struct vm_pick *pick_vms(const struct report *r, size_t *n, size_t *total
 	return v;
 }
 
-static int fig_vm_bars(struct report *r, enum rs_metric metric, const char *name,
+static int fig_vm_bars(struct report *r, enum metric metric, const char *name,
 		       const char *ylabel, char *err, size_t errlen)
 {
 	const struct rs_capture *c = r->cap;
@@ -352,7 +352,7 @@ static bool make_binning(const struct report *r, struct binning *b)
 }
 
 /* Sum of metric @m of run @i into bins (calloc'ed nbins doubles), optionally cumulative. */
-static double *bin_series(const struct rs_run *run, const struct binning *b, enum rs_metric m,
+static double *bin_series(const struct rs_run *run, const struct binning *b, enum metric m,
 			  bool cumulative)
 {
 	double *v = calloc(b->nbins, sizeof *v);
@@ -371,7 +371,7 @@ static double *bin_series(const struct rs_run *run, const struct binning *b, enu
 	return v;
 }
 
-static int fig_series(struct report *r, enum rs_metric metric, const char *name,
+static int fig_series(struct report *r, enum metric metric, const char *name,
 		      bool cumulative, char *err, size_t errlen)
 {
 	const struct rs_capture *c = r->cap;
@@ -434,7 +434,7 @@ static int fig_series(struct report *r, enum rs_metric metric, const char *name,
 	else
 		fprintf(f, "set title \"%s per %s bin (all VMs)\"\n"
 			"set ylabel '%s per %s'\n", rs_metric_titles[metric], wtext,
-			metric == RS_CYCLES ? "cycles" : rs_metric_names[metric], wtext);
+			metric == M_CYCLES ? "cycles" : metric_names[metric], wtext);
 	fputs("set xlabel 'time since capture start (s)'\n"
 	      "set yrange [0:*]\n"
 	      "set format x '%g'\n", f);
@@ -625,12 +625,12 @@ static int fig_sens_map(struct report *r, char *err, size_t errlen)
 int fig_capture(struct report *r, char *err, size_t errlen)
 {
 	if (fig_cycles_by_policy(r, err, errlen) < 0 ||
-	    fig_vm_bars(r, RS_FULL_FLUSHES, "vm_full_flushes", "full flushes", err, errlen) < 0 ||
-	    fig_vm_bars(r, RS_TLBIE, "vm_tlbie", "tlbie instructions", err, errlen) < 0 ||
-	    fig_vm_bars(r, RS_CYCLES, "vm_cycles", "modeled cycles", err, errlen) < 0 ||
-	    fig_series(r, RS_CYCLES, "series_cycles", false, err, errlen) < 0 ||
-	    fig_series(r, RS_TLBIE, "series_tlbie", false, err, errlen) < 0 ||
-	    fig_series(r, RS_STALE_EXPOSURES, "stale_exposures", true, err, errlen) < 0 ||
+	    fig_vm_bars(r, M_FULL_FLUSHES, "vm_full_flushes", "full flushes", err, errlen) < 0 ||
+	    fig_vm_bars(r, M_TLBIE, "vm_tlbie", "tlbie instructions", err, errlen) < 0 ||
+	    fig_vm_bars(r, M_CYCLES, "vm_cycles", "modeled cycles", err, errlen) < 0 ||
+	    fig_series(r, M_CYCLES, "series_cycles", false, err, errlen) < 0 ||
+	    fig_series(r, M_TLBIE, "series_tlbie", false, err, errlen) < 0 ||
+	    fig_series(r, M_STALE_EXPOSURES, "stale_exposures", true, err, errlen) < 0 ||
 	    fig_sensitivity(r, CM_SWEEP_TLBIE_TLBSYNC, "sens_tlbie_tlbsync", err, errlen) < 0 ||
 	    fig_sensitivity(r, CM_SWEEP_FLUSH_REFILL, "sens_flush_refill", err, errlen) < 0 ||
 	    fig_sens_map(r, err, errlen) < 0)
@@ -668,7 +668,7 @@ static size_t union_policies(struct report *const *reps, size_t nreps, const cha
 }
 
 static int fig_cmp_metric(struct report *const *reps, size_t nreps, const char *plotdir,
-			  enum rs_metric metric, const char *name, char **names, size_t *nn,
+			  enum metric metric, const char *name, char **names, size_t *nn,
 			  char *err, size_t errlen)
 {
 	const char *pol[16];
@@ -741,9 +741,9 @@ static int fig_cmp_ratio(struct report *const *reps, size_t nreps, const char *p
 		const struct rs_run *n = rs_run_by_policy(reps[k]->cap, "new");
 
 		gp_escape(reps[k]->label, esc, sizeof esc);
-		if (o && n && n->all.m[RS_CYCLES] > 0)
+		if (o && n && n->all.m[M_CYCLES] > 0)
 			fprintf(f, "\"%s\" %.6g\n", esc,
-				(double)o->all.m[RS_CYCLES] / (double)n->all.m[RS_CYCLES]);
+				(double)o->all.m[M_CYCLES] / (double)n->all.m[M_CYCLES]);
 		else
 			fprintf(f, "\"%s\" NaN\n", esc);
 	}
@@ -767,11 +767,11 @@ static int fig_cmp_ratio(struct report *const *reps, size_t nreps, const char *p
 int fig_compare(struct report *const *reps, size_t nreps, const char *plotdir, char **names,
 		size_t *n, char *err, size_t errlen)
 {
-	if (fig_cmp_metric(reps, nreps, plotdir, RS_CYCLES, "cmp_cycles", names, n, err, errlen) < 0 ||
-	    fig_cmp_metric(reps, nreps, plotdir, RS_FULL_FLUSHES, "cmp_full_flushes", names, n, err,
+	if (fig_cmp_metric(reps, nreps, plotdir, M_CYCLES, "cmp_cycles", names, n, err, errlen) < 0 ||
+	    fig_cmp_metric(reps, nreps, plotdir, M_FULL_FLUSHES, "cmp_full_flushes", names, n, err,
 			   errlen) < 0 ||
-	    fig_cmp_metric(reps, nreps, plotdir, RS_TLBIE, "cmp_tlbie", names, n, err, errlen) < 0 ||
-	    fig_cmp_metric(reps, nreps, plotdir, RS_STALE_EXPOSURES, "cmp_stale", names, n, err,
+	    fig_cmp_metric(reps, nreps, plotdir, M_TLBIE, "cmp_tlbie", names, n, err, errlen) < 0 ||
+	    fig_cmp_metric(reps, nreps, plotdir, M_STALE_EXPOSURES, "cmp_stale", names, n, err,
 			   errlen) < 0 ||
 	    fig_cmp_ratio(reps, nreps, plotdir, names, n, err, errlen) < 0)
 		return -1;

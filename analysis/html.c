@@ -196,7 +196,7 @@ static void put_verdict(FILE *f, const struct report *r)
 		fputs(".</div>\n", f);
 		return;
 	}
-	int64_t co = c->runs[s->iold].all.m[RS_CYCLES], cn = c->runs[s->inew].all.m[RS_CYCLES];
+	int64_t co = c->runs[s->iold].all.m[M_CYCLES], cn = c->runs[s->inew].all.m[M_CYCLES];
 	bool flips = false;
 
 	for (int k = 0; k < CM_NSWEEPS; k++)
@@ -250,8 +250,8 @@ static void put_totals(FILE *f, const struct report *r)
 	if (o && n)
 		fputs("<th class=\"n\">old / new</th>", f);
 	fputs("</tr>\n", f);
-	for (int k = 0; k < RS_NMETRICS; k++) {
-		fprintf(f, "<tr><td>%s <code>%s</code></td>", rs_metric_titles[k], rs_metric_names[k]);
+	for (int k = 0; k < NMETRICS; k++) {
+		fprintf(f, "<tr><td>%s <code>%s</code></td>", rs_metric_titles[k], metric_names[k]);
 		for (size_t i = 0; i < c->nruns; i++)
 			num_cell(f, c->runs[i].all.m[k]);
 		if (o && n)
@@ -281,8 +281,8 @@ static void put_per_vm(FILE *f, const struct report *r)
 		  "Modeled cycles per VM, one bar per policy.", "No per-VM rows stored.");
 	fputs("<details><summary>every metric per VM and policy</summary>\n<table><tr>"
 	      "<th>policy</th><th>vm</th>", f);
-	for (int k = 0; k < RS_NMETRICS; k++)
-		fprintf(f, "<th class=\"n\">%s</th>", rs_metric_names[k]);
+	for (int k = 0; k < NMETRICS; k++)
+		fprintf(f, "<th class=\"n\">%s</th>", metric_names[k]);
 	fputs("</tr>\n", f);
 	for (size_t i = 0; i < c->nruns; i++) {
 		const struct rs_run *run = &c->runs[i];
@@ -298,7 +298,7 @@ static void put_per_vm(FILE *f, const struct report *r)
 			else
 				fputs("all", f);
 			fputs("</td>", f);
-			for (int k = 0; k < RS_NMETRICS; k++)
+			for (int k = 0; k < NMETRICS; k++)
 				num_cell(f, row->m[k]);
 			fputs("</tr>\n", f);
 		}
@@ -335,8 +335,8 @@ static void put_sensitivity(FILE *f, const struct report *r)
 		return;
 	}
 	fputs("<p>Stored costs (cycles): ", f);
-	for (int k = 0; k < CM_NCOSTS; k++)
-		fprintf(f, "%s<code>%s</code> %s", k ? ", " : "", cm_cost_names[k],
+	for (int k = 0; k < NCOSTS; k++)
+		fprintf(f, "%s<code>%s</code> %s", k ? ", " : "", cost_names[k],
 			fmt_num(o->costs.v[k], buf, sizeof buf));
 	fputs(".", f);
 	if (s->check_err < 0.5)
@@ -374,7 +374,7 @@ static void put_stale(FILE *f, const struct report *r)
 		fputs("<tr><td>", f);
 		swatch(f, c->runs[i].policy, i);
 		fputs("</td>", f);
-		num_cell(f, c->runs[i].all.m[RS_STALE_EXPOSURES]);
+		num_cell(f, c->runs[i].all.m[M_STALE_EXPOSURES]);
 		num_cell(f, c->runs[i].hazards_total);
 		fputs("</tr>\n", f);
 	}
@@ -591,10 +591,10 @@ static int write_compare(FILE *f, const void *arg)
 		}
 		const int64_t *mo = c->runs[s->iold].all.m, *mn = c->runs[s->inew].all.m;
 
-		num_cell(f, mo[RS_CYCLES]);
-		num_cell(f, mn[RS_CYCLES]);
+		num_cell(f, mo[M_CYCLES]);
+		num_cell(f, mn[M_CYCLES]);
 		fprintf(f, "<td class=\"n\">%s</td><td>%s</td>",
-			fmt_ratio((double)mo[RS_CYCLES], (double)mn[RS_CYCLES], buf, sizeof buf),
+			fmt_ratio((double)mo[M_CYCLES], (double)mn[M_CYCLES], buf, sizeof buf),
 			sens_cheaper(s, &s->sweep[0], s->sweep[0].x_now));
 		for (int w = 0; w < CM_NSWEEPS; w++) {
 			if (s->sweep[w].crosses)
@@ -604,7 +604,7 @@ static int write_compare(FILE *f, const void *arg)
 				fputs("<td class=\"n good\">never</td>", f);
 		}
 		fprintf(f, "<td class=\"n\">%" PRId64 " / %" PRId64 "</td></tr>\n",
-			mo[RS_STALE_EXPOSURES], mn[RS_STALE_EXPOSURES]);
+			mo[M_STALE_EXPOSURES], mn[M_STALE_EXPOSURES]);
 	}
 	fputs("</table>\n<h2>Side by side</h2>\n", f);
 	static const struct {

@@ -16,13 +16,8 @@
 
 #include "tracedb.h"
 
-const char *const rs_metric_names[RS_NMETRICS] = {
-	"events", "guest_entries", "hcalls", "full_flushes", "tlbiel_flush",
-	"tlbiel_inval", "local_seqs", "tlbie", "tlbie_seqs", "cycles",
-	"stale_exposures",
-};
 
-const char *const rs_metric_titles[RS_NMETRICS] = {
+const char *const rs_metric_titles[NMETRICS] = {
 	"events", "guest entries", "hcalls", "full TLB flushes",
 	"tlbiel in flushes", "tlbiel in invalidations", "local sequences",
 	"tlbie (broadcast)", "tlbie sequences", "modeled cycles",
@@ -272,7 +267,7 @@ static int load_run_list(struct loader *l, struct rs_run **runs, size_t *nruns)
 
 static void read_metrics(sqlite3_stmt *st, int first_col, int64_t *m)
 {
-	for (int k = 0; k < RS_NMETRICS; k++)
+	for (int k = 0; k < NMETRICS; k++)
 		m[k] = sqlite3_column_int64(st, first_col + k);
 }
 
@@ -322,7 +317,7 @@ static int load_totals(struct loader *l, struct rs_run *r)
 		/* A writer that stored only per-VM rows: the all row is their sum. */
 		r->all.vm = -1;
 		for (size_t i = 0; i < r->nvms; i++)
-			for (int k = 0; k < RS_NMETRICS; k++)
+			for (int k = 0; k < NMETRICS; k++)
 				r->all.m[k] += r->vms[i].m[k];
 	}
 	return 0;

@@ -45,32 +45,16 @@
 #include <stdint.h>
 
 #include "costmodel.h"
+#include "model.h"	/* enum metric, metric_names[]: the columns of replay_total */
 
 struct sqlite3;
 
-/* The metrics of replay-model.md, in its order (the columns of replay_total). */
-enum rs_metric {
-	RS_EVENTS,
-	RS_GUEST_ENTRIES,
-	RS_HCALLS,
-	RS_FULL_FLUSHES,
-	RS_TLBIEL_FLUSH,
-	RS_TLBIEL_INVAL,
-	RS_LOCAL_SEQS,
-	RS_TLBIE,
-	RS_TLBIE_SEQS,
-	RS_CYCLES,
-	RS_STALE_EXPOSURES,
-	RS_NMETRICS,
-};
-
-extern const char *const rs_metric_names[RS_NMETRICS];
 /* Human titles for tables and plots ("full TLB flushes", ...), same order. */
-extern const char *const rs_metric_titles[RS_NMETRICS];
+extern const char *const rs_metric_titles[NMETRICS];
 
 struct rs_row {
 	int64_t vm;			/* vm.id, -1 for the all row */
-	int64_t m[RS_NMETRICS];		/* indexed by enum rs_metric */
+	int64_t m[NMETRICS];		/* indexed by enum metric */
 };
 
 struct rs_hazard {

@@ -34,9 +34,9 @@ static void missing_costs(const struct rs_capture *c, char *out, size_t len)
 		int n = snprintf(out, len, "params of run %lld (%s) name no cost for",
 				 (long long)c->runs[i].id, c->runs[i].policy);
 
-		for (int k = 0; k < CM_NCOSTS && n > 0 && (size_t)n < len; k++)
+		for (int k = 0; k < NCOSTS && n > 0 && (size_t)n < len; k++)
 			if (lack & (1u << k))
-				n += snprintf(out + n, len - (size_t)n, " %s", cm_cost_names[k]);
+				n += snprintf(out + n, len - (size_t)n, " %s", cost_names[k]);
 		return;
 	}
 }
@@ -58,7 +58,7 @@ int sens_compute(const struct rs_capture *c, double factor, struct sens *s)
 			costs_ok = false;
 			continue;
 		}
-		double diff = fabs(cm_cycles(r->all.m, &r->costs) - (double)r->all.m[RS_CYCLES]);
+		double diff = fabs(cm_cycles(r->all.m, &r->costs) - (double)r->all.m[M_CYCLES]);
 
 		if (s->check_run < 0 || diff > s->check_err) {
 			s->check_err = diff;
@@ -77,8 +77,8 @@ int sens_compute(const struct rs_capture *c, double factor, struct sens *s)
 	}
 	const struct rs_run *ro = &c->runs[s->iold], *rn = &c->runs[s->inew];
 
-	s->ratio_now = rn->all.m[RS_CYCLES] ? (double)ro->all.m[RS_CYCLES] /
-					      (double)rn->all.m[RS_CYCLES] : 0.0;
+	s->ratio_now = rn->all.m[M_CYCLES] ? (double)ro->all.m[M_CYCLES] /
+					      (double)rn->all.m[M_CYCLES] : 0.0;
 	for (int k = 0; k < CM_NSWEEPS; k++) {
 		struct sens_sweep *w = &s->sweep[k];
 

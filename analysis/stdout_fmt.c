@@ -53,8 +53,8 @@ static void out_table(FILE *f, const struct report *r)
 {
 	const struct rs_capture *c = r->cap;
 	const struct sens *s = &r->sens;
-	static const enum rs_metric cols[] = { RS_FULL_FLUSHES, RS_TLBIEL_FLUSH, RS_TLBIEL_INVAL,
-					       RS_TLBIE, RS_TLBIE_SEQS, RS_CYCLES, RS_STALE_EXPOSURES };
+	static const enum metric cols[] = { M_FULL_FLUSHES, M_TLBIEL_FLUSH, M_TLBIEL_INVAL,
+					       M_TLBIE, M_TLBIE_SEQS, M_CYCLES, M_STALE_EXPOSURES };
 	int64_t lost;
 	const char *absent = meta_absent(c, NULL);
 
@@ -65,7 +65,7 @@ static void out_table(FILE *f, const struct report *r)
 		fprintf(f, "  WARNING: sources absent: %s\n", absent);
 	fprintf(f, "  %-8s", "policy");
 	for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++)
-		fprintf(f, " %15s", rs_metric_names[cols[k]]);
+		fprintf(f, " %15s", metric_names[cols[k]]);
 	fputc('\n', f);
 	for (size_t i = 0; i < c->nruns; i++) {
 		fprintf(f, "  %-8s", c->runs[i].policy);
@@ -89,8 +89,8 @@ static void out_table(FILE *f, const struct report *r)
 static void out_csv_header(FILE *f)
 {
 	fputs("trace,policy,run,machine", f);
-	for (int k = 0; k < RS_NMETRICS; k++)
-		fprintf(f, ",%s", rs_metric_names[k]);
+	for (int k = 0; k < NMETRICS; k++)
+		fprintf(f, ",%s", metric_names[k]);
 	fputs(",old_new_cycles,cross_tlbie_tlbsync,cross_flush_refill\n", f);
 }
 
@@ -105,7 +105,7 @@ static void out_csv(FILE *f, const struct report *r)
 		csv_str(f, c->runs[i].policy);
 		fprintf(f, ",%" PRId64 ",", c->runs[i].id);
 		csv_str(f, c->runs[i].machine);
-		for (int k = 0; k < RS_NMETRICS; k++)
+		for (int k = 0; k < NMETRICS; k++)
 			fprintf(f, ",%" PRId64, c->runs[i].all.m[k]);
 		if (s->usable) {
 			fprintf(f, ",%.6f", s->ratio_now);
@@ -145,8 +145,8 @@ static void out_json(FILE *f, const struct report *r, bool last)
 		fputs("    {\"policy\": ", f);
 		json_str(f, c->runs[i].policy);
 		fprintf(f, ", \"run\": %" PRId64, c->runs[i].id);
-		for (int k = 0; k < RS_NMETRICS; k++)
-			fprintf(f, ", \"%s\": %" PRId64, rs_metric_names[k], c->runs[i].all.m[k]);
+		for (int k = 0; k < NMETRICS; k++)
+			fprintf(f, ", \"%s\": %" PRId64, metric_names[k], c->runs[i].all.m[k]);
 		fprintf(f, "}%s\n", i + 1 < c->nruns ? "," : "");
 	}
 	fputs("   ],\n   \"verdict\": ", f);

@@ -118,8 +118,8 @@ static void put_totals(FILE *f, const struct report *r)
 	if (o && n)
 		fputs("---:|", f);
 	fputc('\n', f);
-	for (int k = 0; k < RS_NMETRICS; k++) {
-		fprintf(f, "| %s |", rs_metric_names[k]);
+	for (int k = 0; k < NMETRICS; k++) {
+		fprintf(f, "| %s |", metric_names[k]);
 		for (size_t i = 0; i < c->nruns; i++)
 			fprintf(f, " %" PRId64 " |", c->runs[i].all.m[k]);
 		if (o && n)
@@ -135,9 +135,9 @@ static void put_costs(FILE *f, const struct rs_run *run)
 	char buf[32];
 	bool any = false;
 
-	for (int k = 0; k < CM_NCOSTS; k++)
+	for (int k = 0; k < NCOSTS; k++)
 		if (run->costs.have & (1u << k)) {
-			fprintf(f, "%s%s %s", any ? ", " : "", cm_cost_names[k],
+			fprintf(f, "%s%s %s", any ? ", " : "", cost_names[k],
 				fmt_num(run->costs.v[k], buf, sizeof buf));
 			any = true;
 		}
@@ -177,7 +177,7 @@ static void put_verdict(FILE *f, const struct report *r)
 		return;
 	}
 	const struct rs_run *o = &c->runs[s->iold], *n = &c->runs[s->inew];
-	int64_t co = o->all.m[RS_CYCLES], cn = n->all.m[RS_CYCLES];
+	int64_t co = o->all.m[M_CYCLES], cn = n->all.m[M_CYCLES];
 
 	fprintf(f, "At the stored costs (");
 	put_costs(f, o);
@@ -205,10 +205,10 @@ static void put_per_vm(FILE *f, const struct report *r)
 	const struct rs_capture *c = r->cap;
 
 	fputs("## Per VM: every metric\n\n| policy | vm |", f);
-	for (int k = 0; k < RS_NMETRICS; k++)
-		fprintf(f, " %s |", rs_metric_names[k]);
+	for (int k = 0; k < NMETRICS; k++)
+		fprintf(f, " %s |", metric_names[k]);
 	fputs("\n|---|---|", f);
-	for (int k = 0; k < RS_NMETRICS; k++)
+	for (int k = 0; k < NMETRICS; k++)
 		fputs("---:|", f);
 	fputc('\n', f);
 	for (size_t i = 0; i < c->nruns; i++) {
@@ -221,7 +221,7 @@ static void put_per_vm(FILE *f, const struct report *r)
 				fprintf(f, "| %s | %" PRId64 " |", run->policy, row->vm);
 			else
 				fprintf(f, "| %s | all |", run->policy);
-			for (int k = 0; k < RS_NMETRICS; k++)
+			for (int k = 0; k < NMETRICS; k++)
 				fprintf(f, " %" PRId64 " |", row->m[k]);
 			fputc('\n', f);
 		}
@@ -239,7 +239,7 @@ static void put_hazards(FILE *f, const struct report *r)
 	      "| policy | exposures | stored hazards |\n|---|---:|---:|\n", f);
 	for (size_t i = 0; i < c->nruns; i++)
 		fprintf(f, "| %s | %" PRId64 " | %" PRId64 " |\n", c->runs[i].policy,
-			c->runs[i].all.m[RS_STALE_EXPOSURES], c->runs[i].hazards_total);
+			c->runs[i].all.m[M_STALE_EXPOSURES], c->runs[i].hazards_total);
 	fputc('\n', f);
 	for (size_t i = 0; i < c->nruns; i++)
 		listed += c->runs[i].nhazards < r->hazard_list ? c->runs[i].nhazards : r->hazard_list;
@@ -359,8 +359,8 @@ static int write_compare(FILE *f, const void *arg)
 
 			fprintf(f, "| %s | %s | %" PRId64 " | %" PRId64 " | %" PRId64 " | %" PRId64
 				" | %" PRId64 " |\n", a->reps[k]->label, c->runs[i].policy,
-				m[RS_FULL_FLUSHES], m[RS_TLBIE], m[RS_TLBIE_SEQS], m[RS_CYCLES],
-				m[RS_STALE_EXPOSURES]);
+				m[M_FULL_FLUSHES], m[M_TLBIE], m[M_TLBIE_SEQS], m[M_CYCLES],
+				m[M_STALE_EXPOSURES]);
 		}
 	}
 	fputs("\n## Verdicts\n\n| capture | old/new cycles | cheaper now | "
@@ -376,8 +376,8 @@ static int write_compare(FILE *f, const void *arg)
 		const struct rs_capture *c = a->reps[k]->cap;
 
 		fprintf(f, " %s | %s |",
-			fmt_ratio((double)c->runs[s->iold].all.m[RS_CYCLES],
-				  (double)c->runs[s->inew].all.m[RS_CYCLES], buf, sizeof buf),
+			fmt_ratio((double)c->runs[s->iold].all.m[M_CYCLES],
+				  (double)c->runs[s->inew].all.m[M_CYCLES], buf, sizeof buf),
 			sens_cheaper(s, &s->sweep[0], s->sweep[0].x_now));
 		for (int w = 0; w < CM_NSWEEPS; w++) {
 			if (s->sweep[w].crosses)

@@ -20,7 +20,7 @@
 
 struct counts_case {
 	const char *id;
-	int64_t m[RS_NMETRICS];
+	int64_t m[NMETRICS];
 	double cycles;			/* stated in spec/examples/ex1-old-per-thread.expected.json */
 };
 
@@ -52,7 +52,7 @@ int main(void)
 		snprintf(desc, sizeof desc, "costmodel-1.%zu.0 params parse", p);
 		TAP_OK(desc, cm_costs_from_params(params[p], &c) == 0);
 		snprintf(desc, sizeof desc, "costmodel-1.%zu.1 every cost named", p);
-		TAP_EQ_I64(desc, (1u << CM_NCOSTS) - 1, c.have);
+		TAP_EQ_I64(desc, (1u << NCOSTS) - 1, c.have);
 		for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 			snprintf(desc, sizeof desc, "costmodel-1.%zu.%zu cycles of ex1 %s", p, i + 2,
 				 cases[i].id);
@@ -69,7 +69,7 @@ int main(void)
 		cm_line(CM_SWEEP_FLUSH_REFILL, cases[i].m, &c, &a, &b);
 		snprintf(desc, sizeof desc, "costmodel-2.%zu.1 flush_refill slope = full_flushes (%s)",
 			 i, cases[i].id);
-		TAP_EQ_I64(desc, cases[i].m[RS_FULL_FLUSHES], llround(b));
+		TAP_EQ_I64(desc, cases[i].m[M_FULL_FLUSHES], llround(b));
 		snprintf(desc, sizeof desc, "costmodel-2.%zu.2 flush_refill line at 20000 (%s)", i,
 			 cases[i].id);
 		TAP_EQ_I64(desc, cases[i].cycles, llround(a + b * 20000));
@@ -80,7 +80,7 @@ int main(void)
 		TAP_EQ_I64(desc, cases[i].cycles, llround(a + b * 700));
 		snprintf(desc, sizeof desc, "costmodel-2.%zu.4 tlbie+tlbsync slope x 700 (%s)", i,
 			 cases[i].id);
-		TAP_EQ_I64(desc, cases[i].m[RS_TLBIE] * 200 + cases[i].m[RS_TLBIE_SEQS] * 500,
+		TAP_EQ_I64(desc, cases[i].m[M_TLBIE] * 200 + cases[i].m[M_TLBIE_SEQS] * 500,
 			   llround(b * 700));
 	}
 	TAP_EQ_I64("costmodel-2.9 x_now tlbie+tlbsync", 700, llround(cm_x_now(CM_SWEEP_TLBIE_TLBSYNC, &c)));

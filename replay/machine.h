@@ -30,19 +30,7 @@ enum vcore_rule {
 	VCORE_PER_VCPU,		/* every vcpu its own vcore (POWER9) */
 };
 
-enum cost_id {
-	COST_TLBIEL,
-	COST_TLBIE,
-	COST_TLBSYNC,
-	COST_PTESYNC,
-	COST_EIEIO,
-	COST_LOCK,
-	COST_FLUSH_REFILL,
-	COST_SETS,
-	NCOSTS,
-};
 
-extern const char *const cost_names[NCOSTS];
 
 struct machine {
 	const char *name;		/* profile name, as printed and stored */

@@ -9,7 +9,7 @@
  * are linear in the counts and no decision depends on them.
  *
  * Interface:
- *   metric_names[]     the names, in order
+ *   (enum metric and metric_names[] are common/model.h's)
  *   metrics_add()      a += b
  *   metrics_zero()     is every count zero?
  */
@@ -19,26 +19,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum metric {
-	M_EVENTS,		/* events of the VM, every kind the replay knows */
-	M_GUEST_ENTRIES,	/* guest_enter events */
-	M_HCALLS,		/* hcall events, invalidating or not */
-	M_FULL_FLUSHES,		/* full TLB flushes of one core for one VM */
-	M_TLBIEL_FLUSH,		/* tlbiel issued by those flushes (sets each) */
-	M_TLBIEL_INVAL,		/* tlbiel issued by local invalidation sequences */
-	M_LOCAL_SEQS,		/* local (tlbiel) invalidation sequences */
-	M_TLBIE,		/* tlbie broadcasts */
-	M_TLBIE_SEQS,		/* global (tlbie) sequences */
-	M_CYCLES,		/* modeled cost, from the counts above */
-	M_STALE_EXPOSURES,	/* entries on a stale core with no flush on that entry */
-	NMETRICS,
-};
+#include "model.h"	/* enum metric, metric_names[] */
 
 struct metrics {
 	int64_t v[NMETRICS];	/* indexed by enum metric */
 };
-
-extern const char *const metric_names[NMETRICS];
 
 static inline void metrics_add(struct metrics *a, const struct metrics *b)
 {
