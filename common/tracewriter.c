@@ -50,6 +50,7 @@ struct tw {
 	int64_t kind_ids[TDB_NKINDS];
 	struct kind_count *kinds;	/* every kind of the file, with its count */
 	int nkinds;
+	int last_kind;			/* index in kinds of the last event's kind */
 };
 
 static void set_err(struct tw *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -331,10 +332,16 @@ int64_t tw_kind(struct tw *w, const char *name, const char *a0, const char *a1,
 
 static void count_kind(struct tw *w, int64_t kind_id)
 {
-	/* Kinds are few (under 20): a scan beats a hash here. */
+	/* On the insert path: runs of one kind are common, so try the last hit first;
+	 * kinds are few (under 20), so a scan beats a hash otherwise. */
+	if (w->last_kind < w->nkinds && w->kinds[w->last_kind].id == kind_id) {
+		w->kinds[w->last_kind].count++;
+		return;
+	}
 	for (int i = 0; i < w->nkinds; i++)
 		if (w->kinds[i].id == kind_id) {
 			w->kinds[i].count++;
+			w->last_kind = i;
 			return;
 		}
 }
