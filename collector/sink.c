@@ -50,8 +50,11 @@ struct chunk {
 	unsigned char data[];	/* [u32 size][u32 pad][record, 8-aligned]... */
 };
 
+enum sched_side { SIDE_UNKNOWN, SIDE_IN, SIDE_OUT };
+
 struct vcpu_state {
 	bool seen;		/* vcpu row and vcpu_create written */
+	unsigned char side;	/* enum sched_side: its thread's last switch record */
 	bool hc_pending;	/* a kvm_hcall_enter waits for its exit */
 	bool pf_pending;	/* a kvm_page_fault_enter waits for its exit */
 	int64_t hc_ts, pf_ts;	/* ts of those entries */
@@ -444,11 +447,19 @@ static int translate(struct sink *s, const struct tc_event *e, size_t size)
 	}
 	switch (e->type) {
 	case TC_SWITCH_IN:
+		/* Ring order is a thread's switch order: a thread is switched in on one
+		 * cpu only after its switch-out on another has been traced. */
+		if (v->side == SIDE_IN && s->o.switch_out)
+			s->st.out_unreported++;
+		v->side = SIDE_IN;
 		if (!sched_enters(s, m))
 			return 0;
 		s->st.enter_sched++;
 		return row(s, ts, cpu, m->id, e->vcpu, s->k[TDB_GUEST_ENTER], NULL, 0) ? -1 : 1;
 	case TC_SWITCH_OUT:
+		if (v->side == SIDE_OUT)
+			s->st.in_unreported++;
+		v->side = SIDE_OUT;
 		if (!sched_enters(s, m))
 			return 0;
 		s->st.exit_sched++;

@@ -51,6 +51,7 @@ struct sink_opts {
 	bool guest;		/* records of the guest programs (one VM: this guest) */
 	enum sink_enter enter;	/* host: source of guest_enter */
 	bool hcall_args;	/* also an hcall_args row (r5..r8) after each guest hcall */
+	bool switch_out;	/* host: switch-outs are recorded too */
 	uint64_t t0;		/* CLOCK_MONOTONIC ns that becomes ts 0 */
 	int64_t page_size;	/* host page size: n of host_inval */
 	const char *guest_name;	/* guest mode: name of the vm row */
@@ -67,6 +68,9 @@ struct sink_stats {
 	int64_t enter_sched;	/* guest_enter rows from switch-ins */
 	int64_t enter_kvm;	/* guest_enter rows from KVM tracepoints */
 	int64_t exit_sched;	/* guest_exit rows from switch-outs */
+	int64_t in_unreported;	/* switch-outs of a vcpu thread already out: the kernel
+				 * ran it again without a sched_switch to it */
+	int64_t out_unreported;	/* switch-ins of a vcpu thread already in */
 	int64_t inval_unattributed;	/* host_inval rows of no known VM (vm 0) */
 	uint64_t busy_ns;	/* writer thread: wall time spent writing */
 	uint64_t cpu_ns;	/* writer thread: cpu time, start to end */

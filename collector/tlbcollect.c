@@ -510,6 +510,30 @@ static int read_stats(struct collector *c, struct sink *s, uint64_t ts)
 	return 0;
 }
 
+/*
+ * Invocations the kernel skipped: a tracing program is not run while the same
+ * program is already running on that cpu (bpf_prog_info.recursion_misses), and
+ * such a skip reaches neither our counters nor the ring. Summed over programs.
+ */
+static int64_t kernel_misses(const struct collector *c)
+{
+	struct bpf_program *p;
+	int64_t sum = 0;
+
+	bpf_object__for_each_program(p, c->obj) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(p);
+
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
+			sum += (int64_t)info.recursion_misses;
+	}
+	return sum;
+}
+
 static void detach_all(struct collector *c)
 {
 	for (int i = 0; i < c->nlinks; i++)
@@ -558,7 +582,7 @@ struct summary_row {
 };
 
 static void print_summary(const struct options *o, const struct sink_stats *st,
-			  const struct collector *c, double secs, uint64_t cpu_ns)
+			  const struct collector *c, double secs, uint64_t cpu_ns, int64_t misses)
 {
 	const struct summary_row rows[] = {
 		{ "seconds", "seconds", secs, 2 },
@@ -576,6 +600,9 @@ static void print_summary(const struct options *o, const struct sink_stats *st,
 		{ "collector cpu seconds", "collector_cpu_s", (double)cpu_ns / 1e9, 3 },
 		{ "records per cpu second", "records_per_cpu_s",
 		  cpu_ns ? (double)st->records * 1e9 / (double)cpu_ns : 0.0, 0 },
+		{ "switch-ins kernel skipped", "switch_in_unreported", (double)st->in_unreported, 0 },
+		{ "switch-outs kernel skipped", "switch_out_unreported", (double)st->out_unreported, 0 },
+		{ "BPF runs kernel skipped", "bpf_recursion_misses", (double)misses, 0 },
 		{ "lost events", "lost_events", (double)st->lost, 0 },
 	};
 	const int n = sizeof(rows) / sizeof(rows[0]);
@@ -592,6 +619,8 @@ static void print_summary(const struct options *o, const struct sink_stats *st,
 		const struct summary_row *r = &rows[i];
 
 		if (!o->guest && strcmp(r->key, "hcalls_unpaired") == 0)
+			continue;
+		if (o->guest && strncmp(r->key, "switch_", 7) == 0)
 			continue;
 		if (o->format == FMT_TABLE && strcmp(r->key, "lost_events") == 0)
 			continue;	/* the foot line below */
@@ -621,6 +650,7 @@ int main(int argc, char **argv)
 	struct tw *w = NULL;
 	const char *tfs;
 	uint64_t t0, t_end = 0, cpu0 = 0, cpu_used;
+	int64_t misses = 0;
 	int rc = EXIT_RUN_FAILED, nused = 0, ring_fd;
 	struct sigaction sa;
 	struct stat sb;
@@ -783,6 +813,7 @@ int main(int argc, char **argv)
 	so.guest = o.guest;
 	so.enter = o.enter;
 	so.hcall_args = o.hcall_args;
+	so.switch_out = o.switch_out;
 	so.t0 = t0;
 	so.page_size = sysconf(_SC_PAGESIZE);
 	{
@@ -868,6 +899,7 @@ int main(int argc, char **argv)
 		tlb_msg("cannot read the BPF counters: %s", strerror(errno));
 		goto cleanup;
 	}
+	misses = kernel_misses(&c);
 	if (sink_stop(sink)) {
 		tlb_msg("cannot write %s: %s", o.out, sink_error(sink));
 		goto cleanup;
@@ -884,6 +916,7 @@ int main(int argc, char **argv)
 		e |= tw_meta_int(w, "events_received", (int64_t)c.seen[TC_STAT_SEEN]);
 		e |= tw_meta_int(w, "events_written", st.written);
 		e |= tw_meta_int(w, "events_filtered", st.filtered);
+		e |= tw_meta_int(w, "bpf_recursion_misses", misses);
 		cpu_used = process_cpu_ns() - cpu0;
 		e |= tw_meta_int(w, "collector_cpu_ns", (int64_t)cpu_used);
 		if (o.guest)
@@ -892,6 +925,8 @@ int main(int argc, char **argv)
 			e |= tw_meta_int(w, "guest_enter_from_sched", st.enter_sched);
 			e |= tw_meta_int(w, "guest_enter_from_kvm", st.enter_kvm);
 			e |= tw_meta_int(w, "guest_exit_from_sched", st.exit_sched);
+			e |= tw_meta_int(w, "switch_in_unreported", st.in_unreported);
+			e |= tw_meta_int(w, "switch_out_unreported", st.out_unreported);
 			e |= tw_meta_int(w, "host_inval_unattributed", st.inval_unattributed);
 		}
 		if (e) {
@@ -905,7 +940,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	w = NULL;
-	print_summary(&o, &st, &c, (double)(mono_ns() - t0) / 1e9, cpu_used);
+	print_summary(&o, &st, &c, (double)(mono_ns() - t0) / 1e9, cpu_used, misses);
 	rc = 0;
 cleanup:
 	collector_free(&c);

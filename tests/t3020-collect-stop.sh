@@ -67,7 +67,8 @@ check_eq "3020.13 none of our programs left afterwards" "" "$(common_ids "$ours"
 # cpu and a large ring. Most switches go from one vcpu thread straight to the other: one
 # BPF record for both, which the writer splits. A thread runs from its switch-in to its
 # switch-out (recorded by default), so per vcpu in ts order: enter, exit, enter, exit ...,
-# first an enter, last an exit, every exit on the cpu of the enter before it.
+# first an enter, last an exit, every exit on the cpu of the enter before it (check_runs:
+# but for the switches this kernel does not report).
 wait_ready() { for _ in $(seq 1 100); do grep -q ready "$1" && return 0; sleep 0.05; done; return 1; }
 "$W" --pingpong 1 --threads 2 --wait > "$T/w3.txt" & WP=$!
 wait_ready "$T/w3.txt"
@@ -80,27 +81,17 @@ sqlite3 "$T/p.db" "SELECT vcpu, k, cpu, ts, id FROM (SELECT id, ts, vcpu, 'E' AS
 	UNION ALL SELECT id, ts, vcpu, 'X', cpu FROM guest_exit WHERE vm = $VMP) ORDER BY vcpu, ts, id" \
 	| tr '|' ' ' > "$T/runs.txt"
 trips=$(awk '/^roundtrips/ { print $2 }' "$T/w3.txt")
-# On this kernel (6.18) a vcpu thread is, a few times per million switches, seen leaving a
-# cpu twice with no switch-in between and nothing counted lost (so with or without the
-# pair records, and for switch-ins alone as well): up to 1 in 100000 rows may break the
-# alternation (and the overlap check below: a pair split with the wrong identities
-# makes half the rows overlap).
 if [ "$(meta "$T/p.db" lost_events)" = 0 ]; then
-	awk '{ want = ($1 in k && k[$1] == "E") ? "X" : "E"
-	       if ($2 != want) print "vcpu " $1 ": " $2 " where " want " was due, line " NR
-	       else if ($2 == "X" && $3 != c[$1]) print "vcpu " $1 ": exit on cpu " $3 ", entered on " c[$1]
-	       k[$1] = $2; c[$1] = $3 }
-	     END { for (v in k) if (k[v] != "X") print "vcpu " v ": no exit after the last enter" }' \
-		"$T/runs.txt" > "$T/irregular.txt"
-	nrows=$(wc -l < "$T/runs.txt"); nirr=$(wc -l < "$T/irregular.txt")
-	ok_if "3020.15 per vcpu: enter, exit, ... alternate, each exit on its enter's cpu ($nirr irregular of $nrows)" \
-		test "$nirr" -le $((nrows / 100000))
+	check_runs 3020.15 "$T/p.db" "$VMP"
+	nrows=$(wc -l < "$T/runs.txt")
 	# the two threads share one cpu: when one enters, the other is not in (its last row on
-	# that cpu is an exit), so their run intervals never overlap
+	# that cpu is an exit), so their run intervals never overlap (but next to a switch the
+	# kernel did not report: as many as check_runs allows; a pair split with the wrong
+	# identities makes half the rows overlap)
 	sort -k4,4n -k5,5n "$T/runs.txt" | awk '$2 == "E" { for (v in in_) if (v != $1 && in_[v] == $3) { print "line " NR; break } }
 		{ if ($2 == "E") in_[$1] = $3; else delete in_[$1] }' > "$T/overlap.txt"
 	ok_if "3020.15b the two vcpus' run intervals on their one cpu never overlap ($(wc -l < "$T/overlap.txt") of $nrows)" \
-		test "$(wc -l < "$T/overlap.txt")" -le $((nrows / 100000))
+		test "$(wc -l < "$T/overlap.txt")" -le 3 -o "$(wc -l < "$T/overlap.txt")" -le $((nrows / 1000))
 	# each round trip blocks each thread once in read(): at least one run per trip each
 	ok_if "3020.16 both vcpus ran at least once per round trip ($trips trips)" \
 		test "$(awk -v t="${trips:-0}" '$2 == "X" { n[$1]++ } END { c = 0; for (v in n) if (t > 1000 && n[v] >= t) c++; print c }' "$T/runs.txt")" = 2

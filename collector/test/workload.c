@@ -16,8 +16,13 @@
  *   --pingpong SEC   N/2 pairs of vcpu threads, each pair pinned to one cpu, passing a
  *                    byte through two pipes for SEC seconds (or until SIGINT/SIGTERM);
  *                    prints "roundtrips R". --rate R paces them to R round trips/s.
- * --wait: print "ready" once the threads are named and wait for SIGUSR1 before
- * starting, so that a collector can be started in between.
+ * --wait: print "ready" once the threads are named and asleep, and wait for SIGUSR1
+ * before starting, so that a collector can be started in between.
+ * --hold (with --wait, moves): after the moves, once every thread is asleep again,
+ * print "done" and wait for a second SIGUSR1 before the threads end. A tracer stopped
+ * in between has seen every switch of these threads: none runs before the first
+ * signal or after "done" (a thread's last switch-out on exit can otherwise come after
+ * pthread_join() has returned, and after the process was reaped).
  *
  * Why a thread can only move when we say so: every thread's affinity is one
  * cpu at all times, so neither wakeup placement nor load balancing may move
@@ -43,6 +48,7 @@
 
 struct vthread {
 	pthread_t t;		/* the thread */
+	atomic_int tid;		/* its kernel thread id */
 	int vcpu;		/* N of "CPU N/KVM" */
 	int cpu;		/* the one cpu it may run on */
 	sem_t go;		/* main -> thread: move now (or start ping-pong) */
@@ -97,6 +103,7 @@ static void *mover(void *arg)
 		exit(1);
 	}
 	take_name(v->vcpu);
+	atomic_store(&v->tid, (int)gettid());
 	atomic_fetch_add(&ready_count, 1);
 	for (;;) {
 		sem_wait(&v->go);
@@ -151,6 +158,36 @@ static void *ponger(void *arg)
 	return NULL;
 }
 
+/* Whether thread @tid of this process is asleep (state S in /proc). */
+static bool asleep(int tid)
+{
+	char path[64], buf[512], *p;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');	/* the name may hold spaces: the state follows its ')' */
+	return p && p[1] == ' ' && p[2] == 'S';
+}
+
+/*
+ * Until every mover sleeps, then 20 ms more: a thread shows S a moment before
+ * its switch-out is traced, and, preempted in that moment, runs once more.
+ */
+static void wait_all_asleep(void)
+{
+	for (int i = 0; i < nthreads; i++)
+		while (!asleep(atomic_load(&th[i].tid)))
+			usleep(1000);
+	usleep(20000);
+}
+
 static void usage(void)
 {
 	printf("collect-workload - vcpu-named threads that move or switch on command (tlbcollect tests)\n\n"
@@ -160,7 +197,8 @@ static void usage(void)
 	       "  --pingpong SEC   pairs of threads switching through pipes     off\n"
 	       "  --rate R         ping-pong: at most R round trips/s in all    flat out\n"
 	       "  --tcg            name threads \"CPU N/TCG\" (QEMU emulation)    CPU N/KVM\n"
-	       "  --wait           print \"ready\", start at SIGUSR1\n\n"
+	       "  --wait           print \"ready\", start at SIGUSR1\n"
+	       "  --hold           with --wait: after the moves print \"done\", end at SIGUSR1\n\n"
 	       "EXAMPLES:\n"
 	       "  collect-workload --moves 6              # 2 threads, 6 moves, printed\n"
 	       "  collect-workload --pingpong 5 --threads 4   # 2 pairs switching for 5 s\n");
@@ -168,7 +206,7 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-	bool wait = false;
+	bool wait = false, hold = false;
 	struct sigaction sa;
 	sigset_t set;
 	int64_t v;
@@ -191,6 +229,8 @@ int main(int argc, char **argv)
 			flavour = "TCG";
 		else if (!strcmp(argv[i], "--wait"))
 			wait = true;
+		else if (!strcmp(argv[i], "--hold"))
+			hold = true;
 		else if (!strcmp(argv[i], "--help")) {
 			usage();
 			return 0;
@@ -250,6 +290,8 @@ int main(int argc, char **argv)
 		}
 	while (atomic_load(&ready_count) < nthreads)
 		usleep(1000);
+	if (!pingpong)
+		wait_all_asleep();
 	if (wait) {
 		int sig;
 
@@ -284,6 +326,14 @@ int main(int argc, char **argv)
 		sem_wait(&t->done);
 		printf("migrate %d %d %d\n", t->vcpu, from, t->cpu);
 		usleep(2000);
+	}
+	if (wait && hold) {
+		int sig;
+
+		wait_all_asleep();
+		printf("done\n");
+		fflush(stdout);
+		sigwait(&set, &sig);
 	}
 	atomic_store(&stop, 1);
 	for (int i = 0; i < nthreads; i++) {
