@@ -600,9 +600,9 @@ static void print_summary(const struct options *o, const struct sink_stats *st,
 		{ "collector cpu seconds", "collector_cpu_s", (double)cpu_ns / 1e9, 3 },
 		{ "records per cpu second", "records_per_cpu_s",
 		  cpu_ns ? (double)st->records * 1e9 / (double)cpu_ns : 0.0, 0 },
-		{ "switch-ins kernel skipped", "switch_in_unreported", (double)st->in_unreported, 0 },
-		{ "switch-outs kernel skipped", "switch_out_unreported", (double)st->out_unreported, 0 },
-		{ "BPF runs kernel skipped", "bpf_recursion_misses", (double)misses, 0 },
+		{ "switch-ins unreported (kernel)", "switch_in_unreported", (double)st->in_unreported, 0 },
+		{ "switch-outs unreported (kernel)", "switch_out_unreported", (double)st->out_unreported, 0 },
+		{ "BPF runs skipped (recursion)", "bpf_recursion_misses", (double)misses, 0 },
 		{ "lost events", "lost_events", (double)st->lost, 0 },
 	};
 	const int n = sizeof(rows) / sizeof(rows[0]);
