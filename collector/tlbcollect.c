@@ -574,36 +574,45 @@ static uint64_t process_cpu_ns(void)
 }
 
 /* One line of the summary: a name (also the csv/json key) and a value. */
+enum row_mode { BOTH_MODES, HOST_ONLY, GUEST_ONLY };
+
 struct summary_row {
 	const char *label;	/* table label */
 	const char *key;	/* csv / json key */
 	double value;
 	int decimals;
+	enum row_mode mode;	/* which collector mode has this count */
 };
 
 static void print_summary(const struct options *o, const struct sink_stats *st,
 			  const struct collector *c, double secs, uint64_t cpu_ns, int64_t misses)
 {
 	const struct summary_row rows[] = {
-		{ "seconds", "seconds", secs, 2 },
-		{ "records received (BPF)", "records_received", (double)c->seen[TC_STAT_SEEN], 0 },
-		{ "records written", "records_written", (double)st->written, 0 },
-		{ "records filtered (--enter)", "records_filtered", (double)st->filtered, 0 },
-		{ "rows in table event", "rows", (double)st->rows, 0 },
-		{ "vms", "vms", (double)st->vms, 0 },
-		{ "vcpus", "vcpus", (double)st->vcpus, 0 },
-		{ "hcall exits without entry", "hcalls_unpaired", (double)c->seen[TC_STAT_UNPAIRED], 0 },
+		{ "seconds", "seconds", secs, 2, BOTH_MODES },
+		{ "records received (BPF)", "records_received", (double)c->seen[TC_STAT_SEEN], 0,
+		  BOTH_MODES },
+		{ "records written", "records_written", (double)st->written, 0, BOTH_MODES },
+		{ "records filtered (--enter)", "records_filtered", (double)st->filtered, 0,
+		  BOTH_MODES },
+		{ "rows in table event", "rows", (double)st->rows, 0, BOTH_MODES },
+		{ "vms", "vms", (double)st->vms, 0, BOTH_MODES },
+		{ "vcpus", "vcpus", (double)st->vcpus, 0, BOTH_MODES },
+		{ "hcall exits without entry", "hcalls_unpaired",
+		  (double)c->seen[TC_STAT_UNPAIRED], 0, GUEST_ONLY },
 		{ "writer rows/s (busy time)", "writer_rows_per_busy_s",
-		  st->busy_ns ? (double)st->rows * 1e9 / (double)st->busy_ns : 0.0, 0 },
+		  st->busy_ns ? (double)st->rows * 1e9 / (double)st->busy_ns : 0.0, 0, BOTH_MODES },
 		{ "writer rows/s (cpu time)", "writer_rows_per_cpu_s",
-		  st->cpu_ns ? (double)st->rows * 1e9 / (double)st->cpu_ns : 0.0, 0 },
-		{ "collector cpu seconds", "collector_cpu_s", (double)cpu_ns / 1e9, 3 },
+		  st->cpu_ns ? (double)st->rows * 1e9 / (double)st->cpu_ns : 0.0, 0, BOTH_MODES },
+		{ "collector cpu seconds", "collector_cpu_s", (double)cpu_ns / 1e9, 3, BOTH_MODES },
 		{ "records per cpu second", "records_per_cpu_s",
-		  cpu_ns ? (double)st->records * 1e9 / (double)cpu_ns : 0.0, 0 },
-		{ "switch-ins unreported (kernel)", "switch_in_unreported", (double)st->in_unreported, 0 },
-		{ "switch-outs unreported (kernel)", "switch_out_unreported", (double)st->out_unreported, 0 },
-		{ "BPF runs skipped (recursion)", "bpf_recursion_misses", (double)misses, 0 },
-		{ "lost events", "lost_events", (double)st->lost, 0 },
+		  cpu_ns ? (double)st->records * 1e9 / (double)cpu_ns : 0.0, 0, BOTH_MODES },
+		{ "switch-ins unreported (kernel)", "switch_in_unreported",
+		  (double)st->in_unreported, 0, HOST_ONLY },
+		{ "switch-outs unreported (kernel)", "switch_out_unreported",
+		  (double)st->out_unreported, 0, HOST_ONLY },
+		{ "BPF runs skipped (recursion)", "bpf_recursion_misses", (double)misses, 0,
+		  BOTH_MODES },
+		{ "lost events", "lost_events", (double)st->lost, 0, BOTH_MODES },
 	};
 	const int n = sizeof(rows) / sizeof(rows[0]);
 
@@ -618,9 +627,7 @@ static void print_summary(const struct options *o, const struct sink_stats *st,
 	for (int i = 0; i < n; i++) {
 		const struct summary_row *r = &rows[i];
 
-		if (!o->guest && strcmp(r->key, "hcalls_unpaired") == 0)
-			continue;
-		if (o->guest && strncmp(r->key, "switch_", 7) == 0)
+		if (r->mode == (o->guest ? HOST_ONLY : GUEST_ONLY))
 			continue;
 		if (o->format == FMT_TABLE && strcmp(r->key, "lost_events") == 0)
 			continue;	/* the foot line below */

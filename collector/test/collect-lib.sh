@@ -60,8 +60,7 @@ common_ids() {
 	echo $out
 }
 
-
-# irregular_runs RUNS: "vcpu E|X cpu" lines per vcpu in ts order (from runs_of). Prints
+# irregular_runs RUNS: "vcpu E|X cpu ..." lines per vcpu in ts order (runs_of). Prints
 # each place where enter, exit, enter, exit ... (first an enter, last an exit, each exit
 # on its enter's cpu) does not hold, one line each, classified:
 #   "vcpu V row N: X after X"      a switch-out with no switch-in before it (N > 1)
@@ -78,12 +77,11 @@ irregular_runs() {
 	     END { for (v in st) if (st[v] != "X") print "vcpu " v ": E last" }' "$1"
 }
 
-# runs_of DB [VM]: the guest_enter / guest_exit rows of one VM (default every VM) as
-# irregular_runs wants them, the vcpu as VM:VCPU
+# runs_of DB: the guest_enter / guest_exit rows of every VM, "VM:VCPU E|X cpu ts id",
+# per vcpu in ts order
 runs_of() {
-	local where=${2:+"WHERE vm = $2"}
-	sqlite3 "$1" "SELECT vm || ':' || vcpu, k, cpu FROM (SELECT id, ts, vm, vcpu, 'E' AS k, cpu FROM guest_entry $where
-		UNION ALL SELECT id, ts, vm, vcpu, 'X', cpu FROM guest_exit $where) ORDER BY vm, vcpu, ts, id" | tr '|' ' '
+	sqlite3 "$1" "SELECT vm || ':' || vcpu, k, cpu, ts, id FROM (SELECT id, ts, vm, vcpu, 'E' AS k, cpu FROM guest_entry
+		UNION ALL SELECT id, ts, vm, vcpu, 'X', cpu FROM guest_exit) ORDER BY vm, vcpu, ts, id" | tr '|' ' '
 }
 
 # check_runs ID DB VM: a vcpu thread runs on one cpu from its switch-in to its
@@ -92,17 +90,17 @@ runs_of() {
 # sched_switch lacked it too: collector/README.md), so a few rows may not alternate;
 # the writer counts those it can tell (meta switch_in_unreported / switch_out_unreported)
 # and they must be few: at most 3, or 1 in 1000 rows. A wrong split of pair records or
-# a lost identity breaks far more.
+# a lost identity breaks far more. Leaves VM's rows (runs_of lines) in $T/runs.ID.
 check_runs() {
 	local id=$1 db=$2 vm=$3 nrows nirr
-	runs_of "$db" "$vm" > "$T/runs.$id"
-	irregular_runs "$T/runs.$id" > "$T/irregular.$id"
+	runs_of "$db" > "$T/allruns.$id"
+	irregular_runs "$T/allruns.$id" > "$T/allirregular.$id"
+	grep "^$vm:" "$T/allruns.$id" > "$T/runs.$id"
+	grep "^vcpu $vm:" "$T/allirregular.$id" > "$T/irregular.$id"
 	nrows=$(wc -l < "$T/runs.$id"); nirr=$(wc -l < "$T/irregular.$id")
 	ok_if "$id per vcpu: enter, exit, ... alternate, each exit on its enter's cpu ($nirr irregular of $nrows$(head -3 "$T/irregular.$id" | sed 's/^/; /' | tr -d '\n'))" \
 		test "$nirr" -le 3 -o "$nirr" -le $((nrows / 1000))
 	# the meta counts cover every VM of the capture
-	runs_of "$db" > "$T/allruns.$id"
-	irregular_runs "$T/allruns.$id" > "$T/allirregular.$id"
 	check_eq "$id.m ... the writer counted those it can tell (meta switch_in_unreported, switch_out_unreported)" \
 		"$(grep -c 'X after X' "$T/allirregular.$id") $(grep -c 'E after E' "$T/allirregular.$id")" \
 		"$(meta "$db" switch_in_unreported) $(meta "$db" switch_out_unreported)"
