@@ -90,10 +90,17 @@ include $(sort $(wildcard */build.mk */*/build.mk))
 all: deps $(PROGRAMS)
 
 # Installs what is missing (as root; otherwise says what to install) once per build dir.
+# The part makefiles ask pkg-config and clang for flags while they are read, so the
+# packages must be there before that: the stamp is an included makefile, and when make
+# has to create it, it installs the packages, then starts again and reads every flag
+# afresh (a fresh machine's first `make demo` works; no second run needed).
 deps: $(BUILD)/.deps-ok
 $(BUILD)/.deps-ok: scripts/install-deps.sh $(wildcard scripts/deps/*.list)
 	$(Q)scripts/install-deps.sh build
-	$(Q)mkdir -p $(@D) && touch $@
+	$(Q)mkdir -p $(@D) && echo '# the packages of scripts/deps/build.list are installed' > $@
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+include $(BUILD)/.deps-ok
+endif
 
 demo: all
 	$(Q)scripts/demo.sh $(BIN)
