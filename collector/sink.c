@@ -84,6 +84,7 @@ struct sink {
 	int nchunks;		/* chunks allocated */
 	bool stopping;		/* no more pushes: drain and exit */
 	bool failed;		/* the writer failed: pushes are discarded */
+	uint64_t failed_ns;	/* CLOCK_MONOTONIC ns of the failure */
 	struct chunk *cur;	/* consumer's chunk being filled */
 	/* writer-side state */
 	struct vmrec *vms;	/* VMs and non-VM processes seen */
@@ -190,6 +191,8 @@ static void fail(struct sink *s, const char *what)
 	if (!s->err[0])
 		snprintf(s->err, sizeof(s->err), "%s", what);
 	pthread_mutex_lock(&s->lock);
+	if (!s->failed)
+		s->failed_ns = now_ns();
 	s->failed = true;
 	pthread_cond_broadcast(&s->space);
 	pthread_mutex_unlock(&s->lock);
@@ -732,6 +735,18 @@ void sink_stats(const struct sink *s, struct sink_stats *st)
 const char *sink_error(const struct sink *s)
 {
 	return s->err[0] ? s->err : "unknown error";
+}
+
+bool sink_failed(struct sink *s, uint64_t *at)
+{
+	bool f;
+
+	pthread_mutex_lock(&s->lock);
+	f = s->failed;
+	if (at)
+		*at = s->failed_ns;
+	pthread_mutex_unlock(&s->lock);
+	return f;
 }
 
 void sink_free(struct sink *s)

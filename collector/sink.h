@@ -15,6 +15,7 @@
  *   sink_push()       (consumer thread) copy one record in; blocks while the queue is full
  *   sink_lost()       (consumer thread) queue a "lost" row: records the kernel dropped
  *   sink_flush()      (consumer thread) hand the partly filled chunk to the writer
+ *   sink_failed()     (any thread) the writer failed (a write error): stop the capture
  *   sink_stop()       flush, let the writer drain everything, join it
  *   sink_stats()      what was received, written, filtered, lost
  *   sink_error()      the writer's failure, if sink_stop() returned -1
@@ -84,6 +85,9 @@ void sink_flush(struct sink *s);
 int sink_stop(struct sink *s);
 void sink_stats(const struct sink *s, struct sink_stats *st);
 const char *sink_error(const struct sink *s);
+/* Whether the writer has failed; @at (if not NULL) gets the CLOCK_MONOTONIC ns of the
+ * failure. After a failure the writer discards what is pushed: stop the capture. */
+bool sink_failed(struct sink *s, uint64_t *at);
 void sink_free(struct sink *s);
 
 #endif

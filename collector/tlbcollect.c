@@ -29,7 +29,10 @@
  * in the very scheduler trace it records (spec toolchain.md).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <libgen.h>
+#include <math.h>
 #include <linux/types.h>
 #include <signal.h>
 #include <stdio.h>
@@ -54,6 +57,10 @@
 
 #define MAX_PIDS 64
 #define MAX_CPUS 4096
+/* --duration bounds: below 10 ms nothing is attached long enough to record; above
+ * 30 days is a typo (1e300, inf); 0 or no --duration means until a signal. */
+#define MIN_DURATION_S 0.01
+#define MAX_DURATION_S (30.0 * 86400.0)
 
 enum list_format { FMT_TABLE, FMT_CSV, FMT_JSON };
 
@@ -99,7 +106,7 @@ static void usage(FILE *f)
 "\n"
 "OPTIONS:\n"
 "  -o, --output FILE      trace DB to create (mode 0600)              required\n"
-"  -d, --duration SEC     stop after SEC seconds                      until SIGINT/SIGTERM\n"
+"  -d, --duration SEC     stop after SEC seconds (0.01 to 2592000)    until SIGINT/SIGTERM\n"
 "  -p, --pid PID          record only this QEMU process (repeatable)   every VM\n"
 "  -g, --guest            record hcalls inside a pseries guest        host mode\n"
 "  -f, --force            replace FILE if it exists                   refuse\n"
@@ -131,6 +138,20 @@ static void usage(FILE *f)
 "  tlbcollect -o host.db -d 5 --no-switch-out # switch-ins only: half the sched records\n"
 "\n"
 "Exit status: 0 recorded, 1 the run failed (not root, no BPF, I/O), 2 bad usage.\n");
+}
+
+/* A duration in seconds, finite, from MIN_DURATION_S to MAX_DURATION_S. */
+static int parse_duration(const char *what, const char *arg, double *out)
+{
+	double v;
+
+	if (parse_double(arg, &v) || !isfinite(v) || v < MIN_DURATION_S || v > MAX_DURATION_S) {
+		tlb_msg("cannot use %s %s: a number of seconds from %g to %.0f (30 days)", what, arg,
+			MIN_DURATION_S, MAX_DURATION_S);
+		return -1;
+	}
+	*out = v;
+	return 0;
 }
 
 static int parse_args(int argc, char **argv, struct options *o)
@@ -169,10 +190,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->out = optarg;
 			break;
 		case 'd':
-			if (parse_double(optarg, &o->duration) || o->duration <= 0) {
-				tlb_msg("cannot use --duration %s: not a positive number of seconds", optarg);
+			if (parse_duration("--duration", optarg, &o->duration))
 				return -1;
-			}
 			break;
 		case 'p':
 			if (parse_i64(optarg, &v) || v <= 0 || v > 0x7fffffff) {
@@ -428,6 +447,91 @@ static int write_start_meta(struct tw *w, const struct options *o, const char *p
 	return rc ? -1 : 0;
 }
 
+/* ------------------------------------------------------------ write errors -- */
+/*
+ * A write error (a full disk, a quota, EIO) must cost only what was not yet
+ * committed, and stop the capture at once. tracewriter writes without a
+ * rollback journal: a commit that fails half-way leaves pages of the committed
+ * state pointing at pages never written (measured on a full tmpfs: "database
+ * disk image is malformed"). With the journal in memory SQLite rolls the failed
+ * transaction back to the last commit, at no disk cost: an append transaction
+ * changes few existing pages (the b-tree's right edge, page 1), and pages past
+ * the old end of the file are never journaled. The commit also truncates the
+ * file back, and the reserve (disk space held by an unnamed O_TMPFILE file on
+ * the output's filesystem) is released so that the closing meta fits.
+ */
+#define RESERVE_BYTES (256 * 1024)
+#define STOP_CHECK_MS 100	/* longest sleep between checks for a stop or a write error */
+
+static int exec_sql(sqlite3 *db, const char *sql, char *err, size_t len)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK)
+		return 0;
+	snprintf(err, len, "%s", msg ? msg : sqlite3_errmsg(db));
+	sqlite3_free(msg);
+	return -1;
+}
+
+/* The capture's journal: in memory (see above). tw_create() left a transaction open. */
+static int journal_in_memory(struct tw *w, char *err, size_t len)
+{
+	sqlite3 *db = tw_sqlite(w);
+	sqlite3_stmt *st;
+	int ok = 0;
+
+	if (exec_sql(db, "COMMIT", err, len))
+		return -1;
+	if (sqlite3_prepare_v2(db, "PRAGMA journal_mode = MEMORY", -1, &st, NULL) == SQLITE_OK) {
+		ok = sqlite3_step(st) == SQLITE_ROW &&
+		     strcmp((const char *)sqlite3_column_text(st, 0), "memory") == 0;
+		sqlite3_finalize(st);
+	}
+	if (!ok) {
+		snprintf(err, len, "SQLite refused journal_mode MEMORY: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	return exec_sql(db, "BEGIN", err, len);
+}
+
+/* Disk space held on @out's filesystem until reserve_release(); -1 if it cannot be had
+ * (no O_TMPFILE there, or not even that much space): the capture goes on without it. */
+static int reserve_open(const char *out)
+{
+	char *copy = strdup(out);
+	int fd = -1;
+
+	if (!copy)
+		return -1;
+	fd = open(dirname(copy), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	free(copy);
+	if (fd >= 0 && posix_fallocate(fd, 0, RESERVE_BYTES) != 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+static void reserve_release(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* Sleep @ms, in slices: a stop request or a write error ends the sleep within STOP_CHECK_MS. */
+static void poll_sleep(unsigned ms, struct sink *s)
+{
+	while (ms && !stop_requested && !sink_failed(s, NULL)) {
+		unsigned slice = ms < STOP_CHECK_MS ? ms : STOP_CHECK_MS;
+		struct timespec ts = { slice / 1000, (long)(slice % 1000) * 1000000L };
+
+		nanosleep(&ts, NULL);
+		ms -= slice;
+	}
+}
+
 /* ------------------------------------------------------------------ BPF -- */
 
 struct collector {
@@ -441,6 +545,7 @@ struct collector {
 	int ncpus;				/* possible cpus (per-cpu map width) */
 	uint64_t lost_seen[MAX_CPUS];		/* lost counts already queued */
 	uint64_t seen[TC_NSTATS];		/* sums of the last read */
+	uint64_t detach_ns;			/* time the kernel took to detach them */
 };
 
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -645,6 +750,108 @@ static void print_summary(const struct options *o, const struct sink_stats *st,
 		printf("}\n");
 }
 
+/* The meta written at the end of a capture; @truncated: after a write error. */
+static int write_end_meta(struct tw *w, const struct options *o, const struct sink_stats *st,
+			  const struct collector *c, int64_t misses, uint64_t t0, uint64_t cpu_used,
+			  bool truncated)
+{
+	char iso[40];
+	int e = 0;
+
+	iso8601_now(iso, sizeof(iso));
+	e |= tw_meta(w, "end_time", iso);
+	e |= tw_meta_int(w, "duration_ns", (int64_t)(mono_ns() - t0));
+	e |= tw_meta_int(w, "lost_events", st->lost);
+	e |= tw_meta_int(w, "events_received", (int64_t)c->seen[TC_STAT_SEEN]);
+	if (!truncated) {
+		/* after a write error the writer's counts include rows rolled back */
+		e |= tw_meta_int(w, "events_written", st->written);
+		e |= tw_meta_int(w, "events_filtered", st->filtered);
+	}
+	e |= tw_meta_int(w, "bpf_recursion_misses", misses);
+	e |= tw_meta_int(w, "collector_cpu_ns", (int64_t)cpu_used);
+	/* releasing perf-event tracepoints waits for RCU grace periods: 0.05 s idle, up to
+	 * 3.6 s measured under a switch storm on 2 cpus */
+	e |= tw_meta_int(w, "detach_ns", (int64_t)c->detach_ns);
+	if (o->guest)
+		e |= tw_meta_int(w, "hcalls_unpaired", (int64_t)c->seen[TC_STAT_UNPAIRED]);
+	else if (!truncated) {
+		e |= tw_meta_int(w, "guest_enter_from_sched", st->enter_sched);
+		e |= tw_meta_int(w, "guest_enter_from_kvm", st->enter_kvm);
+		e |= tw_meta_int(w, "guest_exit_from_sched", st->exit_sched);
+		e |= tw_meta_int(w, "switch_in_unreported", st->in_unreported);
+		e |= tw_meta_int(w, "switch_out_unreported", st->out_unreported);
+		e |= tw_meta_int(w, "host_inval_unattributed", st->inval_unattributed);
+	}
+	return e ? -1 : 0;
+}
+
+/*
+ * finish_truncated - after a write error: keep what was committed. The failed
+ * transaction is rolled back (journal in memory), the reserve released, the
+ * meta says truncated, why and when, and the counts tracewriter would write are
+ * taken from the rows really kept; then the file is renamed into place (over an
+ * existing one only with --force). Frees @w. The rows kept, or -1.
+ */
+static int64_t finish_truncated(struct tw *w, const struct options *o, const char *why,
+				const struct sink_stats *sst, const struct collector *c, int64_t misses,
+				uint64_t t0, uint64_t cpu_used, uint64_t t_err, uint64_t t_stop,
+				int *reserve_fd)
+{
+	sqlite3 *db = tw_sqlite(w);
+	sqlite3_stmt *st = NULL;
+	char err[512], text[1024];
+	int64_t kept = -1, back = -1;
+
+	if (!sqlite3_get_autocommit(db))
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);	/* SQLite may have done it */
+	reserve_release(reserve_fd);
+	if (exec_sql(db, "BEGIN", err, sizeof(err)))
+		goto fail;
+	if (sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM event), (SELECT count(*) FROM "
+			       "(SELECT ts < lag(ts) OVER (ORDER BY rowid) AS b FROM event) WHERE b)",
+			       -1, &st, NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
+		snprintf(err, sizeof(err), "%s", sqlite3_errmsg(db));
+		goto fail;
+	}
+	kept = sqlite3_column_int64(st, 0);
+	back = sqlite3_column_int64(st, 1);
+	sqlite3_finalize(st);
+	st = NULL;
+	snprintf(text, sizeof(text), "write error %.3f s into the capture (%s); stopped recording "
+		 "%.3f s later; kept the %lld events committed before it, the ones after are not in this file",
+		 (double)(t_err - t0) / 1e9, why, (double)(t_stop > t_err ? t_stop - t_err : 0) / 1e9,
+		 (long long)kept);
+	if (tw_meta(w, "truncated", text) || tw_meta_int(w, "write_error_ns", (int64_t)(t_err - t0)) ||
+	    tw_meta_int(w, "stopped_ns", (int64_t)(t_stop - t0)) || tw_meta_int(w, "event_count", kept) ||
+	    (back == 0 && tw_meta(w, "event_order", "ts")) ||
+	    write_end_meta(w, o, sst, c, misses, t0, cpu_used, true)) {
+		snprintf(err, sizeof(err), "%s", tw_error(w));
+		goto fail;
+	}
+	if (exec_sql(db, "INSERT OR REPLACE INTO meta(key, value) SELECT 'events_' || k.name, "
+		     "count(*) FROM event e JOIN event_kind k ON k.id = e.kind GROUP BY k.id",
+		     err, sizeof(err)) || exec_sql(db, "COMMIT", err, sizeof(err)))
+		goto fail;
+	/* Out of order rows: the index readers would otherwise build; without room for it
+	 * they sort (the file stays whole either way: a failure here rolls back). */
+	if (back > 0 && exec_sql(db, "CREATE INDEX IF NOT EXISTS event_ts ON event(ts)", err, sizeof(err)) &&
+	    !sqlite3_get_autocommit(db))
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	if (renameat2(AT_FDCWD, tw_temp_path(w), AT_FDCWD, o->out, o->force ? 0 : RENAME_NOREPLACE)) {
+		snprintf(err, sizeof(err), "cannot rename %s into place: %s", tw_temp_path(w),
+			 strerror(errno));
+		goto fail;
+	}
+	tw_abort(w);	/* closes; its temporary name is gone */
+	return kept;
+fail:
+	sqlite3_finalize(st);
+	tlb_msg("cannot keep the events written before the error in %s: %s", o->out, err);
+	tw_abort(w);
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
 	char present[2048] = "", absent[2048] = "", err[512];
@@ -656,9 +863,9 @@ int main(int argc, char **argv)
 	struct drain drain;
 	struct tw *w = NULL;
 	const char *tfs;
-	uint64_t t0, t_end = 0, cpu0 = 0, cpu_used;
+	uint64_t t0, t_end = 0, cpu0 = 0, cpu_used, t_stop, t_err = 0;
 	int64_t misses = 0;
-	int rc = EXIT_RUN_FAILED, nused = 0, ring_fd;
+	int rc = EXIT_RUN_FAILED, nused = 0, ring_fd, reserve_fd = -1;
 	struct sigaction sa;
 	struct stat sb;
 
@@ -810,6 +1017,11 @@ int main(int argc, char **argv)
 		tlb_msg("cannot create %s", err);
 		goto cleanup;
 	}
+	if (journal_in_memory(w, err, sizeof(err))) {
+		tlb_msg("cannot prepare %s: %s", o.out, err);
+		goto cleanup;
+	}
+	reserve_fd = reserve_open(o.out);
 	t0 = mono_ns();
 	cpu0 = process_cpu_ns();
 	if (write_start_meta(w, &o, present, absent, t0)) {
@@ -869,18 +1081,23 @@ int main(int argc, char **argv)
 		t_end = t0 + (uint64_t)(o.duration * 1e9);
 
 	for (int more = 0; !stop_requested;) {
-		struct timespec ts = { o.poll_ms / 1000, (long)(o.poll_ms % 1000) * 1000000L };
 		uint64_t now;
 
 		if (!more)
-			nanosleep(&ts, NULL);
+			poll_sleep(o.poll_ms, sink);
+		if (sink_failed(sink, NULL))
+			break;
 		more = drain_once(c.rb, &drain);
 		if (more < 0) {
-			tlb_msg("cannot drain the ring buffer: %s", sink_error(sink));
+			if (sink_failed(sink, NULL))
+				break;
+			tlb_msg("cannot drain the ring buffer: %s", strerror(errno));
 			goto cleanup;
 		}
 		now = mono_ns();
 		if (read_stats(&c, sink, now)) {
+			if (sink_failed(sink, NULL))
+				break;
 			tlb_msg("cannot read the BPF counters: %s", strerror(errno));
 			goto cleanup;
 		}
@@ -888,59 +1105,63 @@ int main(int argc, char **argv)
 		if (t_end && now >= t_end)
 			break;
 	}
-	/* Stop: no new records, then everything already in the ring buffer. */
+	/* Stop: no new records, then everything already in the ring buffer (after a write
+	 * error nothing more can be kept: detach at once and keep what was committed). */
+	t_stop = mono_ns();
 	detach_all(&c);
-	{
+	c.detach_ns = mono_ns() - t_stop;
+	if (!sink_failed(sink, NULL)) {
 		struct timespec settle = { 0, 10 * 1000000L };	/* programs still running finish */
 		int more;
 
 		nanosleep(&settle, NULL);
 		while ((more = drain_once(c.rb, &drain)) > 0)
 			;
-		if (more < 0) {
-			tlb_msg("cannot drain the ring buffer: %s", sink_error(sink));
+		if (more < 0 && !sink_failed(sink, NULL)) {
+			tlb_msg("cannot drain the ring buffer: %s", strerror(errno));
 			goto cleanup;
 		}
 	}
-	if (read_stats(&c, sink, mono_ns())) {
+	if (!sink_failed(sink, NULL) && read_stats(&c, sink, mono_ns()) && !sink_failed(sink, NULL)) {
 		tlb_msg("cannot read the BPF counters: %s", strerror(errno));
 		goto cleanup;
 	}
 	misses = kernel_misses(&c);
-	if (sink_stop(sink)) {
-		tlb_msg("cannot write %s: %s", o.out, sink_error(sink));
+	if (sink_stop(sink) || sink_failed(sink, &t_err)) {
+		char why[600];
+		int64_t kept;
+
+		const char *e = sink_error(sink);
+		size_t pl = strlen(o.out);
+
+		sink_failed(sink, &t_err);
+		/* tracewriter's messages read "PATH: cannot write: WHY" */
+		if (strncmp(e, o.out, pl) == 0 && strncmp(e + pl, ": ", 2) == 0)
+			e += pl + 2;
+		if (strncmp(e, "cannot write: ", 14) == 0)
+			e += 14;
+		snprintf(why, sizeof(why), "%s", e);
+		sink_stats(sink, &st);
+		cpu_used = process_cpu_ns() - cpu0;
+		kept = finish_truncated(w, &o, why, &st, &c, misses, t0, cpu_used, t_err,
+					t_stop > t_err ? t_stop : t_err, &reserve_fd);
+		w = NULL;
+		if (kept >= 0) {
+			tlb_msg("cannot write %s: %s; stopped %.3f s after the error, kept the %lld "
+				"events committed before it (meta truncated)", o.out, why,
+				(double)(t_stop > t_err ? t_stop - t_err : 0) / 1e9, (long long)kept);
+			st.rows = kept;
+			print_summary(&o, &st, &c, (double)(mono_ns() - t0) / 1e9, cpu_used, misses);
+		}
 		goto cleanup;
 	}
 	sink_stats(sink, &st);
-	{
-		char iso[40];
-		int e = 0;
-
-		iso8601_now(iso, sizeof(iso));
-		e |= tw_meta(w, "end_time", iso);
-		e |= tw_meta_int(w, "duration_ns", (int64_t)(mono_ns() - t0));
-		e |= tw_meta_int(w, "lost_events", st.lost);
-		e |= tw_meta_int(w, "events_received", (int64_t)c.seen[TC_STAT_SEEN]);
-		e |= tw_meta_int(w, "events_written", st.written);
-		e |= tw_meta_int(w, "events_filtered", st.filtered);
-		e |= tw_meta_int(w, "bpf_recursion_misses", misses);
-		cpu_used = process_cpu_ns() - cpu0;
-		e |= tw_meta_int(w, "collector_cpu_ns", (int64_t)cpu_used);
-		if (o.guest)
-			e |= tw_meta_int(w, "hcalls_unpaired", (int64_t)c.seen[TC_STAT_UNPAIRED]);
-		else {
-			e |= tw_meta_int(w, "guest_enter_from_sched", st.enter_sched);
-			e |= tw_meta_int(w, "guest_enter_from_kvm", st.enter_kvm);
-			e |= tw_meta_int(w, "guest_exit_from_sched", st.exit_sched);
-			e |= tw_meta_int(w, "switch_in_unreported", st.in_unreported);
-			e |= tw_meta_int(w, "switch_out_unreported", st.out_unreported);
-			e |= tw_meta_int(w, "host_inval_unattributed", st.inval_unattributed);
-		}
-		if (e) {
-			tlb_msg("cannot write meta: %s", tw_error(w));
-			goto cleanup;
-		}
+	cpu_used = process_cpu_ns() - cpu0;
+	if (write_end_meta(w, &o, &st, &c, misses, t0, cpu_used, false)) {
+		tlb_msg("cannot write meta: %s", tw_error(w));
+		goto cleanup;
 	}
+	reserve_release(&reserve_fd);	/* its room is for tw_finish now */
 	if (tw_finish(w) != 0) {
 		w = NULL;
 		tlb_msg("cannot finish %s", o.out);
@@ -950,6 +1171,7 @@ int main(int argc, char **argv)
 	print_summary(&o, &st, &c, (double)(mono_ns() - t0) / 1e9, cpu_used, misses);
 	rc = 0;
 cleanup:
+	reserve_release(&reserve_fd);
 	collector_free(&c);
 	if (sink)
 		sink_stop(sink);

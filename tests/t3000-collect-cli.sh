@@ -16,6 +16,14 @@ check_grep "3000.3b --help: switch-outs recorded by default, --no-switch-out" '^
 check_exit "3000.4 no output file" 2 tlb tlbcollect --duration 1
 check_grep "3000.5 says what is missing" '^tlbcollect: cannot record: no output file' "$ERR"
 check_exit "3000.6 bad --duration" 2 tlb tlbcollect -o "$T/x.db" --duration abc
+# --duration must be a finite number of seconds from 0.01 to 30 days (inf, 1e300: forever;
+# 1e-300: nothing recorded)
+for d in inf 1e300 nan -1 1e-300 0 0.001 2592001 1e3x ""; do
+	check_exit "3000.6b --duration '$d' is a usage error" 2 tlb tlbcollect -o "$T/x.db" --duration "$d"
+	check_grep "3000.6c ... saying the range" "cannot use --duration .*: a number of seconds from 0.01 to 2592000 \(30 days\)" "$ERR"
+done
+ok_if "3000.6d --help states the range" grep -q -- "--duration SEC .*0.01 to 2592000" <(tlb tlbcollect --help)
+ok_if "3000.6e no file left by a refused duration" test ! -e "$T/x.db"
 check_exit "3000.7 bad --enter" 2 tlb tlbcollect -o "$T/x.db" --enter sometimes
 check_exit "3000.8 ring size not a power of 2" 2 tlb tlbcollect -o "$T/x.db" --ring-mb 3
 check_exit "3000.9 --pid of no process" 2 tlb tlbcollect -o "$T/x.db" --pid 999999999
