@@ -5,11 +5,13 @@
  * What it owns: the format decision. A trace.dat starts with the bytes
  * 0x17 0x08 0x44 "tracing" (trace-cmd's magic); anything else is read as
  * tracefs text, which textfile.c refuses when it is not. An empty input is
- * bad input. Interface: reader.h.
+ * bad input. A trace.dat's layout is checked (datcheck.c) before libtracecmd
+ * opens it. Interface: reader.h.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "reader_impl.h"
 
@@ -33,6 +35,15 @@ struct imp_reader *imp_open(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	if (got == sizeof(head) && !memcmp(head, dat_magic, sizeof(head)) && f != stdin) {
+		struct stat sb;
+		char why[256];
+
+		/* what libtracecmd would trust unchecked (datcheck.c) */
+		if (fstat(fileno(f), &sb) != 0 || dat_check(f, (uint64_t)sb.st_size, why, sizeof(why))) {
+			snprintf(err, errlen, "%s: not a valid trace.dat: %s", path, why);
+			fclose(f);
+			return NULL;
+		}
 		fclose(f);
 		return imp_open_dat(path, err, errlen);
 	}

@@ -26,5 +26,7 @@ int text_run(struct imp_reader *r, struct imp_map *m, struct progress *p, char *
 void text_free(struct text_state *ts);
 int dat_run(struct imp_reader *r, struct imp_map *m, struct progress *p, char *err, size_t errlen);
 void dat_free(struct dat_state *ds);
+/* datcheck.c: the layout of the trace.dat in @f (@size bytes) before libtracecmd trusts it. */
+int dat_check(FILE *f, uint64_t size, char *err, size_t errlen);
 
 #endif
