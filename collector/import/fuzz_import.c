@@ -7,7 +7,7 @@
  * target covers the trace.dat reader (libtracecmd + our field access) and the
  * tracefs text parser, and both feed the real mapper. Rows go to a counting
  * sink instead of SQLite: the writer is not what is fuzzed, and speed is.
- * Corpus: samples/tracedat/*.dat and *.txt (the Makefile copies them).
+ * Corpus: the trace.dat and text samples of samples/tracedat (fuzz/run.sh copies them).
  */
 #include <stdint.h>
 #include <stdio.h>
