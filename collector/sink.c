@@ -94,6 +94,12 @@ struct sink {
 	int64_t k_vcore_run, k_page_fault, k_hcall_args;
 	struct sink_stats st;	/* counters */
 	char err[512];		/* writer failure */
+	/* live counts (sink_live): written by the writer, copied by readers, under live_lock */
+	pthread_mutex_t live_lock;
+	struct sink_live_vm live[SINK_LIVE_VMS];
+	int nlive_pub;		/* slots in live[] */
+	int nlive;		/* writer: slots in use in live_w[] */
+	struct sink_live_vm live_w[SINK_LIVE_VMS];	/* the writer's own copy */
 };
 
 /* ---------------------------------------------------------------- queue -- */
@@ -181,6 +187,64 @@ void sink_flush(struct sink *s)
 	if (s->cur && s->cur->used) {
 		chunk_queue(s, s->cur);
 		s->cur = NULL;
+	}
+}
+
+/* ----------------------------------------------------------------- live -- */
+
+/* The writer's live slot of vm @vm (ids from 1; later ones share the last slot). */
+static struct sink_live_vm *live_slot(struct sink *s, int64_t vm)
+{
+	int i = vm <= SINK_LIVE_VMS - 1 ? (int)vm - 1 : SINK_LIVE_VMS - 1;
+
+	while (s->nlive <= i) {
+		struct sink_live_vm *l = &s->live_w[s->nlive++];
+
+		memset(l, 0, sizeof(*l));
+		l->vm = s->nlive == SINK_LIVE_VMS ? -1 : s->nlive;
+		snprintf(l->name, sizeof(l->name), "%s", l->vm < 0 ? "(later VMs)" : "");
+	}
+	return &s->live_w[i];
+}
+
+/* Publish the writer's live counts to readers (a copy under the lock, not per row). */
+static void live_publish(struct sink *s)
+{
+	pthread_mutex_lock(&s->live_lock);
+	memcpy(s->live, s->live_w, sizeof(s->live[0]) * (size_t)s->nlive);
+	s->nlive_pub = s->nlive;
+	pthread_mutex_unlock(&s->live_lock);
+}
+
+static void live_count(struct sink *s, int64_t vm, int64_t kind, const int64_t *a, int nargs)
+{
+	struct sink_live_vm *l;
+
+	if (vm <= 0)
+		return;
+	if (kind == s->k[TDB_GUEST_ENTER] || kind == s->k[TDB_GUEST_EXIT] ||
+	    kind == s->k[TDB_MIGRATE] || kind == s->k[TDB_HCALL]) {
+		l = live_slot(s, vm);
+		if (kind == s->k[TDB_GUEST_ENTER])
+			l->enter++;
+		else if (kind == s->k[TDB_GUEST_EXIT])
+			l->exit++;
+		else if (kind == s->k[TDB_MIGRATE])
+			l->migrate++;
+		else {
+			uint64_t op = nargs > 0 ? (uint64_t)a[0] : 0;
+			int j;
+
+			l->hcalls++;
+			for (j = 0; j < l->nops && l->op[j] != op; j++)
+				;
+			if (j == l->nops && l->nops < SINK_LIVE_OPS)
+				l->op[l->nops++] = op;
+			if (j < l->nops)
+				l->op_count[j]++;
+			else
+				l->other_hcalls++;
+		}
 	}
 }
 
@@ -314,6 +378,12 @@ static struct vmrec *vm_of(struct sink *s, uint32_t tgid, bool known_vm)
 		return NULL;
 	}
 	s->st.vms++;
+	{
+		struct sink_live_vm *l = live_slot(s, m->id);
+
+		if (l->vm == m->id)
+			snprintf(l->name, sizeof(l->name), "%.47s", name);
+	}
 	return m;
 }
 
@@ -343,6 +413,7 @@ static int row(struct sink *s, int64_t ts, int64_t cpu, int64_t vm, int64_t vcpu
 		fail(s, tw_error(s->w));
 		return -1;
 	}
+	live_count(s, vm, kind, a, nargs);
 	return 0;
 }
 
@@ -652,8 +723,10 @@ static void *writer_main(void *arg)
 		pthread_mutex_unlock(&s->lock);
 		if (!c)
 			break;	/* stopping and drained */
-		if (!s->failed)
+		if (!s->failed) {
 			process(s, c);
+			live_publish(s);
+		}
 		pthread_mutex_lock(&s->lock);
 		c->next = s->free;
 		s->free = c;
@@ -662,6 +735,7 @@ static void *writer_main(void *arg)
 	}
 	if (!s->failed)
 		write_pending(s);
+	live_publish(s);
 	{
 		struct timespec t;
 
@@ -695,6 +769,7 @@ struct sink *sink_create(struct tw *w, const struct sink_opts *o)
 		return NULL;
 	}
 	pthread_mutex_init(&s->lock, NULL);
+	pthread_mutex_init(&s->live_lock, NULL);
 	pthread_cond_init(&s->ready, NULL);
 	pthread_cond_init(&s->space, NULL);
 	return s;
@@ -749,6 +824,17 @@ bool sink_failed(struct sink *s, uint64_t *at)
 	return f;
 }
 
+int sink_live(struct sink *s, struct sink_live_vm *out, int max)
+{
+	int n;
+
+	pthread_mutex_lock(&s->live_lock);
+	n = s->nlive_pub < max ? s->nlive_pub : max;
+	memcpy(out, s->live, sizeof(out[0]) * (size_t)n);
+	pthread_mutex_unlock(&s->live_lock);
+	return n;
+}
+
 void sink_free(struct sink *s)
 {
 	struct chunk *c, *n;
@@ -770,6 +856,7 @@ void sink_free(struct sink *s)
 		free(s->vms[i].v);
 	free(s->vms);
 	pthread_mutex_destroy(&s->lock);
+	pthread_mutex_destroy(&s->live_lock);
 	pthread_cond_destroy(&s->ready);
 	pthread_cond_destroy(&s->space);
 	free(s);

@@ -16,6 +16,7 @@
  *   sink_lost()       (consumer thread) queue a "lost" row: records the kernel dropped
  *   sink_flush()      (consumer thread) hand the partly filled chunk to the writer
  *   sink_failed()     (any thread) the writer failed (a write error): stop the capture
+ *   sink_live()       (any thread) running counts per VM, for the live summary (-i)
  *   sink_stop()       flush, let the writer drain everything, join it
  *   sink_stats()      what was received, written, filtered, lost
  *   sink_error()      the writer's failure, if sink_stop() returned -1
@@ -77,6 +78,25 @@ struct sink_stats {
 	uint64_t cpu_ns;	/* writer thread: cpu time, start to end */
 };
 
+/*
+ * Live counts (tlbcollect -i): rows written so far per VM, readable from any
+ * thread while the writer runs. The first SINK_LIVE_VMS VMs (ids 1..) have a
+ * slot each; rows of later VMs add to the last slot (vm = -1: "others").
+ * Per slot, up to SINK_LIVE_OPS hcall opcodes are counted by name; the rest
+ * add to other_hcalls. Counts only grow: a reader takes differences.
+ */
+#define SINK_LIVE_VMS 32
+#define SINK_LIVE_OPS 16
+
+struct sink_live_vm {
+	int64_t vm;			/* vm id, -1 for the slot of the others */
+	char name[48];			/* the vm row's name */
+	int64_t enter, exit, migrate, hcalls, other_hcalls;
+	int nops;			/* opcodes counted in op[] */
+	uint64_t op[SINK_LIVE_OPS];	/* hcall opcodes */
+	int64_t op_count[SINK_LIVE_OPS];
+};
+
 struct sink *sink_create(struct tw *w, const struct sink_opts *o);
 int sink_start(struct sink *s);
 int sink_push(struct sink *s, const void *rec, size_t size);
@@ -88,6 +108,8 @@ const char *sink_error(const struct sink *s);
 /* Whether the writer has failed; @at (if not NULL) gets the CLOCK_MONOTONIC ns of the
  * failure. After a failure the writer discards what is pushed: stop the capture. */
 bool sink_failed(struct sink *s, uint64_t *at);
+/* Copy the live slots in use into @out (up to @max); their count. */
+int sink_live(struct sink *s, struct sink_live_vm *out, int max);
 void sink_free(struct sink *s);
 
 #endif

@@ -47,6 +47,7 @@
 #include <bpf/libbpf.h>
 #include <sqlite3.h>
 
+#include "hcall.h"
 #include "sink.h"
 #include "tlbcollect.h"
 #include "tlbcollect.skel.h"
@@ -61,12 +62,15 @@
  * 30 days is a typo (1e300, inf); 0 or no --duration means until a signal. */
 #define MIN_DURATION_S 0.01
 #define MAX_DURATION_S (30.0 * 86400.0)
+#define MIN_INTERVAL_S 0.1
+#define MAX_INTERVAL_S 86400.0
 
 enum list_format { FMT_TABLE, FMT_CSV, FMT_JSON };
 
 struct options {
 	const char *out;		/* -o FILE */
-	double duration;		/* seconds, 0 = until a signal */
+	double duration;		/* seconds, 0 = until a signal (-d, or the positional) */
+	double interval;		/* -i: live summary period, seconds; 0 = none */
 	int npids;			/* --pid count */
 	int pids[MAX_PIDS];		/* --pid values */
 	bool guest;			/* --guest */
@@ -101,12 +105,16 @@ static void usage(FILE *f)
 "(--guest) it records every hypervisor call with its arguments and return code.\n"
 "Sources the kernel lacks are skipped and named in the DB's meta. Needs root.\n"
 "\n"
-"USAGE: tlbcollect -o FILE [--duration SEC] [--pid PID]... [--guest] [OPTIONS]\n"
+"USAGE: tlbcollect -o FILE [OPTIONS] [DURATION]\n"
 "       tlbcollect --list [--guest] [--format table|csv|json]\n"
 "\n"
 "OPTIONS:\n"
 "  -o, --output FILE      trace DB to create (mode 0600)              required\n"
 "  -d, --duration SEC     stop after SEC seconds (0.01 to 2592000)    until SIGINT/SIGTERM\n"
+"                         (also the one positional argument: tlbcollect -o x.db 10)\n"
+"  -i, --interval SECS    live summary on stderr every SECS s         off\n"
+"                         (0.1 to 86400; per VM: guest entries, exits, migrations,\n"
+"                         hcalls by opcode; records and lost events)\n"
 "  -p, --pid PID          record only this QEMU process (repeatable)   every VM\n"
 "  -g, --guest            record hcalls inside a pseries guest        host mode\n"
 "  -f, --force            replace FILE if it exists                   refuse\n"
@@ -126,18 +134,21 @@ static void usage(FILE *f)
 "      --format FMT       --list and summary: table, csv, json        table\n"
 "  -q, --quiet            no summary at the end\n"
 "  -h, --help             this help\n"
-"      --version          version\n"
+"  -V, --version          print \"tlbcollect VERSION\"\n"
 "\n"
 "EXAMPLES:\n"
 "  tlbcollect --list                          # which sources this kernel offers\n"
 "  tlbcollect --guest --verify                # does this kernel accept the guest programs?\n"
-"  tlbcollect -o host.db --duration 60        # every VM on this host for 60 s\n"
+"  tlbcollect -o host.db 60                   # every VM on this host for 60 s\n"
+"  tlbcollect -o host.db -i 1 60              # the same, a live summary every second\n"
 "  tlbcollect -o vm.db --pid 4242             # one VM, until Ctrl-C\n"
 "  tlbcollect --guest -o guest.db -d 10       # inside a pseries guest: its hcalls\n"
 "  tlbcollect -o host.db -d 5 --force         # replace an earlier capture\n"
 "  tlbcollect -o host.db -d 5 --no-switch-out # switch-ins only: half the sched records\n"
 "\n"
-"Exit status: 0 recorded, 1 the run failed (not root, no BPF, I/O), 2 bad usage.\n");
+"Exit status: 0 recorded, 1 the run failed (not root, no BPF, a write error: the events\n"
+"committed before it are kept, meta truncated; or nothing recorded: no vcpu thread ran,\n"
+"no hcall was made: then no file is left), 2 bad usage.\n");
 }
 
 /* A duration in seconds, finite, from MIN_DURATION_S to MAX_DURATION_S. */
@@ -156,7 +167,7 @@ static int parse_duration(const char *what, const char *arg, double *out)
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	enum { O_ENTER = 256, O_SW, O_NOSW, O_HARGS, O_RING, O_POLL, O_FORMAT, O_VERSION, O_VERIFY };
+	enum { O_ENTER = 256, O_SW, O_NOSW, O_HARGS, O_RING, O_POLL, O_FORMAT, O_VERIFY };
 	static const struct option lopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -174,7 +185,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "ring-mb", required_argument, NULL, O_RING },
 		{ "poll-ms", required_argument, NULL, O_POLL },
 		{ "format", required_argument, NULL, O_FORMAT },
-		{ "version", no_argument, NULL, O_VERSION },
+		{ "version", no_argument, NULL, 'V' },
+		{ "interval", required_argument, NULL, 'i' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -184,7 +196,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	o->ring_mb = 16;
 	o->poll_ms = 20;
 	o->switch_out = true;
-	while ((c = getopt_long(argc, argv, "o:d:p:gflqh", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:d:p:i:gflqhV", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			o->out = optarg;
@@ -222,9 +234,17 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'h':
 			usage(stdout);
 			exit(0);
-		case O_VERSION:
+		case 'V':
 			printf("tlbcollect %s\n", TLB_VERSION);
 			exit(0);
+		case 'i':
+			if (parse_double(optarg, &o->interval) || !isfinite(o->interval) ||
+			    o->interval < MIN_INTERVAL_S || o->interval > MAX_INTERVAL_S) {
+				tlb_msg("cannot use --interval %s: a number of seconds from %g to %.0f",
+					optarg, MIN_INTERVAL_S, MAX_INTERVAL_S);
+				return -1;
+			}
+			break;
 		case O_ENTER:
 			if (strcmp(optarg, "auto") == 0)
 				o->enter = SINK_ENTER_AUTO;
@@ -276,9 +296,18 @@ static int parse_args(int argc, char **argv, struct options *o)
 			return -1;
 		}
 	}
-	if (optind < argc) {
-		tlb_msg("cannot use argument '%s': options only (see --help)", argv[optind]);
+	/* like the libbpf tools: the one positional argument is the duration */
+	if (argc - optind > 1) {
+		tlb_msg("cannot use argument '%s': one DURATION at most (see --help)", argv[optind + 1]);
 		return -1;
+	}
+	if (optind < argc) {
+		if (o->duration > 0) {
+			tlb_msg("cannot use duration %s: --duration was given too", argv[optind]);
+			return -1;
+		}
+		if (parse_duration("duration", argv[optind], &o->duration))
+			return -1;
 	}
 	if (!o->list && !o->verify && !o->out) {
 		tlb_msg("cannot record: no output file (-o FILE; see --help)");
@@ -750,6 +779,95 @@ static void print_summary(const struct options *o, const struct sink_stats *st,
 		printf("}\n");
 }
 
+/* ------------------------------------------------------------ live summary -- */
+/*
+ * -i SECS: every SECS seconds, on stderr (stdout keeps the end summary, which
+ * --format makes machine-readable), what the interval added, like `perf kvm
+ * stat live`: records received and lost, and per VM with rows in the interval
+ * its guest entries, exits, migrations and hcalls, these by opcode (most first).
+ */
+struct live_state {
+	struct sink_live_vm prev[SINK_LIVE_VMS];	/* counts at the last print */
+	int nprev;
+	uint64_t t_prev;				/* when */
+	uint64_t received_prev, lost_prev;
+};
+
+/* A name from /proc (a QEMU -name) printed without control characters. */
+static void print_clean(const char *s)
+{
+	for (; *s; s++)
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, stderr);
+}
+
+static void print_live(struct live_state *ls, struct sink *sink, const struct collector *c,
+		       uint64_t now, uint64_t t0)
+{
+	struct sink_live_vm cur[SINK_LIVE_VMS];
+	int n = sink_live(sink, cur, SINK_LIVE_VMS), shown = 0;
+	uint64_t lost = 0;
+
+	for (int i = 0; i < c->ncpus; i++)
+		lost += c->lost_seen[i];
+	fprintf(stderr, "tlbcollect: %.1f s (+%.1f s): %llu records, %llu lost\n",
+		(double)(now - t0) / 1e9, (double)(now - ls->t_prev) / 1e9,
+		(unsigned long long)(c->seen[TC_STAT_SEEN] - ls->received_prev),
+		(unsigned long long)(lost - ls->lost_prev));
+	for (int i = 0; i < n; i++) {
+		static const struct sink_live_vm zero;
+		const struct sink_live_vm *p = i < ls->nprev ? &ls->prev[i] : &zero, *v = &cur[i];
+		int64_t d_op[SINK_LIVE_OPS];
+		int order[SINK_LIVE_OPS], nord = 0;
+
+		if (v->enter == p->enter && v->exit == p->exit && v->migrate == p->migrate &&
+		    v->hcalls == p->hcalls)
+			continue;
+		if (!shown++)
+			fprintf(stderr, "  %4s %-24s %10s %10s %8s %9s  %s\n", "vm", "name", "enter",
+				"exit", "migrate", "hcalls", "hcalls by opcode");
+		if (v->vm < 0)
+			fprintf(stderr, "  %4s ", "-");
+		else
+			fprintf(stderr, "  %4lld ", (long long)v->vm);
+		print_clean(v->name);
+		fprintf(stderr, "%*s %10lld %10lld %8lld %9lld ",
+			24 - (int)strlen(v->name) > 0 ? 24 - (int)strlen(v->name) : 0, "",
+			(long long)(v->enter - p->enter), (long long)(v->exit - p->exit),
+			(long long)(v->migrate - p->migrate), (long long)(v->hcalls - p->hcalls));
+		for (int j = 0; j < v->nops; j++) {
+			d_op[j] = v->op_count[j] - (j < p->nops ? p->op_count[j] : 0);
+			if (d_op[j] > 0) {
+				int k = nord++;
+
+				while (k > 0 && d_op[order[k - 1]] < d_op[j]) {
+					order[k] = order[k - 1];
+					k--;
+				}
+				order[k] = j;
+			}
+		}
+		for (int k = 0; k < nord; k++) {
+			const char *name = hcall_name(v->op[order[k]]);
+
+			if (strcmp(name, "UNKNOWN") == 0)
+				fprintf(stderr, " 0x%llx %lld", (unsigned long long)v->op[order[k]],
+					(long long)d_op[order[k]]);
+			else
+				fprintf(stderr, " %s %lld", name, (long long)d_op[order[k]]);
+		}
+		if (v->other_hcalls != p->other_hcalls)
+			fprintf(stderr, " other %lld", (long long)(v->other_hcalls - p->other_hcalls));
+		fputc('\n', stderr);
+	}
+	if (!shown)
+		fprintf(stderr, "  (no VM rows in this interval)\n");
+	memcpy(ls->prev, cur, sizeof(cur[0]) * (size_t)n);
+	ls->nprev = n;
+	ls->t_prev = now;
+	ls->received_prev = c->seen[TC_STAT_SEEN];
+	ls->lost_prev = lost;
+}
+
 /* The meta written at the end of a capture; @truncated: after a write error. */
 static int write_end_meta(struct tw *w, const struct options *o, const struct sink_stats *st,
 			  const struct collector *c, int64_t misses, uint64_t t0, uint64_t cpu_used,
@@ -863,7 +981,8 @@ int main(int argc, char **argv)
 	struct drain drain;
 	struct tw *w = NULL;
 	const char *tfs;
-	uint64_t t0, t_end = 0, cpu0 = 0, cpu_used, t_stop, t_err = 0;
+	uint64_t t0, t_end = 0, cpu0 = 0, cpu_used, t_stop, t_err = 0, next_live = 0;
+	static struct live_state live;
 	int64_t misses = 0;
 	int rc = EXIT_RUN_FAILED, nused = 0, ring_fd, reserve_fd = -1;
 	struct sigaction sa;
@@ -1079,12 +1198,22 @@ int main(int argc, char **argv)
 			o.out, o.duration > 0 ? "" : "; Ctrl-C stops", absent[0] ? absent : "none");
 	if (o.duration > 0)
 		t_end = t0 + (uint64_t)(o.duration * 1e9);
+	if (o.interval > 0) {
+		next_live = t0 + (uint64_t)(o.interval * 1e9);
+		live.t_prev = t0;
+	}
 
 	for (int more = 0; !stop_requested;) {
 		uint64_t now;
 
-		if (!more)
-			poll_sleep(o.poll_ms, sink);
+		if (!more) {
+			unsigned ms = o.poll_ms;
+			uint64_t t = mono_ns();
+
+			if (next_live && next_live > t && (next_live - t) / 1000000 < ms)
+				ms = (unsigned)((next_live - t) / 1000000) + 1;
+			poll_sleep(ms, sink);
+		}
 		if (sink_failed(sink, NULL))
 			break;
 		more = drain_once(c.rb, &drain);
@@ -1102,6 +1231,12 @@ int main(int argc, char **argv)
 			goto cleanup;
 		}
 		sink_flush(sink);
+		if (next_live && now >= next_live) {
+			print_live(&live, sink, &c, now, t0);
+			next_live += (uint64_t)(o.interval * 1e9);
+			if (next_live <= now)
+				next_live = now + (uint64_t)(o.interval * 1e9);
+		}
 		if (t_end && now >= t_end)
 			break;
 	}
@@ -1156,6 +1291,24 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	sink_stats(sink, &st);
+	if (next_live)
+		print_live(&live, sink, &c, mono_ns(), t0);	/* the last, partial interval */
+	/* Empty is not success: nothing to replay. No file either (exit 1 leaves none). */
+	if (st.written == 0 && st.lost == 0) {
+		char pids[256] = "";
+
+		for (int i = 0, n = 0; i < o.npids && n < (int)sizeof(pids) - 16; i++)
+			n += snprintf(pids + n, sizeof(pids) - (size_t)n, "%s%d", i ? "," : "", o.pids[i]);
+		if (o.guest)
+			tlb_msg("cannot record %s: no hcall was made in %.2f s (powerpc:hcall_entry/exit "
+				"never fired); nothing written", o.out, (double)(t_stop - t0) / 1e9);
+		else
+			tlb_msg("cannot record %s: no vcpu thread (named \"CPU N/KVM\" or \"CPU N/TCG\") "
+				"%s%s ran in %.2f s%s; nothing written (is a VM running?)", o.out,
+				o.npids ? "of process " : "on this host", pids, (double)(t_stop - t0) / 1e9,
+				st.filtered ? " that --enter kept" : "");
+		goto cleanup;
+	}
 	cpu_used = process_cpu_ns() - cpu0;
 	if (write_end_meta(w, &o, &st, &c, misses, t0, cpu_used, false)) {
 		tlb_msg("cannot write meta: %s", tw_error(w));

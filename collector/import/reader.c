@@ -5,7 +5,8 @@
  * What it owns: the format decision. A trace.dat starts with the bytes
  * 0x17 0x08 0x44 "tracing" (trace-cmd's magic); anything else is read as
  * tracefs text, which textfile.c refuses when it is not. An empty input is
- * bad input. A trace.dat's layout is checked (datcheck.c) before libtracecmd
+ * bad input, and so is a SQLite file (a trace DB already: nothing to
+ * import), a directory, a missing file. A trace.dat's layout is checked (datcheck.c) before libtracecmd
  * opens it. Interface: reader.h.
  */
 #include <errno.h>
@@ -14,27 +15,52 @@
 #include <sys/stat.h>
 
 #include "reader_impl.h"
+#include "tracedb.h"
 
 static const unsigned char dat_magic[10] = { 0x17, 0x08, 0x44, 't', 'r', 'a', 'c', 'i', 'n', 'g' };
+static const unsigned char sqlite_magic[16] = "SQLite format 3";	/* with its NUL */
 
 struct imp_reader *imp_open(const char *path, char *err, size_t errlen)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-	unsigned char head[sizeof(dat_magic)];
+	unsigned char head[16];
+	struct stat sb;
 	size_t got;
 
 	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		snprintf(err, errlen, "%s: %s", path, errno == ENOENT ? "no such file" : strerror(errno));
 		return NULL;
 	}
-	got = fread(head, 1, sizeof(head), f);
+	if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		snprintf(err, errlen, "%s: a directory, not a trace.dat or a tracefs text file", path);
+		fclose(f);
+		return NULL;
+	}
+	got = fread(head, 1, sizeof(dat_magic), f);
+	if (got == sizeof(dat_magic) && f != stdin)
+		got += fread(head + got, 1, sizeof(head) - got, f);
+	if (got >= sizeof(dat_magic) && !memcmp(head, sqlite_magic, got)) {	/* stdin: 10 bytes */
+		char why[256];
+		struct tdb *db = f != stdin ? tdb_open(path, TDB_READONLY, why, sizeof(why)) : NULL;
+
+		if (db || f == stdin)
+			snprintf(err, errlen, "%s: already a trace DB%s: nothing to import (tlbreplay "
+				 "reads it as it is)", path, db ? "" : " (a SQLite file)");
+		else
+			snprintf(err, errlen, "%s: a SQLite file but not a trace DB, and not a trace.dat "
+				 "or tracefs text", path);
+		tdb_close(db);
+		if (f != stdin)
+			fclose(f);
+		return NULL;
+	}
 	if (got == 0) {
 		snprintf(err, errlen, "%s: empty file (0 bytes): not a trace", path);
 		if (f != stdin)
 			fclose(f);
 		return NULL;
 	}
-	if (got == sizeof(head) && !memcmp(head, dat_magic, sizeof(head)) && f != stdin) {
+	if (got >= sizeof(dat_magic) && !memcmp(head, dat_magic, sizeof(dat_magic)) && f != stdin) {
 		struct stat sb;
 		char why[256];
 

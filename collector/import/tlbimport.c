@@ -58,12 +58,12 @@ static void usage(FILE *f)
 "OPTIONS:\n"
 "  -o, --output FILE          the trace database to write (required)\n"
 "  -f, --force                replace FILE if it exists              (default: refuse)\n"
-"      --guest                a capture made inside a guest: vm 1, vcpu = guest cpu, cpu -1\n"
+"  -g, --guest                a capture made inside a guest: vm 1, vcpu = guest cpu, cpu -1\n"
 "      --clock NAME           clock of the timestamps (local, mono, ppc-tb, counter, ...)\n"
 "                             (default: the one the trace.dat names; text: ppc-tb when\n"
 "                             timestamps are integers, else local)\n"
 "      --timebase-hz HZ       ticks per second of ppc-tb              (default: 512000000)\n"
-"      --threads-per-core N   of the host, for meta                  (default: 1)\n"
+"  -t, --threads-per-core N   of the host, for meta                  (default: 1)\n"
 "      --tb-offset TICKS      guest timebase - host timebase, stored in meta for tlbmerge\n"
 "      --switch-enter WHEN    a vcpu thread's switch-in is its guest_enter: auto|yes|no\n"
 "                             (default: auto = until a KVM entry tracepoint fires)\n"
@@ -72,6 +72,7 @@ static void usage(FILE *f)
 "      --format FMT           summary as table, csv or json          (default: table)\n"
 "  -q, --quiet                no progress on stderr\n"
 "  -h, --help                 this help\n"
+"  -V, --version              print \"tlbimport VERSION\"\n"
 "\n"
 "Mapped: powerpc:hcall_entry/exit, hcall kprobe pairs (call probe with op, rb, a1..;\n"
 "return probe at call+4 with rc, ret0..), kvm_hv:*, kvm:kvm_entry/exit,\n"
@@ -84,7 +85,7 @@ static void usage(FILE *f)
 "\n"
 "EXAMPLES:\n"
 "  tlbimport host.dat -o host.db                 # a host's trace-cmd recording\n"
-"  tlbimport guest.dat -o guest.db --guest       # one made inside a pseries guest\n"
+"  tlbimport guest.dat -o guest.db -g            # one made inside a pseries guest\n"
 "  xz -dc trace.txt.xz | tlbimport - -o g.db --guest --clock ppc-tb   # tracefs text\n"
 "  tlbimport host.dat -o host.db --format json   # summary as JSON\n");
 }
@@ -172,33 +173,35 @@ static int sink_vm(void *ctx, int64_t id, int64_t pid, const char *how)
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-	enum { O_GUEST = 256, O_CLOCK, O_TB, O_TPC, O_SW, O_BULK, O_FMT, O_TBOFF };
+	enum { O_CLOCK = 256, O_TB, O_SW, O_BULK, O_FMT, O_TBOFF };
 	static const struct option lo[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'f' },
-		{ "guest", no_argument, NULL, O_GUEST },
+		{ "guest", no_argument, NULL, 'g' },
 		{ "clock", required_argument, NULL, O_CLOCK },
 		{ "timebase-hz", required_argument, NULL, O_TB },
-		{ "threads-per-core", required_argument, NULL, O_TPC },
+		{ "threads-per-core", required_argument, NULL, 't' },
 		{ "tb-offset", required_argument, NULL, O_TBOFF },
 		{ "switch-enter", required_argument, NULL, O_SW },
 		{ "bulk-n", required_argument, NULL, O_BULK },
 		{ "format", required_argument, NULL, O_FMT },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	int c;
 
 	*o = (struct opts){ .timebase_hz = DEFAULT_TIMEBASE_HZ, .threads_per_core = 1,
 			    .bulk_n = 4, .sw = IMP_SWITCH_AUTO, .format = FMT_TABLE };
-	while ((c = getopt_long(argc, argv, "o:fqh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:fqhgt:V", lo, NULL)) != -1) {
 		switch (c) {
 		case 'o': o->output = optarg; break;
 		case 'f': o->force = true; break;
 		case 'q': o->quiet = true; break;
 		case 'h': usage(stdout); exit(0);
-		case O_GUEST: o->guest = true; break;
+		case 'V': printf("tlbimport %s\n", TLB_VERSION); exit(0);
+		case 'g': o->guest = true; break;
 		case O_CLOCK: o->clock = optarg; break;
 		case O_TB:
 			if (parse_u64(optarg, &o->timebase_hz) || o->timebase_hz == 0 ||
@@ -207,7 +210,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				return -1;
 			}
 			break;
-		case O_TPC:
+		case 't':
 			if (parse_i64(optarg, &o->threads_per_core) || o->threads_per_core < 1 ||
 			    o->threads_per_core > 64) {
 				tlb_msg("cannot use --threads-per-core %s: 1..64", optarg);
