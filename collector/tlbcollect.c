@@ -1263,11 +1263,10 @@ int main(int argc, char **argv)
 	}
 	misses = kernel_misses(&c);
 	if (sink_stop(sink) || sink_failed(sink, &t_err)) {
-		char why[600];
-		int64_t kept;
-
 		const char *e = sink_error(sink);
 		size_t pl = strlen(o.out);
+		char why[600];
+		int64_t kept;
 
 		sink_failed(sink, &t_err);
 		/* tracewriter's messages read "PATH: cannot write: WHY" */
@@ -1306,7 +1305,7 @@ int main(int argc, char **argv)
 			tlb_msg("cannot record %s: no vcpu thread (named \"CPU N/KVM\" or \"CPU N/TCG\") "
 				"%s%s ran in %.2f s%s; nothing written (is a VM running?)", o.out,
 				o.npids ? "of process " : "on this host", pids, (double)(t_stop - t0) / 1e9,
-				st.filtered ? " that --enter kept" : "");
+				st.filtered ? " but for records --enter filtered out" : "");
 		goto cleanup;
 	}
 	cpu_used = process_cpu_ns() - cpu0;
