@@ -97,3 +97,24 @@ b[i:i+8] = struct.pack("<Q", len(b) + 4096)'
 else
 	skip "4007.18-21 version 6 files" "trace-cmd convert cannot write version 6 here"
 fi
+
+# --- 4007.22-: the import runs in a child; a child killed by a signal no handler can catch
+# (as a fault with no stack left would be) is still bad input: exit 2, the temporary
+# output removed. The child is held reading text from a FIFO, then killed.
+mkfifo "$T/fifo"
+"$TLB_BIN/tlbimport" - -o "$T/out/k.db" -g -q < "$T/fifo" > "$T/k.out" 2> "$T/k.err" & IP=$!
+exec 7> "$T/fifo"
+head -20 "$ROOT/samples/tracedat/pseries-guest-head.txt" >&7
+child=""
+for _ in $(seq 1 100); do
+	child=$(pgrep -P "$IP" | head -1)
+	[ -n "$child" ] && ls "$T/out" | grep -q '^k.db.tmp-' && break
+	sleep 0.05
+done
+ok_if "4007.22 the import runs in a child, writing its temporary file" test -n "$child" -a -n "$(ls "$T/out")"
+kill -KILL "$child" 2>/dev/null
+exec 7>&-
+wait "$IP"; rc=$?
+check_eq "4007.23 a child killed by SIGKILL: exit 2" 2 "$rc"
+check_grep "4007.24 ... says the library crashed, naming the input" '^tlbimport: cannot read -: the trace library crashed \(signal 9\)' "$T/k.err"
+check_eq "4007.25 ... and its temporary output is gone" "" "$(ls -A "$T/out")"

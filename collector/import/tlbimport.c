@@ -22,6 +22,7 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -473,9 +474,59 @@ static void summary(FILE *f, enum fmt fmt, const struct opts *o, const struct im
 		st->lost_unknown ? " (and markers of unknown count)" : "");
 }
 
+/*
+ * ---- the import in a child process ----
+ * The fatal-signal handler above cannot help when the library's fault leaves
+ * no stack to run it on (a recursion into the guard page) or when it is
+ * killed outright: the import runs in a child, and the parent turns a child
+ * that died of a signal into exit 2, removing the temporary output the child
+ * was writing (tracewriter's PATH.tmp-PID). Cost: one fork and wait, 0.25 ms
+ * from clone to wait4 under strace; in wall time not told apart from the
+ * machine's noise (30 runs of a tiny import: 19.8/24.1, 44.9/42.7, 24.1/30.3
+ * ms per run, with/without the child).
+ */
+static int import(const struct opts *po);
+
+static int import_isolated(const struct opts *o)
+{
+	int status;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return import(o);	/* no child: the in-process handler still applies */
+	if (pid == 0)
+		exit(import(o));	/* exit, not _exit: stdout's summary is flushed */
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return EXIT_RUN_FAILED;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	{
+		char tmp[4096];
+
+		snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", o->output, (long)pid);
+		unlink(tmp);
+		tlb_msg("cannot read %s: the trace library crashed (signal %d): truncated or "
+			"corrupted data", o->input, WTERMSIG(status));
+	}
+	return EXIT_BAD_INPUT;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o;
+
+	tlb_prog = "tlbimport";
+	if (parse_opts(argc, argv, &o))
+		return EXIT_BAD_INPUT;
+	return import_isolated(&o);
+}
+
+static int import(const struct opts *po)
+{
+	struct opts o = *po;
 	char err[512];
 	struct imp_reader *r = NULL;
 	struct tw *w = NULL;
@@ -483,9 +534,6 @@ int main(int argc, char **argv)
 	struct sink_ctx sc = { 0 };
 	int ret = EXIT_BAD_INPUT;
 
-	tlb_prog = "tlbimport";
-	if (parse_opts(argc, argv, &o))
-		return EXIT_BAD_INPUT;
 	catch_library_crashes(o.input);
 	r = imp_open(o.input, err, sizeof(err));
 	if (!r) {
