@@ -118,3 +118,15 @@ wait "$IP"; rc=$?
 check_eq "4007.23 a child killed by SIGKILL: exit 2" 2 "$rc"
 check_grep "4007.24 ... says the library crashed, naming the input" '^tlbimport: cannot read -: the trace library crashed \(signal 9\)' "$T/k.err"
 check_eq "4007.25 ... and its temporary output is gone" "" "$(ls -A "$T/out")"
+
+# --- 4007.26-: SIGTERM to tlbimport (the parent) stops the import: exit 1, nothing left
+"$TLB_BIN/tlbimport" - -o "$T/out/s.db" -g -q < "$T/fifo" > "$T/s.out" 2> "$T/s.err" & IP=$!
+exec 7> "$T/fifo"
+head -20 "$ROOT/samples/tracedat/pseries-guest-head.txt" >&7
+for _ in $(seq 1 100); do ls "$T/out" | grep -q '^s.db.tmp-' && break; sleep 0.05; done
+kill -TERM "$IP"
+wait "$IP"; rc=$?
+exec 7>&-
+check_eq "4007.26 SIGTERM: exit 1" 1 "$rc"
+check_grep "4007.27 ... says it was stopped" '^tlbimport: cannot import -: stopped by signal 15; nothing written' "$T/s.err"
+check_eq "4007.28 ... nothing left" "" "$(ls -A "$T/out")"

@@ -487,9 +487,21 @@ static void summary(FILE *f, enum fmt fmt, const struct opts *o, const struct im
  */
 static int import(const struct opts *po);
 
+static volatile pid_t import_child;
+
+/* The parent passes a stop request on to the child, then cleans up after it. */
+static void forward_signal(int sig)
+{
+	if (import_child > 0)
+		kill(import_child, sig);
+}
+
 static int import_isolated(const struct opts *o)
 {
-	int status;
+	static const int stops[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa;
+	char tmp[4096];
+	int status, sig;
 	pid_t pid;
 
 	fflush(NULL);
@@ -498,19 +510,25 @@ static int import_isolated(const struct opts *o)
 		return import(o);	/* no child: the in-process handler still applies */
 	if (pid == 0)
 		exit(import(o));	/* exit, not _exit: stdout's summary is flushed */
+	import_child = pid;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = forward_signal;
+	for (size_t i = 0; i < sizeof(stops) / sizeof(stops[0]); i++)
+		sigaction(stops[i], &sa, NULL);
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return EXIT_RUN_FAILED;
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
-	{
-		char tmp[4096];
-
-		snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", o->output, (long)pid);
-		unlink(tmp);
-		tlb_msg("cannot read %s: the trace library crashed (signal %d): truncated or "
-			"corrupted data", o->input, WTERMSIG(status));
+	sig = WTERMSIG(status);
+	snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", o->output, (long)pid);
+	unlink(tmp);
+	if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
+		tlb_msg("cannot import %s: stopped by signal %d; nothing written", o->input, sig);
+		return EXIT_RUN_FAILED;
 	}
+	tlb_msg("cannot read %s: the trace library crashed (signal %d): truncated or "
+		"corrupted data", o->input, sig);
 	return EXIT_BAD_INPUT;
 }
 
