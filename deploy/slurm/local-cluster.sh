@@ -7,6 +7,7 @@
 #
 #   slurm_local_start DIR [CPUS]   0, or 1 with the reason in SLURM_LOCAL_WHY
 #   slurm_local_stop
+# SLURM_LOCAL_EXTRA: more slurm.conf lines (e.g. SchedulerParameters=...) for experiments.
 # The system's own Slurm and munge (/etc/slurm, /run/munge) are neither read nor touched.
 
 SLURM_LOCAL_PIDS=()
@@ -75,9 +76,9 @@ slurm_local_start() {
 	InactiveLimit=0
 	KillWait=5
 	MinJobAge=300
-	SchedulerParameters=defer_batch=0
 	NodeName=$host CPUs=$cpus RealMemory=$mem State=UNKNOWN
 	PartitionName=local Nodes=$host Default=YES MaxTime=INFINITE State=UP OverSubscribe=NO
+	${SLURM_LOCAL_EXTRA:-}
 	CONF
 	export SLURM_CONF=$dir/slurm.conf
 	slurmctld -D -c -f "$SLURM_CONF" > "$dir/slurmctld.out" 2>&1 &
