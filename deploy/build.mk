@@ -12,6 +12,8 @@
 #                      build/deb/tlbcollect_V_ppc64el.deb (dpkg-deb around the static
 #                      build/ppc64el/bin/tlbcollect of `make cross-ppc64el`)
 #   make deb-amd64, make deb-ppc64el   one of the two
+#   make deb DEB_HARDEN=1   the amd64 programs built afresh in build/debian with Debian's
+#                      hardening flags (dpkg-buildflags, hardening=+all) instead of reused
 
 DEB_OUT  := build/deb
 DOCDIR   ?= $(PREFIX)/share/doc/tlbreplay
@@ -37,7 +39,8 @@ deb: deb-amd64 deb-ppc64el
 # otherwise have to throw the release build away.
 deb-amd64: $(BUILD)/.deb-deps-ok
 	$(Q)mkdir -p $(DEB_OUT)
-	$(Q)dpkg-buildpackage -b --no-sign --no-pre-clean \
+	$(Q)$(if $(filter 1,$(DEB_HARDEN)),DEB_BUILD_MAINT_OPTIONS=hardening=+all TLB_DEB_BUILD=build/debian) \
+	  dpkg-buildpackage -b --no-sign --no-pre-clean \
 	  --buildinfo-option=-u$(DEB_OUT) --buildinfo-file=$(DEB_OUT)/tlbreplay_$(DEB_VERSION)_amd64.buildinfo \
 	  --changes-option=-u$(DEB_OUT) --changes-file=$(DEB_OUT)/tlbreplay_$(DEB_VERSION)_amd64.changes \
 	  > $(DEB_OUT)/dpkg-buildpackage.log 2>&1 \

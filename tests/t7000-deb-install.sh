@@ -64,8 +64,8 @@ ok_if "7000.16 make deb-ppc64el" make -C "$ROOT" --no-print-directory deb-ppc64e
 deb_p=$ROOT/build/deb/tlbcollect_${version}_ppc64el.deb
 check_eq "7000.17 Architecture ppc64el, no Depends, no Pre-Depends" "ppc64el||" \
 	"$(dpkg-deb -f "$deb_p" Architecture)|$(dpkg-deb -f "$deb_p" Depends)|$(dpkg-deb -f "$deb_p" Pre-Depends)"
-dpkg-deb -f "$deb_p" Static-Built-Using > "$T/sbu" 2>&1
-check_grep "7000.18 Static-Built-Using names the static libraries" "libbpf .*elfutils .*zlib .*sqlite3" "$T/sbu"
+dpkg-deb -f "$deb_p" Built-Using > "$T/sbu" 2>&1
+check_grep "7000.18 Built-Using names the static libraries" "libbpf .*elfutils .*zlib .*sqlite3" "$T/sbu"
 mkdir -p "$T/power"
 dpkg-deb -x "$deb_p" "$T/power"
 qemu=$(command -v qemu-ppc64le-static || command -v qemu-ppc64le || true)
