@@ -49,3 +49,10 @@ deb-amd64: $(BUILD)/.deb-deps-ok
 
 deb-ppc64el: cross-ppc64el $(BUILD)/.deb-deps-ok $(BUILD)/man/tlbcollect.1
 	$(Q)deploy/deb-ppc64el.sh $(DEB_VERSION) build/ppc64el/bin/tlbcollect $(BUILD)/man/tlbcollect.1 $(DEB_OUT)
+
+# dh's working files in debian/ (the packages themselves are in build/, which clean removes).
+.PHONY: clean-deb
+clean: clean-deb
+clean-deb:
+	rm -rf debian/.debhelper debian/tmp debian/tlbreplay debian/tlbcollect debian/files \
+	  debian/*.substvars debian/*.debhelper.log debian/debhelper-build-stamp

@@ -18,7 +18,7 @@ for i in 2 1 3; do : > "caps/c$i.db"; done
 : > "caps/not-a-capture.txt"
 check_exit "7101.7 replay.sbatch without captures" 2 "$SB/replay.sbatch"
 check_exit "7101.8 replay.sbatch with a missing capture" 2 "$SB/replay.sbatch" "$T/none.db"
-check_grep "7101.9 ... names it" "no such capture or directory: $T/none.db" "$ERR"
+check_grep "7101.9 ... names it" "cannot read $T/none.db: no such capture or directory" "$ERR"
 check_exit "7101.10 a bad machine list" 2 "$SB/replay.sbatch" -m 'power8;rm' caps
 check_exit "7101.11 an empty directory" 2 sh -c 'mkdir -p "$1/empty" && "$2/replay.sbatch" "$1/empty"' _ "$T" "$SB"
 check_grep "7101.12 ... says there is no capture" "no capture \(\*\.db\)" "$ERR"
