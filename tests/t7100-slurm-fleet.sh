@@ -109,6 +109,8 @@ check_eq "7100.15 every capture's stored totals, series and hazards = the local 
 check_eq "7100.16 the runs stored are one set per capture (no task wrote twice or elsewhere)" \
 	"$(digests "$T/local/c01.db" | wc -l) x 20" \
 	"$(for f in "$T"/fleet/c*.db; do digests "$f" | wc -l; done | sort -u | paste -sd,) x $(ls "$T"/fleet/*.db | wc -l)"
+check_eq "7100.16.1 nothing but the 20 captures in their directory afterwards" "$(seq -f "c%02g.db" 1 20)" \
+	"$(ls -A "$T/fleet" | LC_ALL=C sort)"
 ok_if "7100.17 results are not empty (a run per policy, totals per VM)" test "$(results "$T/local/c01.db" | wc -l)" -ge 8
 
 # --- 7100.18-20: capture x machine setting, one task each (3 captures x 2 machines)
