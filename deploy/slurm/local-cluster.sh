@@ -5,7 +5,9 @@
 # slurm_local_start started, by pid, and nothing else. Needs root (slurmd runs jobs as
 # their user) and the Debian packages of scripts/deps/slurm.list.
 #
-#   slurm_local_start DIR [CPUS]   0, or 1 with the reason in SLURM_LOCAL_WHY
+#   slurm_local_start DIR [CPUS]   0, or 1 with the reason in SLURM_LOCAL_WHY; CPUS (the
+#                                  node's job slots) may exceed the machine's cpus
+#                                  (config_overrides): tasks then share them
 #   slurm_local_stop
 # SLURM_LOCAL_EXTRA: more slurm.conf lines (e.g. SchedulerParameters=...) for experiments.
 # The system's own Slurm and munge (/etc/slurm, /run/munge) are neither read nor touched.
@@ -73,6 +75,7 @@ slurm_local_start() {
 	SelectType=select/cons_tres
 	SelectTypeParameters=CR_Core
 	ReturnToService=2
+	SlurmdParameters=config_overrides
 	InactiveLimit=0
 	KillWait=5
 	MinJobAge=300
