@@ -137,6 +137,18 @@ check_eq "7100.20 per-setting results = local serial runs of each machine" "" "$
 check_eq "7100.21 three machines stored per capture" "power7 power8 power9-hash" \
 	"$(sqlite3 "$T/set/c02.db" "SELECT DISTINCT machine FROM replay_run ORDER BY 1" | paste -sd' ')"
 
+# --- 7100.21.1-3: a capture that is not a trace fails its own task only
+mkdir -p "$T/mixed"
+echo "not a trace" > "$T/mixed/bad.db"
+cp "$T/local/c04.db" "$T/mixed/good.db"
+sum_bad=$(md5sum < "$T/mixed/bad.db")
+job=$(cd "$T" && TLB_REPLAY_LIST=$T/mixed.list "$SB/replay.sbatch" -o "$T/logs/%A_%a.out" "$T/mixed" 2> /dev/null)
+wait_job "$job" 60
+check_eq "7100.21.1 bad.db's task failed with exit 2, good.db's replayed" "bad.db 2,good.db 0" \
+	"$(cat "$T"/logs/"${job}"_*.out 2> /dev/null | sed -n 's|.* replayed .*/\([a-z]*\.db\) in .* exit \([0-9]*\)$|\1 \2|p' | LC_ALL=C sort | paste -sd,)"
+check_grep "7100.21.2 ... tlbreplay's reason in its log" "tlbreplay: .*bad.db" "$(ls "$T"/logs/"${job}"_0.out)"
+check_eq "7100.21.3 ... and bad.db left as it was" "$sum_bad" "$(md5sum < "$T/mixed/bad.db")"
+
 # --- 7100.22: the daemons this test started stop, by pid
 pids="${SLURM_LOCAL_PIDS[*]}"
 slurm_local_stop
