@@ -3,7 +3,7 @@
 #
 #   make install DESTDIR=/tmp/stage PREFIX=/usr
 #                      programs (top Makefile), man pages (man/build.mk), and here:
-#                      $(PREFIX)/share/doc/tlbreplay/   README.md, collector/README.md
+#                      $(PREFIX)/share/doc/tlbreplay/   README.md, collector/ and deploy/README.md
 #                      $(PREFIX)/share/tlbreplay/slurm/ capture.sbatch, replay.sbatch
 #                      $(PREFIX)/share/tlbreplay/fleet-db.sh
 #   make deb           build/deb/tlbreplay_V_amd64.deb, tlbcollect_V_amd64.deb
@@ -27,6 +27,7 @@ install-doc:
 	install -d $(DESTDIR)$(DOCDIR)
 	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
 	install -m 0644 collector/README.md $(DESTDIR)$(DOCDIR)/README.collector.md
+	install -m 0644 deploy/README.md $(DESTDIR)$(DOCDIR)/README.fleet.md
 install-deploy:
 	install -d $(DESTDIR)$(DATADIR)/slurm
 	install -m 0755 $(DEPLOY_SCRIPTS) $(DESTDIR)$(DATADIR)/slurm/

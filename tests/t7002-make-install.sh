@@ -16,6 +16,7 @@ opt/tlb/bin/tlbmerge
 opt/tlb/bin/tlbreplay
 opt/tlb/bin/tlbreport
 opt/tlb/share/doc/tlbreplay/README.collector.md
+opt/tlb/share/doc/tlbreplay/README.fleet.md
 opt/tlb/share/doc/tlbreplay/README.md
 opt/tlb/share/man/man1/tlbcollect.1
 opt/tlb/share/man/man1/tlbgen.1
