@@ -28,7 +28,7 @@ set -u -o pipefail
 me=fleet-db.sh
 sqlite=${SQLITE3:-sqlite3}
 usage() { echo "usage: $me [-f] -o FLEET.db CAPTURE.db|DIR..." >&2; exit 2; }
-out= force=0
+out='' force=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-o|--output) [ $# -ge 2 ] || usage; out=$2; shift 2 ;;

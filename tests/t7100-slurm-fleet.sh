@@ -101,7 +101,7 @@ check_eq "7100.12 20 task logs, each replayed its capture with exit 0" 20 \
 check_eq "7100.13 each capture replayed by exactly one task" "$(seq -f "$T/fleet/c%02g.db" 1 20)" \
 	"$(cat "$T"/logs/"${job}"_*.out 2> /dev/null | sed -n 's/.* replayed \(.*\) in .*/\1/p' | LC_ALL=C sort)"
 for f in "$T"/local/c*.db; do tlb tlbreplay --store -q "$f" > /dev/null || not_ok "7100.local tlbreplay --store $f"; done
-diffs= ddiffs=
+diffs='' ddiffs=''
 for i in $(seq -w 1 20); do
 	[ "$(results "$T/fleet/c$i.db")" = "$(results "$T/local/c$i.db")" ] || diffs="$diffs c$i"
 	[ "$(digests "$T/fleet/c$i.db")" = "$(digests "$T/local/c$i.db")" ] || ddiffs="$ddiffs c$i"

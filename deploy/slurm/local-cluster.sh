@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # SLURM_LOCAL_* are read by the script that sources this
 # deploy/slurm/local-cluster.sh - a private single-node Slurm for tests and benchmarks.
 # Sourced (bash): slurm_local_start DIR starts munged, slurmctld and slurmd with every
 # file (key, sockets, config, state, spool, logs) under DIR, on ports of their own, and
@@ -13,7 +14,7 @@
 # The system's own Slurm and munge (/etc/slurm, /run/munge) are neither read nor touched.
 
 SLURM_LOCAL_PIDS=()
-SLURM_LOCAL_WHY=
+SLURM_LOCAL_WHY=""
 
 _slurm_local_wait() { # SECONDS CMD...: until CMD succeeds
 	local i n=$(( $1 * 10 )); shift
