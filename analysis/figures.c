@@ -127,7 +127,7 @@ static int fig_cycles_by_policy(struct report *r, char *err, size_t errlen)
 {
 	const struct rs_capture *c = r->cap;
 	const char *name = "cycles_by_policy";
-	char src[512];
+	char src[512], esc[128];
 	FILE *f;
 
 	gp_escape(c->path, src, sizeof src);
@@ -138,16 +138,14 @@ static int fig_cycles_by_policy(struct report *r, char *err, size_t errlen)
 	gp_data_begin(f, "data");
 	fputs("# policy cycles color\n", f);
 	for (size_t i = 0; i < c->nruns; i++) {
-		char esc[128];
-
 		/* the colour as gnuplot's "rgb variable" integer (0xRRGGBB) */
 		gp_escape(c->runs[i].policy, esc, sizeof esc);
 		fprintf(f, "\"%s\" %" PRId64 " %ld\n", esc, c->runs[i].all.m[M_CYCLES],
 			strtol(gp_policy_color(c->runs[i].policy, i) + 1, NULL, 16));
 	}
 	gp_data_end(f);
-	fprintf(f, "set title \"Modeled cycles per policy (all VMs, machine %s)\"\n",
-		c->runs[0].machine);
+	gp_escape(c->runs[0].machine, esc, sizeof esc);
+	fprintf(f, "set title 'Modeled cycles per policy (all VMs, machine %s)'\n", esc);
 	fputs("set ylabel 'cycles'\n"
 	      "set format y '%.1s%c'\n"
 	      "set yrange [0:*]\n"
@@ -187,19 +185,11 @@ static int vm_id_cmp(const void *pa, const void *pb)
 	return a->vm < b->vm ? -1 : a->vm > b->vm;
 }
 
-static const int64_t *vm_metrics(const struct rs_run *run, int64_t vm)
-{
-	for (size_t i = 0; i < run->nvms; i++)
-		if (run->vms[i].vm == vm)
-			return run->vms[i].m;
-	return NULL;
-}
-
-/* The VMs of every run, the max_vms largest by cycles, in id order. */
+/* The VMs of every run, the max_vms largest by cycles, in id order (n log n in the VMs). */
 static struct vm_pick *pick_vms(const struct report *r, size_t *n, size_t *total)
 {
 	const struct rs_capture *c = r->cap;
-	size_t cap = 0, cnt = 0;
+	size_t cap = 0, all = 0, cnt = 0;
 	struct vm_pick *v = NULL;
 
 	for (size_t i = 0; i < c->nruns; i++)
@@ -208,17 +198,19 @@ static struct vm_pick *pick_vms(const struct report *r, size_t *n, size_t *total
 	if (!v)
 		return NULL;
 	for (size_t i = 0; i < c->nruns; i++)
-		for (size_t j = 0; j < c->runs[i].nvms; j++) {
-			const struct rs_row *row = &c->runs[i].vms[j];
-			size_t k;
-
-			for (k = 0; k < cnt && v[k].vm != row->vm; k++)
-				;
-			if (k == cnt)
-				v[cnt++] = (struct vm_pick){ .vm = row->vm, .key = 0 };
-			if (row->m[M_CYCLES] > v[k].key)
-				v[k].key = row->m[M_CYCLES];
+		for (size_t j = 0; j < c->runs[i].nvms; j++)
+			v[all++] = (struct vm_pick){ .vm = c->runs[i].vms[j].vm,
+						     .key = c->runs[i].vms[j].m[M_CYCLES] };
+	/* One entry per VM, keyed by its largest cycles over the runs. */
+	qsort(v, all, sizeof *v, vm_id_cmp);
+	for (size_t k = 0; k < all; k++) {
+		if (cnt > 0 && v[cnt - 1].vm == v[k].vm) {
+			if (v[k].key > v[cnt - 1].key)
+				v[cnt - 1].key = v[k].key;
+			continue;
 		}
+		v[cnt++] = v[k];
+	}
 	*total = cnt;
 	qsort(v, cnt, sizeof *v, vm_pick_cmp);
 	if (cnt > (size_t)r->max_vms)
@@ -263,7 +255,7 @@ static int fig_vm_bars(struct report *r, enum metric metric, const char *name,
 		gp_escape(vm_label(c, v[k].vm, label, sizeof label), esc, sizeof esc);
 		fprintf(f, "\"%s\"", esc);
 		for (size_t i = 0; i < c->nruns; i++) {
-			const int64_t *m = vm_metrics(&c->runs[i], v[k].vm);
+			const int64_t *m = rs_vm_metrics(&c->runs[i], v[k].vm);
 
 			fprintf(f, " %" PRId64, m ? m[metric] : 0);
 			if (m && (double)m[metric] > maxv)

@@ -5,6 +5,7 @@
  * flags in red (lost events, absent sources). Kept apart so that the HTML,
  * markdown and stdout writers print the same number the same way.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "outdir.h"
 #include "report.h"
 #include "util.h"
 
@@ -64,15 +66,103 @@ const char *fmt_num(double v, char *buf, size_t len)
 void html_put(FILE *f, const char *s)
 {
 	for (; s && *s; s++) {
-		switch (*s) {
+		unsigned char ch = (unsigned char)*s;
+
+		switch (ch) {
 		case '<': fputs("&lt;", f); break;
 		case '>': fputs("&gt;", f); break;
 		case '&': fputs("&amp;", f); break;
 		case '"': fputs("&quot;", f); break;
 		case '\'': fputs("&#39;", f); break;
-		default: fputc(*s, f);
+		case '`': fputs("&#96;", f); break;
+		default:
+			/* A control character has no business in a page: shown as U+FFFD. */
+			if (ch < 0x20 || ch == 0x7f)
+				fputs("&#xfffd;", f);
+			else
+				fputc(ch, f);
 		}
 	}
+}
+
+void md_put(FILE *f, const char *s)
+{
+	/*
+	 * CommonMark lets any ASCII punctuation be backslash-escaped, which makes
+	 * it literal: no emphasis, code span, link, raw HTML, entity, table cell
+	 * end or heading can come out of DB text. The punctuation that means
+	 * something only at the start of a line (lists, quotes, rules) is escaped
+	 * there. Line ends and control characters become U+FFFD.
+	 */
+	for (const char *s0 = s; s && *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch < 0x20 || ch == 0x7f)
+			fputs("\xef\xbf\xbd", f);
+		else if (ch == '_' && s > s0 && isalnum((unsigned char)s[-1]) &&
+			 isalnum((unsigned char)s[1]))
+			fputc(ch, f);	/* intraword: never emphasis (guest_enter stays readable) */
+		else if (ch < 0x80 && (strchr("\"$&'()*<>@[\\]^_`{|}~!#", ch) ||
+					(s == s0 && strchr("-+.=:>%", ch))))
+			fprintf(f, "\\%c", ch);
+		else
+			fputc(ch, f);
+	}
+}
+
+void csv_put(FILE *f, const char *s)
+{
+	/* RFC 4180: a field with a comma, quote, CR or LF is quoted, quotes doubled. */
+	if (!s)
+		s = "";
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+void json_put(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20 || ch == 0x7f)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+const char *term_safe(const char *s, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	if (len == 0)
+		return "";
+	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p && n + 1 < len; p++) {
+		/* C0 controls, DEL, and the C1 controls (UTF-8 C2 80..C2 9F) start terminal sequences. */
+		if (*p < 0x20 || *p == 0x7f) {
+			buf[n++] = '?';
+		} else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			buf[n++] = '?';
+			p++;
+		} else {
+			buf[n++] = (char)*p;
+		}
+	}
+	buf[n] = '\0';
+	return buf;
 }
 
 void html_put_list(FILE *f, const char *s)
@@ -133,7 +223,7 @@ const char *vm_label(const struct rs_capture *c, int64_t vm, char *buf, size_t l
 int write_file(const char *path, int (*fn)(FILE *f, const void *arg), const void *arg,
 	       char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "w");
+	FILE *f = od_fopen(path);
 	int rc, bad;
 
 	if (!f) {

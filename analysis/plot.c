@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "outdir.h"
 #include "util.h"
 
 FILE *gp_begin(const char *dir, const char *name, const char *what, const char *source,
@@ -33,7 +34,7 @@ FILE *gp_begin(const char *dir, const char *name, const char *what, const char *
 		snprintf(err, errlen, "%s/%s.gp: path too long", dir, name);
 		return NULL;
 	}
-	f = fopen(path, "w");
+	f = od_fopen(path);
 	if (!f) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return NULL;
@@ -114,15 +115,22 @@ const char *gp_policy_color(const char *policy, size_t index)
 
 void gp_escape(const char *s, char *out, size_t len)
 {
+	/*
+	 * Only characters no gnuplot string, comment or data line gives a meaning
+	 * to: no quote of either kind, no backslash, no backquote (command
+	 * substitution inside double quotes), no '@' or '$' (macros, datablocks),
+	 * no '#' or ';', no line end (a newline ends a comment or a data block),
+	 * no control character, nothing beyond ASCII. Everything else becomes '?'.
+	 * The full text is shown, escaped, in the HTML and Markdown instead.
+	 */
+	static const char keep[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				   "0123456789 ._-:/+=,()[]<>~!?*^";
 	size_t n = 0;
 
 	if (len == 0)
 		return;
-	for (; *s && n + 2 < len; s++) {
-		if (*s == '"' || *s == '\\')
-			out[n++] = '\\';
-		out[n++] = (*s == '\n' || *s == '\r') ? ' ' : *s;
-	}
+	for (; s && *s && n + 1 < len; s++)
+		out[n++] = strchr(keep, *s) ? *s : '?';
 	out[n] = '\0';
 }
 
@@ -143,7 +151,8 @@ static pid_t spawn_one(const char *dir, const char *name, const char *gnuplot)
 	/* Child: only async-signal-safe calls until exec. */
 	if (chdir(dir) < 0)
 		_exit(126);
-	int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* A fresh file in our private directory: never through a link. */
+	int fd = open(log, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 
 	if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
 		_exit(126);
@@ -161,6 +170,34 @@ static void remove_empty_log(const char *dir, const char *name)
 		return;
 	if (stat(log, &st) == 0 && st.st_size == 0)
 		unlink(log);
+}
+
+/* The last non-empty lines of DIR/NAME.log, joined, control characters as '?'. */
+static void log_excerpt(const char *dir, const char *name, char *out, size_t len)
+{
+	char log[4200], buf[2048];
+	FILE *f;
+	size_t n;
+
+	snprintf(out, len, "nothing");
+	if ((size_t)snprintf(log, sizeof log, "%s/%s.log", dir, name) >= sizeof log ||
+	    !(f = fopen(log, "r")))
+		return;
+	if (fseek(f, -(long)(sizeof buf - 1), SEEK_END) < 0)
+		rewind(f);
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		n--;
+	buf[n] = '\0';
+	if (n == 0)
+		return;
+	const char *start = buf + (n > len - 1 ? n - (len - 1) : 0);
+	size_t k = 0;
+
+	for (const char *p = start; *p && k + 1 < len; p++)
+		out[k++] = ((unsigned char)*p < 0x20 || *p == 0x7f) ? ' ' : *p;
+	out[k] = '\0';
 }
 
 int gp_run_all(const char *dir, char *const *names, size_t n, int jobs, char *err, size_t errlen)
@@ -216,8 +253,11 @@ int gp_run_all(const char *dir, char *const *names, size_t n, int jobs, char *er
 			snprintf(err, errlen, "cannot run %s (not installed? Debian: gnuplot-nox)", gnuplot);
 			rc = -1;
 		} else if (rc == 0 && (!WIFEXITED(status) || WEXITSTATUS(status) != 0)) {
-			snprintf(err, errlen, "gnuplot failed on %s/%s.gp (its messages: %s/%s.log)",
-				 dir, names[i], dir, names[i]);
+			char said[300];
+
+			/* The report directory goes away with the failure: quote the log here. */
+			log_excerpt(dir, names[i], said, sizeof said);
+			snprintf(err, errlen, "gnuplot failed on plots/%s.gp (it said: %s)", names[i], said);
 			rc = -1;
 		}
 	}

@@ -16,7 +16,7 @@
  *   gp_render_end()   close it (after the caller wrote the plot command)
  *   gp_end()          close the script; 0 or -1 (write error)
  *   gp_policy_color() the colour of a policy (the same in every plot and table)
- *   gp_escape()       a string as a gnuplot double-quoted literal's content
+ *   gp_escape()       DB text made inert for a gnuplot script (whitelisted ASCII)
  *   gp_run_all()      run gnuplot on scripts, @jobs at a time; 0 or -1 with a message
  *
  * Order of calls: per script gp_begin, [gp_data_begin ... gp_data_end]...,
@@ -47,7 +47,11 @@ void gp_render_end(FILE *f);
 int gp_end(FILE *f);
 
 const char *gp_policy_color(const char *policy, size_t index);
-/* @s into @out (size @len) with '"' and '\' escaped (terminals are noenhanced). Truncates. */
+/*
+ * @s into @out (size @len) as text safe anywhere in a gnuplot script (inside
+ * either kind of quotes, a comment, a data line): a whitelist of plain ASCII,
+ * anything else '?'. Truncates.
+ */
 void gp_escape(const char *s, char *out, size_t len);
 
 int gp_run_all(const char *dir, char *const *names, size_t n, int jobs, char *err, size_t errlen);

@@ -33,7 +33,8 @@ struct report {
 	struct rs_capture *cap;		/* the loaded results */
 	struct sens sens;		/* sweeps of this capture */
 	char label[128];		/* short name: file name without .db, made unique */
-	char dir[4096];			/* where index.html and summary.md go */
+	char dir[4096];			/* where index.html and summary.md are written (private) */
+	char shown[4096];		/* where they end up: the directory the user named */
 	char plotdir[4200];		/* dir/plots */
 	char *plots[REPORT_MAX_PLOTS];	/* plot names made (stems in plotdir) */
 	size_t nplots;
@@ -74,6 +75,14 @@ const char *fmt_seconds(int64_t ns, char *buf, size_t len);
 const char *fmt_num(double v, char *buf, size_t len);
 /* @s HTML-escaped onto @f. */
 void html_put(FILE *f, const char *s);
+/* @s Markdown-escaped (ASCII punctuation backslashed; line ends, controls U+FFFD). */
+void md_put(FILE *f, const char *s);
+/* @s as one RFC 4180 CSV field. */
+void csv_put(FILE *f, const char *s);
+/* @s as a JSON string literal (quotes included). */
+void json_put(FILE *f, const char *s);
+/* @s with control characters (C0, DEL, C1) as '?', for a terminal; into @buf. */
+const char *term_safe(const char *s, char *buf, size_t len);
 /* @s HTML-escaped, with a line-break opportunity after each comma (element text only). */
 void html_put_list(FILE *f, const char *s);
 /* true when a meta value says lost events (a number > 0). */
@@ -82,7 +91,7 @@ bool meta_has_lost(const struct rs_capture *c, int64_t *lost);
 const char *meta_absent(const struct rs_capture *c, const char **key);
 /* Name of a VM for labels: its vm.name, else "vm N". */
 const char *vm_label(const struct rs_capture *c, int64_t vm, char *buf, size_t len);
-/* Write to @path atomically enough for a report: open, write by @fn, close. */
+/* Write a fresh @path (O_EXCL|O_NOFOLLOW, see outdir.h) by @fn, then close. */
 int write_file(const char *path, int (*fn)(FILE *f, const void *arg), const void *arg,
 	       char *err, size_t errlen);
 

@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tracedb.h"
+#include "outdir.h"
+#include "report.h"
+#include "reportdb.h"
 
 
 const char *const rs_metric_titles[NMETRICS] = {
@@ -27,11 +29,14 @@ const char *const rs_metric_titles[NMETRICS] = {
 #define METRIC_COLUMNS "events, guest_entries, hcalls, full_flushes, tlbiel_flush, " \
 	"tlbiel_inval, local_seqs, tlbie, tlbie_seqs, cycles, stale_exposures"
 
-static const char *const known_policies[] = { "old", "new", "modern", "oracle" };
+/* The policies tlbreplay runs, in display order; `oracle` is the old name of `tracked`. */
+static const char *const known_policies[] = { "old", "new", "modern", "tracked", "oracle",
+					      "optimal" };
+/* The machine profiles of replay-model.md. */
+static const char *const known_machines[] = { "power7", "power8", "power9-hash" };
 
 struct loader {
-	struct tdb *tdb;		/* the open trace */
-	sqlite3 *db;			/* its handle */
+	sqlite3 *db;			/* the open trace (reportdb) */
 	char *err;			/* caller's message buffer */
 	size_t errlen;
 	int exit_code;			/* 1 or 2 once something failed */
@@ -60,6 +65,31 @@ static char *dup_text(sqlite3_stmt *st, int col)
 	const unsigned char *t = sqlite3_column_text(st, col);
 
 	return strdup(t ? (const char *)t : "");
+}
+
+bool rs_known_policy(const char *policy)
+{
+	for (size_t i = 0; i < sizeof known_policies / sizeof known_policies[0]; i++)
+		if (strcmp(policy, known_policies[i]) == 0)
+			return true;
+	return false;
+}
+
+bool rs_known_machine(const char *machine)
+{
+	for (size_t i = 0; i < sizeof known_machines / sizeof known_machines[0]; i++)
+		if (strcmp(machine, known_machines[i]) == 0)
+			return true;
+	return false;
+}
+
+/* DB text for a message: at most 40 characters, control characters as '?'. */
+static const char *excerpt(const char *s, char *buf, size_t len)
+{
+	char tmp[48];
+
+	snprintf(tmp, sizeof tmp, "%.40s%s", s, strlen(s) > 40 ? "..." : "");
+	return term_safe(tmp, buf, len);
 }
 
 int rs_policy_rank(const char *policy)
@@ -135,7 +165,7 @@ static int load_vm_names(struct loader *l, struct rs_capture *c)
 		return -1;
 	if (!exists)
 		return 0;
-	rc = sqlite3_prepare_v2(l->db, "SELECT id, name FROM vm ORDER BY id", -1, &st, NULL);
+	rc = sqlite3_prepare_v2(l->db, "SELECT id, name, rowid FROM vm ORDER BY id", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return sql_fail(l, "cannot read table vm");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -150,6 +180,12 @@ static int load_vm_names(struct loader *l, struct rs_capture *c)
 		}
 		struct rs_vmname *v = &c->vmnames[c->nvmnames];
 
+		if (sqlite3_column_type(st, 0) != SQLITE_INTEGER) {
+			long long rowid = sqlite3_column_int64(st, 2);
+
+			sqlite3_finalize(st);
+			return fail(l, 2, "table vm rowid %lld: id is not an integer", rowid);
+		}
 		v->id = sqlite3_column_int64(st, 0);
 		v->name = NULL;
 		if (sqlite3_column_type(st, 1) != SQLITE_NULL && !(v->name = dup_text(st, 1)))
@@ -217,15 +253,40 @@ static void free_run(struct rs_run *r)
 	memset(r, 0, sizeof *r);
 }
 
+/*
+ * A run's identity must be one the program knows: its policy and machine
+ * name a plot, a colour, a table column and a verdict, and nothing else is
+ * ever let near a gnuplot script. Anything else is bad input, named by id.
+ */
+static int check_run(struct loader *l, sqlite3_stmt *st, const struct rs_run *r)
+{
+	char buf[64];
+
+	if (sqlite3_column_type(st, 0) != SQLITE_INTEGER)
+		return fail(l, 2, "replay_run rowid %lld: id is not an integer",
+			    (long long)sqlite3_column_int64(st, 8));
+	if (sqlite3_column_type(st, 1) != SQLITE_TEXT || !rs_known_policy(r->policy))
+		return fail(l, 2, "replay_run id %" PRId64 ": unknown policy '%s' (known: old, new, "
+			    "modern, tracked, optimal, oracle)", r->id, excerpt(r->policy, buf, sizeof buf));
+	if (sqlite3_column_type(st, 2) != SQLITE_TEXT || !rs_known_machine(r->machine))
+		return fail(l, 2, "replay_run id %" PRId64 ": unknown machine '%s' (known: power7, "
+			    "power8, power9-hash)", r->id, excerpt(r->machine, buf, sizeof buf));
+	if (sqlite3_column_type(st, 7) != SQLITE_INTEGER || r->bucket_ns < 0)
+		return fail(l, 2, "replay_run id %" PRId64 ": bucket_ns is not a non-negative "
+			    "integer", r->id);
+	return 0;
+}
+
 /* Every stored run, ascending id, into @runs. */
 static int load_run_list(struct loader *l, struct rs_run **runs, size_t *nruns)
 {
 	sqlite3_stmt *st;
 	size_t cap = 0, n = 0;
 	struct rs_run *v = NULL;
+	int bad = 0;
 	int rc = sqlite3_prepare_v2(l->db,
 		"SELECT id, policy, machine, params, trace_digest, tool_version, created, "
-		"coalesce(bucket_ns, 0) FROM replay_run ORDER BY id", -1, &st, NULL);
+		"coalesce(bucket_ns, 0), rowid FROM replay_run ORDER BY id", -1, &st, NULL);
 
 	if (rc != SQLITE_OK)
 		return sql_fail(l, "cannot read replay_run");
@@ -254,10 +315,16 @@ static int load_run_list(struct loader *l, struct rs_run **runs, size_t *nruns)
 		if (!r->policy || !r->machine || !r->params || !r->digest || !r->tool_version ||
 		    !r->created)
 			break;
+		if (check_run(l, st, r) < 0) {
+			bad = 1;
+			break;
+		}
 	}
 	sqlite3_finalize(st);
 	*runs = v;
 	*nruns = n;
+	if (bad)
+		return -1;
 	if (rc == SQLITE_ROW)
 		return fail(l, 1, "cannot read replay_run: %s", strerror(ENOMEM));
 	if (rc != SQLITE_DONE)
@@ -265,10 +332,36 @@ static int load_run_list(struct loader *l, struct rs_run **runs, size_t *nruns)
 	return 0;
 }
 
-static void read_metrics(sqlite3_stmt *st, int first_col, int64_t *m)
+/*
+ * The metrics of one row, columns @first_col..: each must be a non-negative
+ * integer (a count); 0, or -1 naming the column.
+ */
+static int read_metrics(sqlite3_stmt *st, int first_col, int64_t *m, const char **bad)
+{
+	for (int k = 0; k < NMETRICS; k++) {
+		if (sqlite3_column_type(st, first_col + k) != SQLITE_INTEGER ||
+		    (m[k] = sqlite3_column_int64(st, first_col + k)) < 0) {
+			*bad = metric_names[k];
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* @acc += @m, every metric; -1 on an int64 overflow. */
+static int add_metrics(int64_t *acc, const int64_t *m)
 {
 	for (int k = 0; k < NMETRICS; k++)
-		m[k] = sqlite3_column_int64(st, first_col + k);
+		if (__builtin_add_overflow(acc[k], m[k], &acc[k]))
+			return -1;
+	return 0;
+}
+
+static int vm_row_cmp(const void *pa, const void *pb)
+{
+	const struct rs_row *a = pa, *b = pb;
+
+	return a->vm < b->vm ? -1 : a->vm > b->vm;
 }
 
 static int load_totals(struct loader *l, struct rs_run *r)
@@ -276,21 +369,38 @@ static int load_totals(struct loader *l, struct rs_run *r)
 	sqlite3_stmt *st;
 	size_t cap = 0;
 	bool have_all = false;
+	const char *bad = NULL;
+	long long bad_row = 0;
 	int rc = sqlite3_prepare_v2(l->db,
-		"SELECT vm, " METRIC_COLUMNS " FROM replay_total WHERE run = ? ORDER BY vm",
+		"SELECT vm, " METRIC_COLUMNS ", rowid FROM replay_total WHERE run = ? ORDER BY vm",
 		-1, &st, NULL);
 
 	if (rc != SQLITE_OK)
 		return sql_fail(l, "cannot read replay_total");
 	sqlite3_bind_int64(st, 1, r->id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t vm = sqlite3_column_int64(st, 0);
+		int64_t vm = sqlite3_column_int64(st, 0), m[NMETRICS];
 
+		bad_row = sqlite3_column_int64(st, 1 + NMETRICS);
+		if (sqlite3_column_type(st, 0) != SQLITE_INTEGER) {
+			bad = "vm";
+			break;
+		}
+		if (read_metrics(st, 1, m, &bad) < 0)
+			break;
 		if (vm == -1) {
+			if (have_all) {
+				bad = "vm (a second all row)";
+				break;
+			}
 			r->all.vm = -1;
-			read_metrics(st, 1, r->all.m);
+			memcpy(r->all.m, m, sizeof m);
 			have_all = true;
 			continue;
+		}
+		if (r->nvms > 0 && r->vms[r->nvms - 1].vm == vm) {
+			bad = "vm (a second row for this VM)";
+			break;
 		}
 		if (r->nvms == cap) {
 			size_t ncap = cap ? cap * 2 : 8;
@@ -302,10 +412,13 @@ static int load_totals(struct loader *l, struct rs_run *r)
 			cap = ncap;
 		}
 		r->vms[r->nvms].vm = vm;
-		read_metrics(st, 1, r->vms[r->nvms].m);
+		memcpy(r->vms[r->nvms].m, m, sizeof m);
 		r->nvms++;
 	}
 	sqlite3_finalize(st);
+	if (bad)
+		return fail(l, 2, "replay_total rowid %lld (run %" PRId64 "): %s is not a "
+			    "non-negative integer count", bad_row, r->id, bad);
 	if (rc == SQLITE_ROW)
 		return fail(l, 1, "cannot read replay_total: %s", strerror(ENOMEM));
 	if (rc != SQLITE_DONE)
@@ -313,26 +426,62 @@ static int load_totals(struct loader *l, struct rs_run *r)
 	if (!have_all && r->nvms == 0)
 		return fail(l, 2, "run %" PRId64 " (%s) has no rows in replay_total: "
 			    "run tlbreplay --store first", r->id, r->policy);
+	/* SQLite sorted by value; our lookups bisect, so the order must be ours. */
+	qsort(r->vms, r->nvms, sizeof *r->vms, vm_row_cmp);
 	if (!have_all) {
 		/* A writer that stored only per-VM rows: the all row is their sum. */
 		r->all.vm = -1;
 		for (size_t i = 0; i < r->nvms; i++)
-			for (int k = 0; k < NMETRICS; k++)
-				r->all.m[k] += r->vms[i].m[k];
+			if (add_metrics(r->all.m, r->vms[i].m) < 0)
+				return fail(l, 2, "replay_total of run %" PRId64 ": the sum over its VMs "
+					    "overflows a 64-bit count (at vm %" PRId64 ")", r->id,
+					    r->vms[i].vm);
 	}
 	return 0;
 }
 
-static int series_query(struct loader *l, struct rs_run *r, const char *sql)
+/*
+ * The all-VM series of run @r: its vm = -1 rows, or else the sum of its VM
+ * rows per bucket (summed here, with overflow checked, not by SQL's sum()).
+ */
+static int series_query(struct loader *l, struct rs_run *r, bool all_rows)
 {
 	sqlite3_stmt *st;
 	size_t cap = 0;
-	int rc = sqlite3_prepare_v2(l->db, sql, -1, &st, NULL);
+	const char *bad = NULL;
+	long long bad_row = 0;
+	int rc = sqlite3_prepare_v2(l->db, all_rows
+		? "SELECT bucket_ns, " METRIC_COLUMNS ", rowid FROM replay_series "
+		  "WHERE run = ? AND vm = -1 ORDER BY bucket_ns"
+		: "SELECT bucket_ns, " METRIC_COLUMNS ", rowid FROM replay_series "
+		  "WHERE run = ? AND vm >= 0 ORDER BY bucket_ns", -1, &st, NULL);
 
 	if (rc != SQLITE_OK)
 		return sql_fail(l, "cannot read replay_series");
 	sqlite3_bind_int64(st, 1, r->id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t m[NMETRICS], b = sqlite3_column_int64(st, 0);
+
+		bad_row = sqlite3_column_int64(st, 1 + NMETRICS);
+		if (sqlite3_column_type(st, 0) != SQLITE_INTEGER || b < 0) {
+			bad = "bucket_ns is not a non-negative integer";
+			break;
+		}
+		if (read_metrics(st, 1, m, &bad) < 0) {
+			bad = "a metric is not a non-negative integer count";
+			break;
+		}
+		if (r->nseries > 0 && r->series[r->nseries - 1].vm == b) {
+			if (all_rows) {
+				bad = "a second all row for this bucket";
+				break;
+			}
+			if (add_metrics(r->series[r->nseries - 1].m, m) < 0) {
+				bad = "the sum over the VMs overflows a 64-bit count";
+				break;
+			}
+			continue;
+		}
 		if (r->nseries == cap) {
 			size_t ncap = cap ? cap * 2 : 256;
 			struct rs_row *p = realloc(r->series, ncap * sizeof *p);
@@ -342,11 +491,13 @@ static int series_query(struct loader *l, struct rs_run *r, const char *sql)
 			r->series = p;
 			cap = ncap;
 		}
-		r->series[r->nseries].vm = sqlite3_column_int64(st, 0);
-		read_metrics(st, 1, r->series[r->nseries].m);
+		r->series[r->nseries].vm = b;
+		memcpy(r->series[r->nseries].m, m, sizeof m);
 		r->nseries++;
 	}
 	sqlite3_finalize(st);
+	if (bad)
+		return fail(l, 2, "replay_series rowid %lld (run %" PRId64 "): %s", bad_row, r->id, bad);
 	if (rc == SQLITE_ROW)
 		return fail(l, 1, "cannot read replay_series: %s", strerror(ENOMEM));
 	if (rc != SQLITE_DONE)
@@ -362,17 +513,12 @@ static int load_series(struct loader *l, struct rs_run *r)
 		return -1;
 	if (!exists)
 		return 0;
-	if (series_query(l, r, "SELECT bucket_ns, " METRIC_COLUMNS " FROM replay_series "
-			 "WHERE run = ? AND vm = -1 ORDER BY bucket_ns") < 0)
+	if (series_query(l, r, true) < 0)
 		return -1;
-	if (r->nseries > 0)
-		return 0;
-	/* No all row: sum the VMs' rows per bucket. */
-	return series_query(l, r, "SELECT bucket_ns, sum(events), sum(guest_entries), "
-		"sum(hcalls), sum(full_flushes), sum(tlbiel_flush), sum(tlbiel_inval), "
-		"sum(local_seqs), sum(tlbie), sum(tlbie_seqs), sum(cycles), "
-		"sum(stale_exposures) FROM replay_series WHERE run = ? AND vm >= 0 "
-		"GROUP BY bucket_ns ORDER BY bucket_ns");
+	if (r->nseries == 0 && series_query(l, r, false) < 0)
+		return -1;
+	/* Buckets are >= 0, so their span fits; the bins of figures.c rely on that. */
+	return 0;
 }
 
 static int load_hazards(struct loader *l, struct rs_run *r, size_t limit)
@@ -384,17 +530,30 @@ static int load_hazards(struct loader *l, struct rs_run *r, size_t limit)
 		return -1;
 	if (!exists)
 		return 0;
-	rc = sqlite3_prepare_v2(l->db, "SELECT count(*) FROM replay_hazard WHERE run = ?",
+	/* One pass counts them and finds the first row that is not what the schema says. */
+	rc = sqlite3_prepare_v2(l->db, "SELECT count(*), min(CASE WHEN typeof(ts) <> 'integer' "
+				"OR typeof(vm) <> 'integer' OR typeof(core) <> 'integer' "
+				"OR typeof(marked_ts) <> 'integer' "
+				"OR (vcpu IS NOT NULL AND typeof(vcpu) <> 'integer') "
+				"OR marked_ts > ts THEN rowid END) FROM replay_hazard WHERE run = ?",
 				-1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return sql_fail(l, "cannot read replay_hazard");
 	sqlite3_bind_int64(st, 1, r->id);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	long long bad_row = -1;
+
+	if (rc == SQLITE_ROW) {
 		r->hazards_total = sqlite3_column_int64(st, 0);
+		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+			bad_row = sqlite3_column_int64(st, 1);
+	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW)
 		return sql_fail(l, "cannot count replay_hazard");
+	if (bad_row >= 0)
+		return fail(l, 2, "replay_hazard rowid %lld (run %" PRId64 "): a column is not an "
+			    "integer, or marked_ts is after ts", bad_row, r->id);
 	if (limit == 0 || r->hazards_total == 0)
 		return 0;
 	size_t want = (size_t)r->hazards_total < limit ? (size_t)r->hazards_total : limit;
@@ -402,7 +561,7 @@ static int load_hazards(struct loader *l, struct rs_run *r, size_t limit)
 	r->hazards = calloc(want, sizeof *r->hazards);
 	if (!r->hazards)
 		return fail(l, 1, "cannot read replay_hazard: %s", strerror(ENOMEM));
-	rc = sqlite3_prepare_v2(l->db, "SELECT ts, vm, coalesce(vcpu, -1), core, marked_ts "
+	rc = sqlite3_prepare_v2(l->db, "SELECT ts, vm, coalesce(vcpu, -1), core, marked_ts, rowid "
 				"FROM replay_hazard WHERE run = ? ORDER BY ts, rowid LIMIT ?",
 				-1, &st, NULL);
 	if (rc != SQLITE_OK)
@@ -417,6 +576,16 @@ static int load_hazards(struct loader *l, struct rs_run *r, size_t limit)
 		h->vcpu = sqlite3_column_int64(st, 2);
 		h->core = sqlite3_column_int64(st, 3);
 		h->marked_ts = sqlite3_column_int64(st, 4);
+		int64_t span;
+
+		/* The report shows how long the core was stale: that span must exist. */
+		if (__builtin_sub_overflow(h->ts, h->marked_ts, &span)) {
+			long long row = sqlite3_column_int64(st, 5);
+
+			sqlite3_finalize(st);
+			return fail(l, 2, "replay_hazard rowid %lld (run %" PRId64 "): ts - marked_ts "
+				    "overflows a 64-bit span", row, r->id);
+		}
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -548,17 +717,10 @@ struct rs_capture *rs_load(const char *path, const struct rs_options *opt,
 		fail(&l, 1, "%s", strerror(ENOMEM));
 		goto out;
 	}
-	l.tdb = tdb_open(path, TDB_READONLY, err, errlen);
-	if (!l.tdb) {
-		/* tracedb says "PATH: why"; our caller names the file itself. */
-		size_t plen = strlen(path);
-
-		if (strncmp(err, path, plen) == 0 && strncmp(err + plen, ": ", 2) == 0)
-			memmove(err, err + plen + 2, strlen(err + plen + 2) + 1);
-		l.exit_code = 2;
+	l.db = rdb_open(path, &l.exit_code, err, errlen);
+	if (!l.db)
 		goto out;
-	}
-	l.db = tdb_sqlite(l.tdb);
+	c->db = l.db;
 	if (load_meta(&l, c) < 0 || load_vm_names(&l, c) < 0)
 		goto out;
 	if (table_exists(&l, "replay_run", &exists_run) < 0 ||
@@ -595,7 +757,6 @@ out:
 	for (size_t i = 0; i < nall; i++)
 		free_run(&all[i]);
 	free(all);
-	tdb_close(l.tdb);
 	if (rc < 0) {
 		*exit_code = l.exit_code ? l.exit_code : 1;
 		rs_free(c);
@@ -624,6 +785,7 @@ void rs_free(struct rs_capture *c)
 		free_run(&c->runs[i]);
 	free(c->runs);
 	free(c->path);
+	rdb_close(c->db);
 	free(c);
 }
 
@@ -637,9 +799,36 @@ const char *rs_meta(const struct rs_capture *c, const char *key)
 
 const char *rs_vm_name(const struct rs_capture *c, int64_t vm)
 {
-	for (size_t i = 0; i < c->nvmnames; i++)
-		if (c->vmnames[i].id == vm)
-			return c->vmnames[i].name;
+	size_t lo = 0, hi = c->nvmnames;
+
+	/* vmnames is in id order (ORDER BY id over integer ids): bisect. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c->vmnames[mid].id == vm)
+			return c->vmnames[mid].name;
+		if (c->vmnames[mid].id < vm)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+const int64_t *rs_vm_metrics(const struct rs_run *run, int64_t vm)
+{
+	size_t lo = 0, hi = run->nvms;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (run->vms[mid].vm == vm)
+			return run->vms[mid].m;
+		if (run->vms[mid].vm < vm)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }
 
@@ -654,22 +843,18 @@ const struct rs_run *rs_run_by_policy(const struct rs_capture *c, const char *po
 int rs_write_hazards_csv(const struct rs_capture *c, const char *csv_path, char *err,
 			 size_t errlen)
 {
-	sqlite3 *db = NULL;
+	sqlite3 *db = c->db;
 	sqlite3_stmt *st = NULL;
 	FILE *f = NULL;
 	int exists = 0, rc = -1, src;
 	struct loader l = { .err = err, .errlen = errlen };
 
-	f = fopen(csv_path, "w");
+	f = od_fopen(csv_path);
 	if (!f) {
 		snprintf(err, errlen, "%s: %s", csv_path, strerror(errno));
 		return -1;
 	}
 	fputs("policy,run,ts_ns,vm,vcpu,core,marked_ts_ns\n", f);
-	if (sqlite3_open_v2(c->path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", c->path, db ? sqlite3_errmsg(db) : "cannot open");
-		goto out;
-	}
 	l.db = db;
 	if (table_exists(&l, "replay_hazard", &exists) < 0)
 		goto out;
@@ -684,7 +869,8 @@ int rs_write_hazards_csv(const struct rs_capture *c, const char *csv_path, char 
 		}
 		sqlite3_bind_int64(st, 1, c->runs[i].id);
 		while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-			fprintf(f, "%s,%" PRId64 ",%lld,%lld,", c->runs[i].policy, c->runs[i].id,
+			csv_put(f, c->runs[i].policy);
+			fprintf(f, ",%" PRId64 ",%lld,%lld,", c->runs[i].id,
 				sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
 			if (sqlite3_column_type(st, 2) != SQLITE_NULL)
 				fprintf(f, "%lld", sqlite3_column_int64(st, 2));
@@ -701,7 +887,6 @@ int rs_write_hazards_csv(const struct rs_capture *c, const char *csv_path, char 
 	rc = 0;
 out:
 	sqlite3_finalize(st);
-	sqlite3_close(db);
 	if (ferror(f) && rc == 0) {
 		snprintf(err, errlen, "%s: %s", csv_path, strerror(EIO));
 		rc = -1;

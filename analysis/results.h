@@ -102,6 +102,7 @@ struct rs_kind_count {
 
 struct rs_capture {
 	char *path;			/* as given */
+	struct sqlite3 *db;		/* open (reportdb) until rs_free: the hazard list streams */
 	struct rs_kind_count *kinds;	/* with --events only: events per kind */
 	size_t nkinds;
 	int64_t lost_counted;		/* with --events: sum of the 'lost' events' counts */
@@ -131,12 +132,17 @@ void rs_free(struct rs_capture *c);
 
 const char *rs_meta(const struct rs_capture *c, const char *key);
 const char *rs_vm_name(const struct rs_capture *c, int64_t vm);
+/* The metrics of VM @vm in @run (bisection: vms are in id order), or NULL. */
+const int64_t *rs_vm_metrics(const struct rs_run *run, int64_t vm);
+/* Is this a policy tlbreplay runs / a machine profile it has? (the only names shown) */
+bool rs_known_policy(const char *policy);
+bool rs_known_machine(const char *machine);
 const struct rs_run *rs_run_by_policy(const struct rs_capture *c, const char *policy);
 int rs_policy_rank(const char *policy);
 /*
  * rs_write_hazards_csv - every replay_hazard row of the chosen runs, ordered by
  * run and time, to @csv_path ("policy,run,ts_ns,vm,vcpu,core,marked_ts_ns").
- * Reopens the DB read-only (streams: the hazards may be many). 0, or -1 with
+ * Streams from the capture's open handle (the hazards may be many). 0, or -1 with
  * the reason in @err.
  */
 int rs_write_hazards_csv(const struct rs_capture *c, const char *csv_path, char *err,

@@ -18,37 +18,6 @@
 
 #include "report.h"
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; s && *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
-
-static void csv_str(FILE *f, const char *s)
-{
-	if (!strpbrk(s, ",\"\n")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 static void out_table(FILE *f, const struct report *r)
 {
 	const struct rs_capture *c = r->cap;
@@ -57,18 +26,21 @@ static void out_table(FILE *f, const struct report *r)
 					       M_TLBIE, M_TLBIE_SEQS, M_CYCLES, M_STALE_EXPOSURES };
 	int64_t lost;
 	const char *absent = meta_absent(c, NULL);
+	char buf[4200];
 
-	fprintf(f, "%s (machine %s)\n", c->path, c->runs[0].machine);
+	/* Every string from the DB or the command line goes through term_safe(). */
+	fprintf(f, "%s", term_safe(c->path, buf, sizeof buf));
+	fprintf(f, " (machine %s)\n", term_safe(c->runs[0].machine, buf, sizeof buf));
 	if (meta_has_lost(c, &lost))
 		fprintf(f, "  WARNING: %" PRId64 " events lost: counts are lower bounds\n", lost);
 	if (absent)
-		fprintf(f, "  WARNING: sources absent: %s\n", absent);
+		fprintf(f, "  WARNING: sources absent: %s\n", term_safe(absent, buf, sizeof buf));
 	fprintf(f, "  %-8s", "policy");
 	for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++)
 		fprintf(f, " %15s", metric_names[cols[k]]);
 	fputc('\n', f);
 	for (size_t i = 0; i < c->nruns; i++) {
-		fprintf(f, "  %-8s", c->runs[i].policy);
+		fprintf(f, "  %-8s", term_safe(c->runs[i].policy, buf, sizeof buf));
 		for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++)
 			fprintf(f, " %15" PRId64, c->runs[i].all.m[cols[k]]);
 		fputc('\n', f);
@@ -83,7 +55,7 @@ static void out_table(FILE *f, const struct report *r)
 		}
 		fputc('\n', f);
 	}
-	fprintf(f, "  report: %s/index.html\n", r->dir);
+	fprintf(f, "  report: %s/index.html\n", term_safe(r->shown, buf, sizeof buf));
 }
 
 static void out_csv_header(FILE *f)
@@ -100,11 +72,11 @@ static void out_csv(FILE *f, const struct report *r)
 	const struct sens *s = &r->sens;
 
 	for (size_t i = 0; i < c->nruns; i++) {
-		csv_str(f, c->path);
+		csv_put(f, c->path);
 		fputc(',', f);
-		csv_str(f, c->runs[i].policy);
+		csv_put(f, c->runs[i].policy);
 		fprintf(f, ",%" PRId64 ",", c->runs[i].id);
-		csv_str(f, c->runs[i].machine);
+		csv_put(f, c->runs[i].machine);
 		for (int k = 0; k < NMETRICS; k++)
 			fprintf(f, ",%" PRId64, c->runs[i].all.m[k]);
 		if (s->usable) {
@@ -130,20 +102,20 @@ static void out_json(FILE *f, const struct report *r, bool last)
 
 	meta_has_lost(c, &lost);
 	fputs("  {\"trace\": ", f);
-	json_str(f, c->path);
+	json_put(f, c->path);
 	fputs(", \"dir\": ", f);
-	json_str(f, r->dir);
+	json_put(f, r->shown);
 	fputs(", \"machine\": ", f);
-	json_str(f, c->runs[0].machine);
+	json_put(f, c->runs[0].machine);
 	fprintf(f, ", \"lost_events\": %" PRId64 ", \"absent_sources\": ", lost);
 	if (absent)
-		json_str(f, absent);
+		json_put(f, absent);
 	else
 		fputs("null", f);
 	fputs(",\n   \"totals\": [\n", f);
 	for (size_t i = 0; i < c->nruns; i++) {
 		fputs("    {\"policy\": ", f);
-		json_str(f, c->runs[i].policy);
+		json_put(f, c->runs[i].policy);
 		fprintf(f, ", \"run\": %" PRId64, c->runs[i].id);
 		for (int k = 0; k < NMETRICS; k++)
 			fprintf(f, ", \"%s\": %" PRId64, metric_names[k], c->runs[i].all.m[k]);
@@ -154,7 +126,7 @@ static void out_json(FILE *f, const struct report *r, bool last)
 		fputs("null}", f);
 	} else {
 		fputs("{\"cheaper\": ", f);
-		json_str(f, sens_cheaper(s, &s->sweep[0], s->sweep[0].x_now));
+		json_put(f, sens_cheaper(s, &s->sweep[0], s->sweep[0].x_now));
 		fprintf(f, ", \"old_new_cycles\": %.6f, \"crossover\": {", s->ratio_now);
 		for (int w = 0; w < CM_NSWEEPS; w++) {
 			fprintf(f, "%s\"%s\": ", w ? ", " : "", cm_sweep_names[w]);

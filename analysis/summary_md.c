@@ -19,25 +19,12 @@
 #include "report.h"
 #include "util.h"
 
-static void md_cell(FILE *f, const char *s)
-{
-	/* A '|' inside a cell would split it. */
-	for (; s && *s; s++) {
-		if (*s == '|')
-			fputs("\\|", f);
-		else if (*s == '\n')
-			fputc(' ', f);
-		else
-			fputc(*s, f);
-	}
-}
-
 static void meta_row(FILE *f, const struct rs_capture *c, const char *title, const char *key)
 {
 	const char *v = rs_meta(c, key);
 
 	fprintf(f, "| %s | ", title);
-	md_cell(f, v ? v : "(not recorded)");
+	md_put(f, v ? v : "(not recorded)");
 	fputs(" |\n", f);
 }
 
@@ -53,7 +40,7 @@ static void put_header(FILE *f, const struct report *r)
 		fputs("> **WARNING: this capture is incomplete.** Counts from it are lower bounds.\n\n", f);
 	fputs("| trace | |\n|---|---|\n", f);
 	fputs("| file | ", f);
-	md_cell(f, c->path);
+	md_put(f, c->path);
 	fputs(" |\n", f);
 	meta_row(f, c, "host", "host");
 	meta_row(f, c, "kernel", "kernel");
@@ -68,17 +55,21 @@ static void put_header(FILE *f, const struct report *r)
 		meta_row(f, c, "lost events", "lost_events");
 	if (absent) {
 		fputs("| absent sources | **", f);
-		md_cell(f, absent);
+		md_put(f, absent);
 		fputs(" (WARNING)** |\n", f);
 	} else {
 		fputs("| absent sources | none |\n", f);
 	}
-	fprintf(f, "| machine | %s |\n", c->runs[0].machine);
-	fputs("| runs |", f);
+	fputs("| machine | ", f);
+	md_put(f, c->runs[0].machine);
+	fputs(" |\n| runs |", f);
 	for (size_t i = 0; i < c->nruns; i++)
 		fprintf(f, "%s %s = run %" PRId64, i ? "," : "", c->runs[i].policy, c->runs[i].id);
-	fprintf(f, " (of %zu stored; tlbreplay %s, %s) |\n", c->nruns_stored,
-		c->runs[0].tool_version, c->runs[0].created);
+	fprintf(f, " (of %zu stored; tlbreplay ", c->nruns_stored);
+	md_put(f, c->runs[0].tool_version);
+	fputs(", ", f);
+	md_put(f, c->runs[0].created);
+	fputs(") |\n", f);
 	fputs("| VMs |", f);
 	if (c->nvmnames == 0)
 		fputs(" (table vm is empty)", f);
@@ -86,7 +77,7 @@ static void put_header(FILE *f, const struct report *r)
 		char label[128];
 
 		fprintf(f, "%s %" PRId64 " (", i ? "," : "", c->vmnames[i].id);
-		md_cell(f, vm_label(c, c->vmnames[i].id, label, sizeof label));
+		md_put(f, vm_label(c, c->vmnames[i].id, label, sizeof label));
 		fputc(')', f);
 	}
 	fputs(" |\n\n", f);
@@ -94,7 +85,7 @@ static void put_header(FILE *f, const struct report *r)
 		fputs("Events in the trace (read with --events):\n\n| kind | events |\n|---|---:|\n", f);
 		for (size_t i = 0; i < c->nkinds; i++) {
 			fputs("| ", f);
-			md_cell(f, c->kinds[i].name);
+			md_put(f, c->kinds[i].name);
 			fprintf(f, " | %" PRId64 " |\n", c->kinds[i].count);
 		}
 		fprintf(f, "| (lost, sum of the 'lost' events) | %" PRId64 " |\n\n", c->lost_counted);
@@ -171,8 +162,9 @@ static void put_verdict(FILE *f, const struct report *r)
 
 	fputs("## Verdict and cost sensitivity\n\n", f);
 	if (!s->usable) {
+		/* Our own words; the only names in them are known policies and costs. */
 		fputs("No sweep: ", f);
-		md_cell(f, s->why_not);
+		fputs(s->why_not, f);
 		fputs(".\n\n", f);
 		return;
 	}
@@ -311,7 +303,7 @@ static void cmp_field(FILE *f, const struct rs_capture *c, const char *key)
 	const char *v = rs_meta(c, key);
 
 	fputc(' ', f);
-	md_cell(f, v ? v : "-");
+	md_put(f, v ? v : "-");
 	fputs(" |", f);
 }
 
@@ -341,12 +333,14 @@ static int write_compare(FILE *f, const void *arg)
 		fputc(' ', f);
 		if (absent) {
 			fputs("**", f);
-			md_cell(f, absent);
+			md_put(f, absent);
 			fputs("**", f);
 		} else {
 			fputs("none", f);
 		}
-		fprintf(f, " | %s |\n", c->runs[0].machine);
+		fputs(" | ", f);
+		md_put(f, c->runs[0].machine);
+		fputs(" |\n", f);
 	}
 	fputs("\n## Cycles and counts (all VMs)\n\n"
 	      "| capture | policy | full_flushes | tlbie | tlbie_seqs | cycles | stale_exposures |\n"

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "outdir.h"
 #include "plot.h"
 #include "report.h"
 #include "util.h"
@@ -32,8 +33,9 @@
 
 struct options {
 	const char *outdir;		/* -o */
-	enum out_format format;		/* --format */
-	const char *machine;		/* --machine */
+	bool force;			/* -f: replace an earlier report of ours */
+	enum out_format format;		/* --format, -q */
+	const char *machine;		/* -m */
 	int64_t run_ids[16];		/* --run */
 	size_t nrun_ids;
 	const char *policies[16];	/* --policy */
@@ -64,25 +66,28 @@ static void usage(FILE *f)
 "USAGE: tlbreport [OPTIONS] TRACE.db [TRACE.db...]\n"
 "\n"
 "OPTIONS:\n"
-"  -o, --output DIR      where the report goes                          (default: report)\n"
-"  -f, --format FMT      summary on stdout: table, csv, json, none      (default: table)\n"
-"      --machine NAME    report the runs of this machine profile        (default: latest run's)\n"
+"  -o, --output DIR      a new directory for the report (its parent must exist)  (default: report)\n"
+"  -f, --force           replace an earlier report of tlbreport in DIR (only its own files)\n"
+"      --format FMT      summary on stdout: table, csv, json, none      (default: table)\n"
+"  -m, --machine NAME    report the runs of this machine profile        (default: latest run's)\n"
 "      --run ID[,ID...]  exactly these replay_run ids, one per policy\n"
-"      --policy LIST     policies to show, in this order                (default: all stored)\n"
+"  -P, --policy LIST     policies to show, in this order                (default: all stored)\n"
 "      --sweep-factor F  sweep each cost from 0 to F x its estimate     (default: 10)\n"
 "      --hazards N       hazards listed per policy in the report        (default: 50)\n"
 "      --max-points N    most points of a time-series plot              (default: 1000)\n"
 "      --max-vms N       most VMs in the per-VM bars                    (default: 24)\n"
 "      --events          also scan the events: counts per kind, lost    (default: off)\n"
 "  -j, --jobs N          gnuplot processes at once                      (default: 2)\n"
+"  -q, --quiet           nothing on stdout (same as --format none)\n"
 "  -h, --help            this help\n"
 "  -V, --version         print the version\n"
 "\n"
 "EXAMPLES:\n"
 "  tlbreplay --store trace.db && tlbreport trace.db   # report/index.html, report/summary.md\n"
 "  tlbreport -o /tmp/r --format json trace.db         # also the summary as JSON on stdout\n"
+"  tlbreport -f -o report trace.db                    # again, replacing the earlier report\n"
 "  tlbreport -o week mon.db tue.db wed.db             # three captures side by side\n"
-"  tlbreport --machine power8 --policy old,new t.db   # the power8 runs, old and new only\n"
+"  tlbreport -m power8 -P old,new t.db                # the power8 runs, old and new only\n"
 "  tlbreport --events trace.db                        # check meta against the events too\n"
 "  cd report/plots && gnuplot series_cycles.gp        # redraw a plot after editing it\n"
 "\n"
@@ -143,29 +148,6 @@ static int parse_policies(struct options *o, const char *arg)
 	return o->npolicies ? 0 : -1;
 }
 
-static int mkdir_p(const char *path)
-{
-	char buf[4096];
-	size_t n = strlen(path);
-
-	if (n == 0 || n >= sizeof buf) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(buf, path, n + 1);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-		return -1;
-	return 0;
-}
-
 /* A short, file-name-safe, unique label for capture @k: its file name without .db. */
 static void make_label(struct report **reps, size_t k, const char *path)
 {
@@ -212,7 +194,7 @@ static int write_report(struct report *r, const struct options *o, const char *u
 {
 	char err[4608], csv[4200];
 
-	if (mkdir_p(r->plotdir) < 0) {
+	if (od_mkdir(r->plotdir) < 0) {
 		tlb_msg("cannot create %s: %s", r->plotdir, strerror(errno));
 		return EXIT_RUN_FAILED;
 	}
@@ -240,15 +222,16 @@ static int write_report(struct report *r, const struct options *o, const char *u
 	return 0;
 }
 
-static int write_comparison(struct report **reps, size_t n, const struct options *o)
+static int write_comparison(struct report **reps, size_t n, const struct options *o,
+			    const char *dir)
 {
 	char plotdir[4200], err[4608];
 	char *names[REPORT_MAX_PLOTS];
 	size_t nn = 0;
 	int rc = 0;
 
-	snprintf(plotdir, sizeof plotdir, "%s/plots", o->outdir);
-	if (mkdir_p(plotdir) < 0) {
+	snprintf(plotdir, sizeof plotdir, "%s/plots", dir);
+	if (od_mkdir(plotdir) < 0) {
 		tlb_msg("cannot create %s: %s", plotdir, strerror(errno));
 		return EXIT_RUN_FAILED;
 	}
@@ -258,10 +241,10 @@ static int write_comparison(struct report **reps, size_t n, const struct options
 	} else if (gp_run_all(plotdir, names, nn, (int)o->jobs, err, sizeof err) < 0) {
 		tlb_msg("cannot draw the comparison plots: %s", err);
 		rc = EXIT_RUN_FAILED;
-	} else if (md_compare(reps, n, o->outdir, err, sizeof err) < 0) {
+	} else if (md_compare(reps, n, dir, err, sizeof err) < 0) {
 		tlb_msg("cannot write summary.md: %s", err);
 		rc = EXIT_RUN_FAILED;
-	} else if (html_compare(reps, n, o->outdir, names, nn, err, sizeof err) < 0) {
+	} else if (html_compare(reps, n, dir, names, nn, err, sizeof err) < 0) {
 		tlb_msg("cannot write index.html: %s", err);
 		rc = EXIT_RUN_FAILED;
 	}
@@ -274,8 +257,9 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "machine", required_argument, NULL, 'M' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "machine", required_argument, NULL, 'm' },
 		{ "run", required_argument, NULL, 'R' },
 		{ "policy", required_argument, NULL, 'P' },
 		{ "sweep-factor", required_argument, NULL, 'S' },
@@ -284,6 +268,7 @@ int main(int argc, char **argv)
 		{ "max-vms", required_argument, NULL, 'v' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "events", no_argument, NULL, 'E' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
@@ -293,16 +278,23 @@ int main(int argc, char **argv)
 		.max_points = 1000, .max_vms = 24, .jobs = 2,
 	};
 	struct report *reps[MAX_CAPTURES] = { 0 };
+	struct outdir od = { .made = false };
 	size_t n = 0;
 	int c, rc = 0;
 
 	tlb_prog = "tlbreport";
-	while ((c = getopt_long(argc, argv, "o:f:j:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:fm:P:j:qhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			o.outdir = optarg;
 			break;
 		case 'f':
+			o.force = true;
+			break;
+		case 'q':
+			o.format = OUT_NONE;
+			break;
+		case 'F':
 			if (strcmp(optarg, "table") == 0)
 				o.format = OUT_TABLE;
 			else if (strcmp(optarg, "csv") == 0)
@@ -314,7 +306,7 @@ int main(int argc, char **argv)
 			else
 				return bad_usage("unknown --format '%s' (table, csv, json, none)", optarg);
 			break;
-		case 'M':
+		case 'm':
 			o.machine = optarg;
 			break;
 		case 'E':
@@ -401,7 +393,11 @@ int main(int argc, char **argv)
 		reps[n++] = r;
 		r->cap = rs_load(argv[i], &ro, &code, err, sizeof err);
 		if (!r->cap) {
-			tlb_msg("cannot report on %s: %s", argv[i], err);
+			char a[512], b[4608];
+
+			/* The reason may quote the DB: no control sequence reaches the terminal. */
+			tlb_msg("cannot report on %s: %s", term_safe(argv[i], a, sizeof a),
+				term_safe(err, b, sizeof b));
 			rc = code;
 			goto out;
 		}
@@ -415,17 +411,36 @@ int main(int argc, char **argv)
 		r->max_vms = (int)o.max_vms;
 		make_label(reps, n - 1, argv[i]);
 	}
+	{
+		char err[4608];
+
+		rc = od_begin(&od, o.outdir, o.force, err, sizeof err);
+		if (rc) {
+			char b[4608];
+
+			tlb_msg("%s", term_safe(err, b, sizeof b));
+			goto out;
+		}
+	}
 	for (size_t k = 0; k < n; k++) {
 		struct report *r = reps[k];
-		int w;
+		int w, v;
 
-		if (n == 1)
-			w = snprintf(r->dir, sizeof r->dir, "%s", o.outdir);
-		else
-			w = snprintf(r->dir, sizeof r->dir, "%s/%s", o.outdir, r->label);
-		if (w < 0 || (size_t)w + 8 >= sizeof r->dir) {
+		if (n == 1) {
+			w = snprintf(r->dir, sizeof r->dir, "%s", od.tmp);
+			v = snprintf(r->shown, sizeof r->shown, "%s", od.target);
+		} else {
+			w = snprintf(r->dir, sizeof r->dir, "%s/%s", od.tmp, r->label);
+			v = snprintf(r->shown, sizeof r->shown, "%s/%s", od.target, r->label);
+		}
+		if (w < 0 || v < 0 || (size_t)w + 8 >= sizeof r->dir || (size_t)v >= sizeof r->shown) {
 			tlb_msg("cannot use output directory %s: %s", o.outdir, strerror(ENAMETOOLONG));
 			rc = EXIT_BAD_INPUT;
+			goto out;
+		}
+		if (n > 1 && od_mkdir(r->dir) < 0) {
+			tlb_msg("cannot create %s: %s", r->shown, strerror(errno));
+			rc = EXIT_RUN_FAILED;
 			goto out;
 		}
 		snprintf(r->plotdir, sizeof r->plotdir, "%s/plots", r->dir);
@@ -433,16 +448,29 @@ int main(int argc, char **argv)
 		if (rc)
 			goto out;
 	}
-	if (n > 1 && (rc = write_comparison(reps, n, &o)) != 0)
+	if (n > 1 && (rc = write_comparison(reps, n, &o, od.tmp)) != 0)
 		goto out;
+	{
+		char err[4608], b[4608];
+
+		if (od_commit(&od, err, sizeof err) < 0) {
+			tlb_msg("%s", term_safe(err, b, sizeof b));
+			rc = EXIT_RUN_FAILED;
+			goto out;
+		}
+	}
 	if (out_summary(stdout, o.format, reps, n) < 0 || fflush(stdout) != 0) {
 		tlb_msg("cannot write the summary: %s", strerror(errno));
 		rc = EXIT_RUN_FAILED;
 		goto out;
 	}
-	if (n > 1 && o.format == OUT_TABLE)
-		printf("comparison: %s/index.html\n", o.outdir);
+	if (n > 1 && o.format == OUT_TABLE) {
+		char b[4200];
+
+		printf("comparison: %s/index.html\n", term_safe(od.target, b, sizeof b));
+	}
 out:
+	od_abort(&od);	/* nothing when the report is in place */
 	for (size_t k = 0; k < n; k++)
 		free_report(reps[k]);
 	free(o.policy_buf);

@@ -77,7 +77,9 @@ TLB_GNUPLOT=$T/no-such-gnuplot check_exit "5020.6.1 no gnuplot: exit 1" 1 tlb tl
 check_grep "5020.6.2 ... saying so" 'cannot draw the plots: cannot run .*no-such-gnuplot' "$ERR"
 printf '#!/bin/sh\necho "gnuplot broke" >&2\nexit 3\n' > "$T/badplot" && chmod +x "$T/badplot"
 TLB_GNUPLOT=$T/badplot check_exit "5020.6.3 gnuplot failing: exit 1" 1 tlb tlbreport -o "$T/r11" "$db"
-check_grep "5020.6.4 ... naming the script and its log" 'gnuplot failed on .*\.gp \(its messages: .*\.log\)' "$ERR"
+check_grep "5020.6.4 ... naming the script and quoting its log" 'gnuplot failed on plots/.*\.gp \(it said: gnuplot broke\)' "$ERR"
+ok_if "5020.6.5 ... and leaving no report and no private directory behind" \
+	test ! -e "$T/r11" -a -z "$(ls -A "$T" | grep tlbreport-)"
 
 # 5020.7: an output directory that cannot be made
 check_exit "5020.7.1 output under a file: exit 1" 1 tlb tlbreport -o "$T/text.db/r" "$db"
