@@ -175,6 +175,7 @@ static int remove_tree_at(int dfd)
 			close(fd);
 		return -1;
 	}
+	rewinddir(d);	/* a dup()ed descriptor shares its offset with earlier walks */
 	while ((e = readdir(d))) {
 		struct stat st;
 
@@ -228,6 +229,7 @@ static int list_tree(int dfd, const char *rel, FILE *out)
 			close(fd);
 		return -1;
 	}
+	rewinddir(d);	/* a dup()ed descriptor shares its offset with earlier walks */
 	while ((e = readdir(d))) {
 		struct stat st;
 		char path[4096];
@@ -368,17 +370,19 @@ static int remove_listed(int tfd, char *err, size_t errlen, const char *target)
 		free(d);
 	}
 	free(dirs);
+	/* The manifest itself stays until the new one is renamed over it. */
 	if (rc < 0)
 		snprintf(err, errlen, "cannot replace %s: %s", target, strerror(ENOMEM));
-	else if (unlinkat(tfd, OD_MANIFEST, 0) < 0 && errno != ENOENT) {
-		snprintf(err, errlen, "cannot replace %s: %s", target, strerror(errno));
-		rc = -1;
-	}
 	return rc;
 }
 
-/* Move every entry of @from into @to without replacing anything; merge directories. */
-static int move_entries(int from, int to, const char *shown, char *err, size_t errlen)
+/*
+ * Move every entry of @from into @to without replacing anything; directories
+ * that exist on both sides are merged. With @dry, only check that the move
+ * would succeed (run first, so that a conflict leaves the target untouched).
+ */
+static int move_entries(int from, int to, const char *shown, bool dry, const char *skip,
+			char *err, size_t errlen)
 {
 	int fd = dup(from), rc = 0;
 	DIR *d;
@@ -390,16 +394,19 @@ static int move_entries(int from, int to, const char *shown, char *err, size_t e
 		snprintf(err, errlen, "cannot read %s: %s", shown, strerror(errno));
 		return -1;
 	}
+	rewinddir(d);
 	while (rc == 0 && (e = readdir(d))) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		if (renameat2(from, e->d_name, to, e->d_name, RENAME_NOREPLACE) == 0)
-			continue;
 		struct stat a, b;
 
-		if (errno == EEXIST && fstatat(from, e->d_name, &a, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    fstatat(to, e->d_name, &b, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(a.st_mode) &&
-		    S_ISDIR(b.st_mode) && b.st_uid == geteuid()) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+		    (skip && strcmp(e->d_name, skip) == 0))
+			continue;
+		if (fstatat(to, e->d_name, &b, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno == ENOENT && (dry || renameat2(from, e->d_name, to, e->d_name,
+								 RENAME_NOREPLACE) == 0))
+				continue;
+		} else if (fstatat(from, e->d_name, &a, AT_SYMLINK_NOFOLLOW) == 0 &&
+			   S_ISDIR(a.st_mode) && S_ISDIR(b.st_mode) && b.st_uid == geteuid()) {
 			int sf = openat(from, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			int tf = openat(to, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			char sub[4200];
@@ -409,15 +416,17 @@ static int move_entries(int from, int to, const char *shown, char *err, size_t e
 				snprintf(err, errlen, "cannot open %s: %s", sub, strerror(errno));
 				rc = -1;
 			} else {
-				rc = move_entries(sf, tf, sub, err, errlen);
+				rc = move_entries(sf, tf, sub, dry, NULL, err, errlen);
 			}
 			if (sf >= 0)
 				close(sf);
 			if (tf >= 0)
 				close(tf);
-			if (rc == 0)
+			if (rc == 0 && !dry)
 				unlinkat(from, e->d_name, AT_REMOVEDIR);
 			continue;
+		} else {
+			errno = EEXIST;
 		}
 		snprintf(err, errlen, "cannot write %s/%s: %s (not replaced)", shown, e->d_name,
 			 errno == EEXIST ? "something else is there" : strerror(errno));
@@ -484,14 +493,20 @@ int od_commit(struct outdir *od, char *err, size_t errlen)
 	} else if (has_manifest(tfd)) {
 		rc = remove_listed(tfd, err, errlen, od->target);
 	}
-	/* The manifest first: whatever else fails, --force can then clean up after us. */
-	if (rc == 0 && renameat2(tmpfd, OD_MANIFEST, tfd, OD_MANIFEST, RENAME_NOREPLACE) < 0) {
+	if (rc == 0)
+		rc = move_entries(tmpfd, tfd, od->target, true, OD_MANIFEST, err, errlen);
+	/*
+	 * The manifest first (over the earlier one of ours, if any: rename replaces
+	 * a name, it never writes through it): whatever fails next, --force can
+	 * then clean up after us.
+	 */
+	if (rc == 0 && renameat(tmpfd, OD_MANIFEST, tfd, OD_MANIFEST) < 0) {
 		snprintf(err, errlen, "cannot write %s/%s: %s", od->target, OD_MANIFEST,
-			 errno == EEXIST ? "something else is there (not replaced)" : strerror(errno));
+			 strerror(errno));
 		rc = -1;
 	}
 	if (rc == 0)
-		rc = move_entries(tmpfd, tfd, od->target, err, errlen);
+		rc = move_entries(tmpfd, tfd, od->target, false, NULL, err, errlen);
 	close(tfd);
 	close(tmpfd);
 	if (rc == 0 && rmdir(od->tmp) == 0)
