@@ -85,6 +85,20 @@ void html_put(FILE *f, const char *s)
 	}
 }
 
+void html_put_text(FILE *f, const char *s)
+{
+	/* Our own multi-line text: escaped, line ends kept. */
+	for (; s && *s; s++) {
+		if (*s == '\n') {
+			fputc('\n', f);
+			continue;
+		}
+		char one[2] = { *s, 0 };
+
+		html_put(f, one);
+	}
+}
+
 void md_put(FILE *f, const char *s)
 {
 	/*
@@ -241,4 +255,39 @@ int write_file(const char *path, int (*fn)(FILE *f, const void *arg), const void
 		return -1;
 	}
 	return 0;
+}
+
+extern const char tlb_replay_model_md[];	/* docs/replay-model.md, compiled in */
+
+static int put_model_md(FILE *f, const void *arg)
+{
+	(void)arg;
+	fputs(tlb_replay_model_md, f);
+	return 0;
+}
+
+static int put_model_html(FILE *f, const void *arg)
+{
+	(void)arg;
+	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+		"<title>The replay model</title>\n<style>body{font:14px/1.5 'DejaVu Sans',"
+		"sans-serif;max-width:980px;margin:20px auto;padding:0 20px;color:#1b1b1b}"
+		"pre{white-space:pre-wrap;font:13px/1.5 'DejaVu Sans Mono',monospace}</style>"
+		"</head>\n<body><p><a href=\"index.html\">&larr; the report</a> &middot; "
+		"<a href=\"replay-model.md\">as Markdown</a> (the project's "
+		"docs/replay-model.md, tlbreport %s)</p>\n<pre>", TLB_VERSION);
+	html_put_text(f, tlb_replay_model_md);
+	fputs("</pre></body></html>\n", f);
+	return 0;
+}
+
+int write_model_doc(const char *dir, char *err, size_t errlen)
+{
+	char path[4200];
+
+	snprintf(path, sizeof path, "%s/replay-model.md", dir);
+	if (write_file(path, put_model_md, NULL, err, errlen) < 0)
+		return -1;
+	snprintf(path, sizeof path, "%s/replay-model.html", dir);
+	return write_file(path, put_model_html, NULL, err, errlen);
 }

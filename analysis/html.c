@@ -46,6 +46,9 @@ static const char STYLE[] =
 	".verdict{background:#eef4fb;border-left:4px solid #1f77b4;padding:10px 14px;"
 	"margin:12px 0;font-size:15px}\n"
 	".verdict.flip{background:#fff4e5;border-left-color:#e8710a}\n"
+	".params{font-size:13px;margin:8px 0;padding:6px 10px;background:#f6f7f9;"
+	"border-left:3px solid #d0d4da;overflow-wrap:anywhere}\n"
+	".terms{font-size:12.5px;color:#3a4250;margin:4px 0 10px}\n"
 	"table{border-collapse:collapse;margin:8px 0 4px;font-size:13px}\n"
 	"th,td{padding:3px 9px;border-bottom:1px solid #e4e6ea;text-align:left}\n"
 	"th{background:#f1f3f5;font-weight:600}td.n,th.n{text-align:right;"
@@ -184,55 +187,138 @@ static void put_meta(FILE *f, const struct report *r)
 	fputs("</table></details>\n", f);
 }
 
+static const char *tpc_source_words(const char *src)
+{
+	if (strcmp(src, "option") == 0)
+		return "set with -t";
+	if (strcmp(src, "meta") == 0)
+		return "from the capture's meta";
+	if (strcmp(src, "profile") == 0)
+		return "the machine profile's";
+	return "source unknown: replayed before tlbreplay recorded it";
+}
+
+/* Machine, T and where it came from, vcores, costs, options: the parameters of every run shown. */
+static void put_params(FILE *f, const struct report *r)
+{
+	const struct rs_capture *c = r->cap;
+	const struct rs_run *run = &c->runs[0];
+	char buf[64];
+
+	fputs("<div class=\"params\"><b>Replayed as</b> machine <b>", f);
+	html_put(f, run->machine);
+	fputs("</b>, ", f);
+	if (run->tpc >= 0)
+		fprintf(f, "<b>%" PRId64 " threads per core</b> (%s)", run->tpc,
+			tpc_source_words(run->tpc_source));
+	else
+		fputs("threads per core not recorded", f);
+	if (run->vcores[0]) {
+		fputs(", vcores ", f);
+		html_put(f, run->vcores);
+	}
+	fputs("; costs in cycles (estimates): ", f);
+	for (int k = 0; k < NCOSTS; k++)
+		if (run->costs.have & (1u << k))
+			fprintf(f, "%s<code>%s</code> %s", k ? ", " : "", cost_names[k],
+				fmt_num(run->costs.v[k], buf, sizeof buf));
+	fputs("; options: ", f);
+	html_put(f, run->options[0] ? run->options : "none recorded");
+	fputs(". Every run shown was made with these same parameters.", f);
+	if (c->nother_params > 0) {
+		fprintf(f, " <span class=\"bad\">%zu other stored run%s of this trace, made with other "
+			"parameters, %s left out (never compared with these):", c->nother_params,
+			c->nother_params == 1 ? "" : "s", c->nother_params == 1 ? "is" : "are");
+		for (size_t i = 0; i < c->nother_params && i < 16; i++) {
+			fprintf(f, "%s run %" PRId64 " (", i ? "," : "", c->other_params[i]);
+			html_put(f, c->other_why[i]);
+			fputs(" differ)", f);
+		}
+		fputs(". Report them with <code>--run</code>.</span>", f);
+	}
+	fputs("</div>\n", f);
+}
+
 static void put_verdict(FILE *f, const struct report *r)
 {
 	const struct rs_capture *c = r->cap;
+	const struct verdict *v = &r->verdict;
 	const struct sens *s = &r->sens;
 	char a[64], b[64], x[64];
 
-	if (!s->usable) {
-		fputs("<div class=\"verdict\">No old-vs-new verdict: ", f);
-		html_put(f, s->why_not);
+	if (v->kind != VERDICT_OK) {
+		fputs("<div class=\"verdict flip\"><b>No verdict</b>: ", f);
+		html_put(f, v->missing);
 		fputs(".</div>\n", f);
-		return;
-	}
-	int64_t co = c->runs[s->iold].all.m[M_CYCLES], cn = c->runs[s->inew].all.m[M_CYCLES];
-	bool flips = false;
+	} else {
+		const struct rs_run *best = &c->runs[v->best];
 
-	for (int k = 0; k < CM_NSWEEPS; k++)
-		if (s->sweep[k].crosses && s->sweep[k].x_now > 0 &&
-		    s->sweep[k].x_cross < s->sweep[k].x_now * 10.0)
-			flips = true;
-	fprintf(f, "<div class=\"verdict%s\">", flips ? " flip" : "");
-	if (co > cn)
-		fprintf(f, "<b>new (v3.8) is %.2fx cheaper than old</b>: %s vs %s modeled cycles",
-			s->ratio_now, fmt_grouped(cn, a, sizeof a), fmt_grouped(co, b, sizeof b));
-	else if (cn > co)
-		fprintf(f, "<b>old is %.2fx cheaper than new (v3.8)</b>: %s vs %s modeled cycles",
-			cn ? (double)cn / (double)co : 0.0, fmt_grouped(co, a, sizeof a),
-			fmt_grouped(cn, b, sizeof b));
-	else
-		fprintf(f, "<b>old and new cost the same</b>: %s modeled cycles",
-			fmt_grouped(co, a, sizeof a));
-	fputs(" at the stored cost estimates.<br>", f);
-	for (int k = 0; k < CM_NSWEEPS; k++) {
-		const struct sens_sweep *w = &s->sweep[k];
+		fputs("<div class=\"verdict\"><b>", f);
+		html_put(f, best->policy);
+		fprintf(f, " is the cheapest safe policy</b>: %s modeled cycles",
+			fmt_grouped(best->all.m[M_CYCLES], a, sizeof a));
+		if (v->floor >= 0)
+			fprintf(f, ", <b>%.2fx the floor</b> (optimal: %s cycles)",
+				verdict_x_floor(c, v, (size_t)v->best),
+				fmt_grouped(c->runs[v->floor].all.m[M_CYCLES], b, sizeof b));
+		else
+			fputs(" (optimal, the floor, was not replayed: tlbreplay --store "
+			      "--policy ...,optimal)", f);
+		fputs(".<br>Safe policies by cycles: ", f);
+		for (size_t k = 0; k < v->nsafe; k++) {
+			const struct rs_run *run = &c->runs[v->safe[k]];
 
-		fprintf(f, "%s cost: ", cm_sweep_names[k]);
-		if (w->crosses) {
-			fprintf(f, "<span class=\"bad\">flips at %s cycles</span>",
-				fmt_num(round(w->x_cross), x, sizeof x));
-			if (w->x_now > 0)
-				fprintf(f, " (%.2fx the estimate of %s)", w->x_cross / w->x_now,
-					fmt_num(w->x_now, a, sizeof a));
-			fprintf(f, ": %s cheaper below, %s above", w->below, w->above);
-		} else {
-			fprintf(f, "<span class=\"good\">holds at every value</span> (%s cheaper throughout)",
-				w->below);
+			fputs(k ? " &middot; " : "", f);
+			html_put(f, run->policy);
+			fprintf(f, " %s", fmt_grouped(run->all.m[M_CYCLES], a, sizeof a));
+			if ((int)v->safe[k] == v->floor)
+				fputs(" (the floor)", f);
+			else if (v->floor >= 0 && verdict_x_floor(c, v, v->safe[k]) > 0)
+				fprintf(f, " (%.2fx the floor)", verdict_x_floor(c, v, v->safe[k]));
 		}
-		fputs(k + 1 < CM_NSWEEPS ? ".<br>" : ".", f);
+		fputs(".", f);
 	}
-	fputs("</div>\n", f);
+	for (size_t k = 0; k < v->nunsafe; k++) {
+		const struct rs_run *run = &c->runs[v->unsafe[k]];
+
+		fputs(k ? "; " : "<br><span class=\"bad\">Unsafe, never a candidate whatever it costs: ", f);
+		html_put(f, run->policy);
+		fprintf(f, " (%s stale-TLB exposure%s, %s cycles)",
+			fmt_grouped(run->all.m[M_STALE_EXPOSURES], a, sizeof a),
+			run->all.m[M_STALE_EXPOSURES] == 1 ? "" : "s",
+			fmt_grouped(run->all.m[M_CYCLES], b, sizeof b));
+	}
+	if (v->nunsafe)
+		fputs(".</span>", f);
+	if (s->usable) {
+		fputs("<br>If the cost estimates are wrong (old vs new, recomputed from the stored "
+		      "counts): ", f);
+		for (int k = 0; k < CM_NSWEEPS; k++) {
+			const struct sens_sweep *w = &s->sweep[k];
+
+			fprintf(f, "%s cost ", cm_sweep_names[k]);
+			if (w->crosses) {
+				fprintf(f, "<span class=\"bad\">flips at %s cycles</span>",
+					fmt_num(round(w->x_cross), x, sizeof x));
+				if (w->x_now > 0)
+					fprintf(f, " (%.2fx the estimate of %s)", w->x_cross / w->x_now,
+						fmt_num(w->x_now, a, sizeof a));
+				fprintf(f, ": %s costs less below, %s above", w->below, w->above);
+			} else {
+				fprintf(f, "<span class=\"good\">never flips</span> (%s costs less "
+					"throughout)", w->below);
+			}
+			fputs(k + 1 < CM_NSWEEPS ? "; " : ".", f);
+		}
+	}
+	fputs("</div>\n<p class=\"terms\"><b>Terms</b>: <i>safe</i> = no stale-TLB exposure "
+	      "(a guest entry on a core that may still hold a translation the guest "
+	      "invalidated: a correctness hazard, not a cost); <i>cycles</i> = the modeled cost, "
+	      "the sum of each flush and invalidation sequence's cost (estimates); "
+	      "<i>the floor</i> = <code>optimal</code>, the cheapest safe schedule for this very "
+	      "trace, decided with the whole trace (no kernel can run it: it says how far each "
+	      "policy is from the best possible). The model in full: "
+	      "<a href=\"replay-model.html\">replay-model.html</a>.</p>\n", f);
 }
 
 static void put_totals(FILE *f, const struct report *r)
@@ -476,6 +562,7 @@ static int write_capture(FILE *f, const void *arg)
 	html_put(f, c->runs[0].tool_version);
 	fputs(" &middot; costs in modeled cycles (estimates)</div>\n", f);
 	put_meta(f, r);
+	put_params(f, r);
 	fputs("<nav><a href=\"#totals\">Totals</a><a href=\"#per-vm\">Per VM</a><a href=\"#time\">"
 	      "Over time</a><a href=\"#sensitivity\">Cost sensitivity</a><a href=\"#stale\">"
 	      "Stale TLB</a><a href=\"#runs\">Runs</a><a href=\"summary.md\">summary.md</a></nav>\n", f);

@@ -12,13 +12,15 @@
 
 #define JSON_MAX_DEPTH 32
 #define JSON_MAX_PATH 512
+#define JSON_MAX_TEXT 256	/* longer strings are an error when asked for */
 
 struct json_walk {
 	const char *p;			/* next character */
 	char path[JSON_MAX_PATH];	/* dotted key path of the current value */
 	size_t pathlen;			/* strlen(path) */
-	json_number_cb cb;		/* receives every number */
-	void *ctx;			/* passed to cb */
+	json_number_cb cb;		/* receives every number (may be NULL) */
+	json_text_cb tcb;		/* receives every string, true and false (may be NULL) */
+	void *ctx;			/* passed to both */
 };
 
 static int parse_value(struct json_walk *w, int depth);
@@ -111,7 +113,8 @@ static int parse_number(struct json_walk *w)
 	v = strtod(start, &end);
 	if (end != w->p)
 		return -1;
-	w->cb(w->ctx, w->path, v);
+	if (w->cb)
+		w->cb(w->ctx, w->path, v);
 	return 0;
 }
 
@@ -200,9 +203,28 @@ static int parse_value(struct json_walk *w, int depth)
 	switch (*w->p) {
 	case '{': return parse_object(w, depth);
 	case '[': return parse_array(w, depth);
-	case '"': return parse_string(w, NULL, 0);
-	case 't': return parse_literal(w, "true");
-	case 'f': return parse_literal(w, "false");
+	case '"': {
+		char text[JSON_MAX_TEXT];
+
+		if (!w->tcb)
+			return parse_string(w, NULL, 0);
+		if (parse_string(w, text, sizeof text) < 0)
+			return -1;
+		w->tcb(w->ctx, w->path, text);
+		return 0;
+	}
+	case 't':
+		if (parse_literal(w, "true") < 0)
+			return -1;
+		if (w->tcb)
+			w->tcb(w->ctx, w->path, "true");
+		return 0;
+	case 'f':
+		if (parse_literal(w, "false") < 0)
+			return -1;
+		if (w->tcb)
+			w->tcb(w->ctx, w->path, "false");
+		return 0;
 	case 'n': return parse_literal(w, "null");
 	default: return parse_number(w);
 	}
@@ -210,7 +232,12 @@ static int parse_value(struct json_walk *w, int depth)
 
 int json_scan_numbers(const char *text, json_number_cb cb, void *ctx)
 {
-	struct json_walk w = { .p = text, .cb = cb, .ctx = ctx };
+	return json_scan(text, cb, NULL, ctx);
+}
+
+int json_scan(const char *text, json_number_cb cb, json_text_cb tcb, void *ctx)
+{
+	struct json_walk w = { .p = text, .cb = cb, .tcb = tcb, .ctx = ctx };
 
 	if (!text)
 		return -1;

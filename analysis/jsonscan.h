@@ -10,6 +10,7 @@
  * Interface:
  *   json_scan_numbers()  call @cb for every number, with its dotted key path
  *                        ("costs.tlbie"; array elements add no key); 0 or -1
+ *   json_scan()          the same, and strings and booleans to a second callback
  *
  * Algorithm: a recursive-descent parser over RFC 8259 (objects, arrays,
  * strings with escapes, numbers, true/false/null), depth-limited to 32;
@@ -21,7 +22,11 @@
 #define TLB_JSONSCAN_H
 
 typedef void (*json_number_cb)(void *ctx, const char *path, double value);
+/* A string value (unescaped; \uXXXX as '?', at most 255 bytes), or "true"/"false". */
+typedef void (*json_text_cb)(void *ctx, const char *path, const char *text);
 
 int json_scan_numbers(const char *text, json_number_cb cb, void *ctx);
+/* json_scan - numbers to @cb, strings and booleans to @tcb (either may be NULL). */
+int json_scan(const char *text, json_number_cb cb, json_text_cb tcb, void *ctx);
 
 #endif

@@ -26,12 +26,14 @@
 
 #include "results.h"
 #include "sensitivity.h"
+#include "verdict.h"
 
 #define REPORT_MAX_PLOTS 32
 
 struct report {
 	struct rs_capture *cap;		/* the loaded results */
 	struct sens sens;		/* sweeps of this capture */
+	struct verdict verdict;		/* safe policies ranked, or why there is no verdict */
 	char label[128];		/* short name: file name without .db, made unique */
 	char dir[4096];			/* where index.html and summary.md are written (private) */
 	char shown[4096];		/* where they end up: the directory the user named */
@@ -75,6 +77,10 @@ const char *fmt_seconds(int64_t ns, char *buf, size_t len);
 const char *fmt_num(double v, char *buf, size_t len);
 /* @s HTML-escaped onto @f. */
 void html_put(FILE *f, const char *s);
+/* Our own text HTML-escaped with its line ends kept (for <pre>). */
+void html_put_text(FILE *f, const char *s);
+/* docs/replay-model.md into DIR/replay-model.md and DIR/replay-model.html. */
+int write_model_doc(const char *dir, char *err, size_t errlen);
 /* @s Markdown-escaped (ASCII punctuation backslashed; line ends, controls U+FFFD). */
 void md_put(FILE *f, const char *s);
 /* @s as one RFC 4180 CSV field. */

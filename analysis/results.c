@@ -17,6 +17,7 @@
 #include "outdir.h"
 #include "report.h"
 #include "reportdb.h"
+#include "jsonscan.h"
 
 
 const char *const rs_metric_titles[NMETRICS] = {
@@ -277,6 +278,80 @@ static int check_run(struct loader *l, sqlite3_stmt *st, const struct rs_run *r)
 	return 0;
 }
 
+struct params_read {
+	struct rs_run *r;
+	size_t optlen;
+};
+
+static void params_num(void *ctx, const char *path, double v)
+{
+	struct params_read *p = ctx;
+	struct rs_run *r = p->r;
+
+	if (strcmp(path, "threads_per_core") == 0 && v >= 0 && v <= 1e6 && v == (int64_t)v)
+		r->tpc = (int64_t)v;
+	else if (strcmp(path, "vcores") == 0)
+		snprintf(r->vcores, sizeof r->vcores, "%g", v);
+	else if (strncmp(path, "options.", 8) == 0 && p->optlen < sizeof r->options)
+		p->optlen += (size_t)snprintf(r->options + p->optlen, sizeof r->options - p->optlen,
+					      "%s%s=%g", p->optlen ? ", " : "", path + 8, v);
+}
+
+static void params_text(void *ctx, const char *path, const char *text)
+{
+	struct params_read *p = ctx;
+	struct rs_run *r = p->r;
+
+	if (strcmp(path, "threads_per_core_source") == 0) {
+		/* Only the three words the replay writes are shown; anything else is unknown. */
+		if (strcmp(text, "option") == 0 || strcmp(text, "meta") == 0 ||
+		    strcmp(text, "profile") == 0)
+			snprintf(r->tpc_source, sizeof r->tpc_source, "%s", text);
+	} else if (strcmp(path, "vcores") == 0) {
+		snprintf(r->vcores, sizeof r->vcores, "%s", text);
+	} else if (strncmp(path, "options.", 8) == 0 && p->optlen < sizeof r->options) {
+		p->optlen += (size_t)snprintf(r->options + p->optlen, sizeof r->options - p->optlen,
+					      "%s%s=%s", p->optlen ? ", " : "", path + 8,
+					      strcmp(text, "true") == 0 ? "1" :
+					      strcmp(text, "false") == 0 ? "0" : text);
+	}
+}
+
+/* The parameters in force, from params: costs, T and its source, vcores, options. */
+static int read_params(struct loader *l, struct rs_run *r)
+{
+	struct params_read p = { .r = r };
+	size_t n;
+
+	r->tpc = -1;
+	snprintf(r->tpc_source, sizeof r->tpc_source, "unknown");
+	if (cm_costs_from_params(r->params, &r->costs) < 0 ||
+	    json_scan(r->params, params_num, params_text, &p) < 0)
+		return fail(l, 2, "run %" PRId64 " (%s): params is not valid JSON", r->id, r->policy);
+	n = (size_t)snprintf(r->signature, sizeof r->signature, "%s|%" PRId64 "|%s|", r->machine,
+			     r->tpc, r->vcores);
+	for (int k = 0; k < NCOSTS && n < sizeof r->signature; k++)
+		n += (size_t)snprintf(r->signature + n, sizeof r->signature - n, "%.17g,",
+				      (r->costs.have & (1u << k)) ? r->costs.v[k] : -1.0);
+	if (n < sizeof r->signature)
+		snprintf(r->signature + n, sizeof r->signature - n, "|%s", r->options);
+	return 0;
+}
+
+/* What differs between two parameter sets, in words. */
+static const char *params_differ(const struct rs_run *a, const struct rs_run *b)
+{
+	if (strcmp(a->machine, b->machine) != 0)
+		return "machine";
+	if (a->tpc != b->tpc)
+		return "threads per core";
+	if (strcmp(a->vcores, b->vcores) != 0)
+		return "vcores";
+	if (strcmp(a->options, b->options) != 0)
+		return "options";
+	return "costs";
+}
+
 /* Every stored run, ascending id, into @runs. */
 static int load_run_list(struct loader *l, struct rs_run **runs, size_t *nruns)
 {
@@ -315,7 +390,7 @@ static int load_run_list(struct loader *l, struct rs_run **runs, size_t *nruns)
 		if (!r->policy || !r->machine || !r->params || !r->digest || !r->tool_version ||
 		    !r->created)
 			break;
-		if (check_run(l, st, r) < 0) {
+		if (check_run(l, st, r) < 0 || read_params(l, r) < 0) {
 			bad = 1;
 			break;
 		}
@@ -608,9 +683,11 @@ static int policy_cmp(const void *pa, const void *pb)
  * latest of the chosen machine and digest), filtered and ordered by policy.
  */
 static int choose_runs(struct loader *l, const struct rs_options *opt, struct rs_run *all,
-		       size_t nall, bool *keep)
+		       size_t nall, bool *keep, struct rs_capture *c)
 {
 	if (opt->nrun_ids > 0) {
+		const struct rs_run *first = NULL;
+
 		for (size_t i = 0; i < opt->nrun_ids; i++) {
 			size_t j;
 
@@ -623,6 +700,13 @@ static int choose_runs(struct loader *l, const struct rs_options *opt, struct rs
 					return fail(l, 2, "runs %" PRId64 " and %" PRId64
 						    " are both policy %s: name one run per policy",
 						    all[k].id, all[j].id, all[j].policy);
+			if (first && strcmp(first->signature, all[j].signature) != 0)
+				return fail(l, 2, "runs %" PRId64 " and %" PRId64 " were made with "
+					    "different parameters (%s): a comparison needs one "
+					    "parameter set", first->id, all[j].id,
+					    params_differ(first, &all[j]));
+			if (!first)
+				first = &all[j];
 			keep[j] = true;
 		}
 		return 0;
@@ -637,9 +721,18 @@ static int choose_runs(struct loader *l, const struct rs_options *opt, struct rs
 	if (!latest)
 		return fail(l, 2, "no run of machine '%s' in replay_run", opt->machine);
 	for (size_t i = nall; i-- > 0;) {
-		if (strcmp(all[i].machine, latest->machine) != 0 ||
-		    strcmp(all[i].digest, latest->digest) != 0)
+		if (strcmp(all[i].digest, latest->digest) != 0)
 			continue;
+		if (strcmp(all[i].signature, latest->signature) != 0) {
+			/* Same trace, other parameters: never side by side with these; say so. */
+			if (c->nother_params < sizeof c->other_params / sizeof c->other_params[0]) {
+				c->other_params[c->nother_params] = all[i].id;
+				snprintf(c->other_why[c->nother_params], sizeof c->other_why[0], "%s %s",
+					 all[i].policy, params_differ(latest, &all[i]));
+			}
+			c->nother_params++;
+			continue;
+		}
 		bool taken = false;
 
 		for (size_t k = i + 1; k < nall; k++)
@@ -659,7 +752,7 @@ static int select_runs(struct loader *l, const struct rs_options *opt, struct rs
 
 	if (!keep)
 		return fail(l, 1, "cannot choose runs: %s", strerror(ENOMEM));
-	if (choose_runs(l, opt, all, nall, keep) < 0) {
+	if (choose_runs(l, opt, all, nall, keep, c) < 0) {
 		free(keep);
 		return -1;
 	}
@@ -742,10 +835,6 @@ struct rs_capture *rs_load(const char *path, const struct rs_options *opt,
 	for (size_t i = 0; i < c->nruns; i++) {
 		struct rs_run *r = &c->runs[i];
 
-		if (cm_costs_from_params(r->params, &r->costs) < 0) {
-			fail(&l, 2, "run %" PRId64 " (%s): params is not valid JSON", r->id, r->policy);
-			goto out;
-		}
 		if (load_totals(&l, r) < 0 || load_series(&l, r) < 0 ||
 		    load_hazards(&l, r, opt->hazard_limit) < 0)
 			goto out;

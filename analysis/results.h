@@ -24,10 +24,13 @@
  *
  * Choosing runs: one DB may hold many runs (several machines, several cost
  * sets, replays of earlier versions). Unless runs are named (--run), the
- * latest run (highest id) fixes the machine (or --machine does) and the trace
- * digest, and for each policy the latest run with that machine and digest is
- * taken. Runs are then ordered by rs_policy_rank(). --policy keeps only the
- * listed policies, in the listed order.
+ * latest run (highest id) fixes the machine (or --machine does), the trace
+ * digest and the parameter set (machine, T, vcores, the eight costs, the
+ * options: rs_run.signature), and for each policy the latest run with those
+ * is taken; runs of the same trace made with other parameters are left out
+ * and listed (other_params), never compared with these. Named runs (--run)
+ * must share one parameter set (else exit 2). Runs are then ordered by
+ * rs_policy_rank(). --policy keeps only the listed policies, in that order.
  *
  * The event table is read only when asked (read_events, tlbreport --events):
  * one GROUP BY over it for the events per kind and the sum of the counts
@@ -75,6 +78,11 @@ struct rs_run {
 	char *created;			/* ISO 8601 UTC */
 	int64_t bucket_ns;		/* series bucket width, 0 if unknown */
 	struct cm_costs costs;		/* the costs read from params */
+	int64_t tpc;			/* params threads_per_core, -1 when absent */
+	char tpc_source[16];		/* option, meta, profile, or unknown (older DBs) */
+	char vcores[48];		/* params vcores as written (DB text: escape it) */
+	char options[512];		/* params options as "name=v, ..." (DB text: escape it) */
+	char signature[1024];		/* machine|T|vcores|costs|options: one parameter set */
 	struct rs_row all;		/* totals over every VM */
 	struct rs_row *vms;		/* per VM, ascending id */
 	size_t nvms;
@@ -114,6 +122,9 @@ struct rs_capture {
 	struct rs_run *runs;		/* chosen runs, in display order */
 	size_t nruns;
 	size_t nruns_stored;		/* every run in replay_run */
+	int64_t other_params[16];	/* runs of this trace left out: other parameters */
+	char other_why[16][48];		/* what differs for each ("costs", "T", ...) */
+	size_t nother_params;		/* how many such runs (may exceed 16) */
 };
 
 struct rs_options {

@@ -211,6 +211,10 @@ static int write_report(struct report *r, const struct options *o, const char *u
 		tlb_msg("cannot write the hazard list: %s", err);
 		return EXIT_RUN_FAILED;
 	}
+	if (write_model_doc(r->dir, err, sizeof err) < 0) {
+		tlb_msg("cannot write the model's page: %s", err);
+		return EXIT_RUN_FAILED;
+	}
 	if (md_capture(r, err, sizeof err) < 0) {
 		tlb_msg("cannot write summary.md: %s", err);
 		return EXIT_RUN_FAILED;
@@ -240,6 +244,9 @@ static int write_comparison(struct report **reps, size_t n, const struct options
 		rc = EXIT_RUN_FAILED;
 	} else if (gp_run_all(plotdir, names, nn, (int)o->jobs, err, sizeof err) < 0) {
 		tlb_msg("cannot draw the comparison plots: %s", err);
+		rc = EXIT_RUN_FAILED;
+	} else if (write_model_doc(dir, err, sizeof err) < 0) {
+		tlb_msg("cannot write the model's page: %s", err);
 		rc = EXIT_RUN_FAILED;
 	} else if (md_compare(reps, n, dir, err, sizeof err) < 0) {
 		tlb_msg("cannot write summary.md: %s", err);
@@ -406,6 +413,7 @@ int main(int argc, char **argv)
 			rc = EXIT_RUN_FAILED;
 			goto out;
 		}
+		verdict_compute(r->cap, &r->verdict);
 		r->hazard_list = (size_t)o.hazards;
 		r->max_points = (int)o.max_points;
 		r->max_vms = (int)o.max_vms;

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * verdict - see verdict.h. Ties in cycles are broken by the display rank
+ * (old, new, modern, tracked, optimal), so the same numbers always give
+ * the same words.
+ */
+#include "verdict.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct rs_capture *sort_cap;
+
+static int by_cycles(const void *pa, const void *pb)
+{
+	const struct rs_run *a = &sort_cap->runs[*(const size_t *)pa];
+	const struct rs_run *b = &sort_cap->runs[*(const size_t *)pb];
+
+	if (a->all.m[M_CYCLES] != b->all.m[M_CYCLES])
+		return a->all.m[M_CYCLES] < b->all.m[M_CYCLES] ? -1 : 1;
+	return rs_policy_rank(a->policy) - rs_policy_rank(b->policy);
+}
+
+static int by_exposures(const void *pa, const void *pb)
+{
+	const struct rs_run *a = &sort_cap->runs[*(const size_t *)pa];
+	const struct rs_run *b = &sort_cap->runs[*(const size_t *)pb];
+
+	if (a->all.m[M_STALE_EXPOSURES] != b->all.m[M_STALE_EXPOSURES])
+		return a->all.m[M_STALE_EXPOSURES] > b->all.m[M_STALE_EXPOSURES] ? -1 : 1;
+	return rs_policy_rank(a->policy) - rs_policy_rank(b->policy);
+}
+
+void verdict_compute(const struct rs_capture *c, struct verdict *v)
+{
+	bool any_entries = false, any_inval = false;
+
+	memset(v, 0, sizeof *v);
+	v->best = v->floor = -1;
+	for (size_t i = 0; i < c->nruns; i++) {
+		const int64_t *m = c->runs[i].all.m;
+
+		if (m[M_GUEST_ENTRIES] > 0)
+			any_entries = true;
+		if (m[M_LOCAL_SEQS] > 0 || m[M_TLBIE_SEQS] > 0)
+			any_inval = true;
+		if (m[M_STALE_EXPOSURES] == 0 && v->nsafe < VERDICT_MAX)
+			v->safe[v->nsafe++] = i;
+		else if (m[M_STALE_EXPOSURES] > 0 && v->nunsafe < VERDICT_MAX)
+			v->unsafe[v->nunsafe++] = i;
+	}
+	sort_cap = c;
+	qsort(v->safe, v->nsafe, sizeof v->safe[0], by_cycles);
+	qsort(v->unsafe, v->nunsafe, sizeof v->unsafe[0], by_exposures);
+	for (size_t k = 0; k < v->nsafe; k++) {
+		const char *p = c->runs[v->safe[k]].policy;
+
+		if (strcmp(p, "optimal") == 0)
+			v->floor = (int)v->safe[k];
+		else if (v->best < 0)
+			v->best = (int)v->safe[k];
+	}
+	if (!any_entries) {
+		v->kind = VERDICT_NO_ENTRIES;
+		snprintf(v->missing, sizeof v->missing,
+			 "no guest entries in this capture (a guest-side capture alone?): no "
+			 "policy has a core to flush or expose, so they cannot be compared. "
+			 "Merge it with a host capture of the same run (tlbmerge host.db guest.db "
+			 "-o merged.db), replay that (tlbreplay --store merged.db) and report it");
+	} else if (!any_inval) {
+		v->kind = VERDICT_NO_INVALIDATIONS;
+		snprintf(v->missing, sizeof v->missing,
+			 "no TLB invalidation in this capture (no H_REMOVE, H_PROTECT, "
+			 "H_BULK_REMOVE or host invalidation reached the replay): the policies "
+			 "differ only in what they flush. On POWER7/POWER8 hosts these hcalls run "
+			 "in real mode, unseen by the host: capture inside the guest too "
+			 "(tlbcollect --guest) and merge (tlbmerge host.db guest.db -o merged.db)");
+	} else if (v->best < 0) {
+		v->kind = VERDICT_NO_SAFE;
+		snprintf(v->missing, sizeof v->missing,
+			 "no kernel policy stored here is safe (each has stale-TLB exposures): "
+			 "none can be recommended");
+	} else {
+		v->kind = VERDICT_OK;
+	}
+}
+
+double verdict_x_floor(const struct rs_capture *c, const struct verdict *v, size_t i)
+{
+	int64_t f;
+
+	if (v->floor < 0)
+		return 0.0;
+	f = c->runs[v->floor].all.m[M_CYCLES];
+	return f > 0 ? (double)c->runs[i].all.m[M_CYCLES] / (double)f : 0.0;
+}
+
+const char *verdict_line(const struct rs_capture *c, const struct verdict *v, char *buf,
+			 size_t len)
+{
+	size_t n;
+
+	if (v->kind != VERDICT_OK) {
+		snprintf(buf, len, "no verdict: %s", v->missing);
+		return buf;
+	}
+	const struct rs_run *b = &c->runs[v->best];
+
+	n = (size_t)snprintf(buf, len, "%s is the cheapest safe policy", b->policy);
+	if (v->floor >= 0 && n < len) {
+		double x = verdict_x_floor(c, v, (size_t)v->best);
+
+		if (x > 0)
+			n += (size_t)snprintf(buf + n, len - n, ": %.2fx the floor (optimal)", x);
+		else
+			n += (size_t)snprintf(buf + n, len - n, ": the floor (optimal) is 0 cycles");
+	} else if (n < len) {
+		n += (size_t)snprintf(buf + n, len - n, " (optimal, the floor, was not replayed)");
+	}
+	for (size_t k = 0; k < v->nunsafe && n < len; k++) {
+		const struct rs_run *u = &c->runs[v->unsafe[k]];
+
+		n += (size_t)snprintf(buf + n, len - n, "%s%s%s", k ? ", " : "; unsafe: ",
+				      u->policy, "");
+		if (n < len)
+			n += (size_t)snprintf(buf + n, len - n, " (%" PRId64 " stale-TLB exposure%s)",
+					      u->all.m[M_STALE_EXPOSURES],
+					      u->all.m[M_STALE_EXPOSURES] == 1 ? "" : "s");
+	}
+	return buf;
+}
