@@ -95,29 +95,78 @@ static void y_format(FILE *f, double maxv)
 }
 
 /*
+ * A y axis for values from @minpos (the smallest value > 0) to @maxv: a log
+ * scale when they span more than 100x (else the small ones are invisible
+ * beside the big ones), otherwise linear from 0. Returns whether it is log.
+ */
+static bool y_axis(FILE *f, double minpos, double maxv)
+{
+	if (minpos > 0 && maxv / minpos > 100.0) {
+		double lo = pow(10.0, floor(log10(minpos)));
+
+		fprintf(f, "set logscale y 10\nset yrange [%.6g:*]\nset format y '%%.0s%%c'\n"
+			"set grid ytics mytics\n", lo);
+		return true;
+	}
+	fputs("set yrange [0:*]\n", f);
+	y_format(f, maxv);
+	return false;
+}
+
+static bool is_optimal(const char *p)
+{
+	return strcmp(p, "optimal") == 0;
+}
+
+static const char *dash(const char *p)
+{
+	return is_optimal(p) ? " dt 2" : "";
+}
+
+/*
  * The plot command's per-policy terms: "$data using 1:COL with STYLE ...".
  * The lines are drawn in reverse order, each a little wider than the next, so
- * that old and new (the verdict) lie on top and a policy whose line coincides
- * with another (new and modern often do) still shows as a border around it.
- * The legend comes first, from NaN terms in the usual order.
+ * that a policy whose line coincides with another's still shows as a border
+ * around it; and the legend says so: same[i] >= 0 when run i's data equal
+ * run same[i]'s ("tracked (same as new)"). The legend comes first, from NaN
+ * terms in the usual order. With @skip_optimal, optimal is not drawn.
  */
 static void policy_terms(FILE *f, const struct rs_capture *c, const char *block,
-			 const char *style, int first_col)
+			 const char *style, int first_col, const int *same, bool skip_optimal)
 {
+	bool first = true;
+
 	for (size_t i = 0; i < c->nruns; i++) {
 		const char *p = c->runs[i].policy;
-		char esc[128];
 
-		gp_escape(p, esc, sizeof esc);
-		fprintf(f, "%sNaN with lines lw 2 lc rgb '%s'%s title \"%s\"", i ? ", \\\n       " : "",
-			gp_policy_color(p, i), strcmp(p, "oracle") == 0 ? " dt 2" : "", esc);
+		if (skip_optimal && is_optimal(p))
+			continue;
+		fprintf(f, "%sNaN with lines lw 2 lc rgb '%s'%s title '%s", first ? "" : ", \\\n       ",
+			gp_policy_color(p, i), dash(p), p);
+		if (same && same[i] >= 0)
+			fprintf(f, " (same as %s)", c->runs[same[i]].policy);
+		fputc('\'', f);
+		first = false;
 	}
 	for (size_t i = c->nruns; i-- > 0;) {
 		const char *p = c->runs[i].policy;
 
+		if (skip_optimal && is_optimal(p))
+			continue;
 		fprintf(f, ", \\\n       $%s using 1:%zu with %s lw %.1f lc rgb '%s'%s notitle", block,
 			(size_t)first_col + i, style, 1.5 + 0.6 * (double)i, gp_policy_color(p, i),
-			strcmp(p, "oracle") == 0 ? " dt 2" : "");
+			dash(p));
+	}
+}
+
+/* same[i] = the first j < i whose @n values equal run i's, else -1. */
+static void find_same(const struct rs_capture *c, double *const *cols, size_t n, int *same)
+{
+	for (size_t i = 0; i < c->nruns; i++) {
+		same[i] = -1;
+		for (size_t j = 0; j < i && same[i] < 0; j++)
+			if (memcmp(cols[i], cols[j], n * sizeof **cols) == 0)
+				same[i] = (int)j;
 	}
 }
 
@@ -146,10 +195,22 @@ static int fig_cycles_by_policy(struct report *r, char *err, size_t errlen)
 	gp_data_end(f);
 	gp_escape(c->runs[0].machine, esc, sizeof esc);
 	fprintf(f, "set title 'Modeled cycles per policy (all VMs, machine %s)'\n", esc);
-	fputs("set ylabel 'cycles'\n"
-	      "set format y '%.1s%c'\n"
-	      "set yrange [0:*]\n"
-	      "set offsets 0, 0, graph 0.12, 0\n"
+	{
+		double lo = 0, hi = 0;
+
+		for (size_t i = 0; i < c->nruns; i++) {
+			double v = (double)c->runs[i].all.m[M_CYCLES];
+
+			hi = fmax(hi, v);
+			if (v > 0 && (lo == 0 || v < lo))
+				lo = v;
+		}
+		if (y_axis(f, lo, hi))
+			fputs("set ylabel 'cycles (log scale)'\n", f);
+		else
+			fputs("set ylabel 'cycles'\nset format y '%.1s%c'\n", f);
+	}
+	fputs("set offsets 0, 0, graph 0.12, 0\n"
 	      "set style data boxes\n"
 	      "set boxwidth 0.6\n"
 	      "set xtics scale 0\n"
@@ -244,7 +305,8 @@ static int fig_vm_bars(struct report *r, enum metric metric, const char *name,
 		free(v);
 		return -1;
 	}
-	double maxv = 0;
+	double maxv = 0, minpos = 0;
+	size_t longest = 0;
 
 	gp_data_begin(f, "data");
 	fputs("# vm", f);
@@ -253,13 +315,19 @@ static int fig_vm_bars(struct report *r, enum metric metric, const char *name,
 	fputc('\n', f);
 	for (size_t k = 0; k < n; k++) {
 		gp_escape(vm_label(c, v[k].vm, label, sizeof label), esc, sizeof esc);
+		/* A tick label fits under its group: long names end in "..." (the HTML has them whole). */
+		if (strlen(esc) > 24)
+			memcpy(esc + 21, "...", 4);
+		longest = strlen(esc) > longest ? strlen(esc) : longest;
 		fprintf(f, "\"%s\"", esc);
 		for (size_t i = 0; i < c->nruns; i++) {
 			const int64_t *m = rs_vm_metrics(&c->runs[i], v[k].vm);
+			double x = m ? (double)m[metric] : 0;
 
 			fprintf(f, " %" PRId64, m ? m[metric] : 0);
-			if (m && (double)m[metric] > maxv)
-				maxv = (double)m[metric];
+			maxv = fmax(maxv, x);
+			if (x > 0 && (minpos == 0 || x < minpos))
+				minpos = x;
 		}
 		fputc('\n', f);
 	}
@@ -269,13 +337,18 @@ static int fig_vm_bars(struct report *r, enum metric metric, const char *name,
 			rs_metric_titles[metric], n, total);
 	else
 		fprintf(f, "set title \"Per VM: %s\"\n", rs_metric_titles[metric]);
-	fprintf(f, "set ylabel '%s'\n"
-		"set yrange [0:*]\n"
+	/* Labels turn when they would not fit side by side; the margin below makes room. */
+	bool turn = n * (longest + 2) > 110;
+
+	fprintf(f, "set ylabel '%s%s'\n"
 		"set style data histograms\n"
 		"set style histogram clustered gap 1\n"
 		"set boxwidth 0.9 relative\n"
-		"set xtics scale 0%s\n", ylabel, n > 12 ? " rotate by -40" : "");
-	y_format(f, maxv);
+		"set xtics scale 0%s\n", ylabel, minpos > 0 && maxv / minpos > 100 ? " (log scale)" : "",
+		turn ? " rotate by -40" : "");
+	if (turn)
+		fprintf(f, "set bmargin %zu\n", 3 + (longest * 2) / 3);
+	y_axis(f, minpos, maxv);
 	gp_render_begin(f, name, SIZE_BARS);
 	for (size_t i = 0; i < c->nruns; i++) {
 		const char *p = c->runs[i].policy;
@@ -420,11 +493,19 @@ static int fig_series(struct report *r, enum metric metric, const char *name,
 		fputc('\n', f);
 	}
 	gp_data_end(f);
+	int same[REPORT_MAX_RUNS];
+
+	find_same(c, cols, b.nbins, same);
 	if (cumulative)
-		fprintf(f, "set title \"%s so far (cumulative, all VMs)\"\n"
-			"set ylabel 'exposures (total so far)'\n", rs_metric_titles[metric]);
+		fprintf(f, "set title '%s so far (cumulative, all VMs, at the end of each %s bin)'\n"
+			"set ylabel 'exposures (total so far)'\n", rs_metric_titles[metric], wtext);
+	else if (b.nbins < 10)
+		fprintf(f, "set title '%s per %s bin (all VMs; only %zu bucket%s stored: "
+			"tlbreplay -b MS for more)'\nset ylabel '%s per %s'\n", rs_metric_titles[metric],
+			wtext, b.nbins, b.nbins == 1 ? "" : "s",
+			metric == M_CYCLES ? "cycles" : metric_names[metric], wtext);
 	else
-		fprintf(f, "set title \"%s per %s bin (all VMs)\"\n"
+		fprintf(f, "set title '%s per %s bin (all VMs)'\n"
 			"set ylabel '%s per %s'\n", rs_metric_titles[metric], wtext,
 			metric == M_CYCLES ? "cycles" : metric_names[metric], wtext);
 	fputs("set xlabel 'time since capture start (s)'\n"
@@ -432,7 +513,8 @@ static int fig_series(struct report *r, enum metric metric, const char *name,
 	      "set format x '%g'\n", f);
 	y_format(f, maxv);
 	gp_render_begin(f, name, SIZE_WIDE);
-	policy_terms(f, c, "data", cumulative ? "steps" : (b.nbins > 1 ? "lines" : "linespoints"), 2);
+	policy_terms(f, c, "data", cumulative ? "steps" : (b.nbins > 1 ? "lines" : "linespoints"), 2,
+		     same, false);
 	gp_render_end(f);
 	rc = finish(f, r->plotdir, name, r->plots, &r->nplots, err, errlen);
 out:
@@ -440,6 +522,90 @@ out:
 		free(cols[i]);
 	free(cols);
 	return rc;
+}
+
+/*
+ * Cumulative exposures stepping at their exact times (replay_hazard.ts), one
+ * data block per policy: (start, 0), then (ts_k, k) for the k-th exposure,
+ * then (end, total). Used when every run's hazards are loaded; otherwise
+ * fig_series() draws them per bin.
+ */
+static int fig_exposures(struct report *r, const char *name, char *err, size_t errlen)
+{
+	const struct rs_capture *c = r->cap;
+	struct binning b;
+	int64_t t0 = INT64_MAX, t1 = INT64_MIN, maxv = 0;
+	int same[REPORT_MAX_RUNS];
+	char src[512];
+	FILE *f;
+
+	for (size_t i = 0; i < c->nruns; i++) {
+		const struct rs_run *run = &c->runs[i];
+
+		if (run->nhazard_ts != (size_t)run->hazards_total)
+			return fig_series(r, M_STALE_EXPOSURES, name, true, err, errlen);
+		if (run->nhazard_ts) {
+			t0 = run->hazard_ts[0] < t0 ? run->hazard_ts[0] : t0;
+			t1 = run->hazard_ts[run->nhazard_ts - 1] > t1 ? run->hazard_ts[run->nhazard_ts - 1] : t1;
+		}
+		maxv = run->hazards_total > maxv ? run->hazards_total : maxv;
+	}
+	if (make_binning(r, &b)) {
+		t0 = b.t0 < t0 ? b.t0 : t0;
+		/* the end of the last bin, in double: no int64 step can overflow here */
+		double end = (double)b.t0 + (double)b.nbins * (double)b.width;
+
+		t1 = end > (double)t1 ? (int64_t)fmin(end, 9.2e18) : t1;
+	}
+	if (t0 > t1)
+		return 0;	/* no series and no hazard: nothing to draw */
+	for (size_t i = 0; i < c->nruns; i++) {
+		same[i] = -1;
+		for (size_t j = 0; j < i && same[i] < 0; j++)
+			if (c->runs[i].nhazard_ts == c->runs[j].nhazard_ts &&
+			    (c->runs[i].nhazard_ts == 0 ||
+			     memcmp(c->runs[i].hazard_ts, c->runs[j].hazard_ts,
+				    c->runs[i].nhazard_ts * sizeof *c->runs[i].hazard_ts) == 0))
+				same[i] = (int)j;
+	}
+	gp_escape(c->path, src, sizeof src);
+	f = gp_begin(r->plotdir, name, "Cumulative stale-TLB exposures, stepping at the time of each",
+		     src, SIZE_WIDE, err, errlen);
+	if (!f)
+		return -1;
+	for (size_t i = 0; i < c->nruns; i++) {
+		const struct rs_run *run = &c->runs[i];
+		char block[32];
+
+		snprintf(block, sizeof block, "e%zu", i);
+		gp_data_begin(f, block);
+		fprintf(f, "# %s: seconds since capture start, exposures so far\n%.9f 0\n", run->policy,
+			(double)t0 / 1e9);
+		for (size_t k = 0; k < run->nhazard_ts; k++)
+			fprintf(f, "%.9f %zu\n", (double)run->hazard_ts[k] / 1e9, k + 1);
+		fprintf(f, "%.9f %zu\n", (double)t1 / 1e9, run->nhazard_ts);
+		gp_data_end(f);
+	}
+	fputs("set title 'stale-TLB exposures so far (cumulative, all VMs; each step is one exposure, "
+	      "at its time)'\nset ylabel 'exposures (total so far)'\n"
+	      "set xlabel 'time since capture start (s)'\nset yrange [0:*]\nset format x '%g'\n", f);
+	y_format(f, (double)maxv);
+	gp_render_begin(f, name, SIZE_WIDE);
+	for (size_t i = 0; i < c->nruns; i++) {
+		const char *p = c->runs[i].policy;
+
+		fprintf(f, "%sNaN with lines lw 2 lc rgb '%s'%s title '%s", i ? ", \\\n       " : "",
+			gp_policy_color(p, i), dash(p), p);
+		if (same[i] >= 0)
+			fprintf(f, " (same as %s)", c->runs[same[i]].policy);
+		fputc('\'', f);
+	}
+	for (size_t i = c->nruns; i-- > 0;)
+		fprintf(f, ", \\\n       $e%zu using 1:2 with steps lw %.1f lc rgb '%s'%s notitle", i,
+			1.5 + 0.6 * (double)i, gp_policy_color(c->runs[i].policy, i),
+			dash(c->runs[i].policy));
+	gp_render_end(f);
+	return finish(f, r->plotdir, name, r->plots, &r->nplots, err, errlen);
 }
 
 /* --- cost sensitivity ---------------------------------------------------------- */
@@ -454,8 +620,16 @@ static int fig_sensitivity(struct report *r, enum cm_sweep_kind kind, const char
 	char src[512], what[200], xbuf[64];
 	FILE *f;
 
+	int same[REPORT_MAX_RUNS];
+
 	if (!s->usable)
 		return 0;
+	for (size_t i = 0; i < c->nruns; i++) {
+		same[i] = -1;
+		for (size_t j = 0; j < i && same[i] < 0; j++)
+			if (w->a[i] == w->a[j] && w->b[i] == w->b[j] && !is_optimal(c->runs[j].policy))
+				same[i] = (int)j;
+	}
 	gp_escape(c->path, src, sizeof src);
 	snprintf(what, sizeof what, "Cost sensitivity: modeled cycles as the %s cost sweeps "
 		 "0..%s cycles", cm_sweep_names[kind], fmt_num(w->x_max, xbuf, sizeof xbuf));
@@ -463,7 +637,9 @@ static int fig_sensitivity(struct report *r, enum cm_sweep_kind kind, const char
 	if (!f)
 		return -1;
 	fputs("# Each policy's cycles are linear in the costs: cycles = a + b * x, from the\n"
-	      "# stored counts and the run's params (no replay). Columns: x, then cycles per policy.\n", f);
+	      "# stored counts and the run's params (no replay). Columns: x, then cycles per policy.\n"
+	      "# optimal is not drawn: its decisions depend on the costs, so this line would only\n"
+	      "# be an upper bound of its cycles at other costs.\n", f);
 	gp_data_begin(f, "data");
 	fputs("# x", f);
 	for (size_t i = 0; i < c->nruns; i++)
@@ -493,29 +669,39 @@ static int fig_sensitivity(struct report *r, enum cm_sweep_kind kind, const char
 		double maxv = 0;
 
 		for (size_t i = 0; i < c->nruns; i++)
-			maxv = fmax(maxv, fmax(w->a[i], w->a[i] + w->b[i] * w->x_max));
+			if (!is_optimal(c->runs[i].policy))
+				maxv = fmax(maxv, fmax(w->a[i], w->a[i] + w->b[i] * w->x_max));
 		y_format(f, maxv);
 	}
+	/* An unsafe policy costs less, perhaps, but is never "cheaper": the label says so. */
+	const struct rs_run *rb = rs_run_by_policy(c, w->below), *ra = rs_run_by_policy(c, w->above);
+	const char *ub = rb && rb->all.m[M_STALE_EXPOSURES] ? " (unsafe)" : "";
+	const char *ua = ra && ra->all.m[M_STALE_EXPOSURES] ? " (unsafe)" : "";
+	/* A label right of its line when it has room there, else left of it: never cut off. */
+	bool now_left = w->x_now > 0.6 * w->x_max, cross_left = w->x_cross > 0.45 * w->x_max;
+
 	fprintf(f, "# the stored estimate\n"
 		"set arrow 1 from %.6g, graph 0 to %.6g, graph 1 nohead dt 3 lw 1.5 lc rgb '#555555'\n"
-		"set label 1 'stored estimate: %s' at %.6g, graph 0.96 offset 0.6,0 left boxed textcolor rgb '#555555'\n",
-		w->x_now, w->x_now, fmt_num(w->x_now, xbuf, sizeof xbuf), w->x_now);
+		"set label 1 'stored estimate: %s' at %.6g, graph 0.96 offset %s,0 %s boxed textcolor rgb '#555555'\n",
+		w->x_now, w->x_now, fmt_num(w->x_now, xbuf, sizeof xbuf), w->x_now,
+		now_left ? "-0.6" : "0.6", now_left ? "right" : "left");
 	if (w->cross_in_range) {
 		double y = w->a[s->iold] + w->b[s->iold] * w->x_cross;
 
 		fprintf(f, "# where old and new cost the same: the verdict flips\n"
 			"set arrow 2 from %.6g, graph 0 to %.6g, graph 1 nohead lw 2 lc rgb '#b00020'\n"
 			"set object 1 circle at %.6g, %.6g size char 0.6 fc rgb '#b00020' fs solid front\n"
-			"set label 2 'verdict flips at %s: %s cheaper below, %s above' at %.6g, graph 0.88 "
-			"offset 0.6,0 left boxed textcolor rgb '#b00020' front\n",
+			"set label 2 'old = new at %s: %s%s costs less below, %s%s above' at %.6g, graph 0.86 "
+			"offset %s,0 %s boxed textcolor rgb '#b00020' front\n",
 			w->x_cross, w->x_cross, w->x_cross, y, fmt_num(round(w->x_cross), xbuf, sizeof xbuf),
-			w->below, w->above, w->x_cross);
+			w->below, ub, w->above, ua, w->x_cross, cross_left ? "-0.6" : "0.6",
+			cross_left ? "right" : "left");
 	} else {
-		fprintf(f, "set label 2 'no crossover at any cost: %s cheaper throughout' at graph 0.98, "
-			"graph 0.96 right boxed textcolor rgb '#1a7f37' front\n", w->below);
+		fprintf(f, "set label 2 'old and new never cross: %s%s costs less throughout' at graph 0.98, "
+			"graph 0.96 right boxed textcolor rgb '#1a7f37' front\n", w->below, ub);
 	}
 	gp_render_begin(f, name, SIZE_WIDE);
-	policy_terms(f, c, "data", "lines", 2);
+	policy_terms(f, c, "data", "lines", 2, same, true);
 	gp_render_end(f);
 	return finish(f, r->plotdir, name, r->plots, &r->nplots, err, errlen);
 }
@@ -622,7 +808,7 @@ int fig_capture(struct report *r, char *err, size_t errlen)
 	    fig_vm_bars(r, M_CYCLES, "vm_cycles", "modeled cycles", err, errlen) < 0 ||
 	    fig_series(r, M_CYCLES, "series_cycles", false, err, errlen) < 0 ||
 	    fig_series(r, M_TLBIE, "series_tlbie", false, err, errlen) < 0 ||
-	    fig_series(r, M_STALE_EXPOSURES, "stale_exposures", true, err, errlen) < 0 ||
+	    fig_exposures(r, "stale_exposures", err, errlen) < 0 ||
 	    fig_sensitivity(r, CM_SWEEP_TLBIE_TLBSYNC, "sens_tlbie_tlbsync", err, errlen) < 0 ||
 	    fig_sensitivity(r, CM_SWEEP_FLUSH_REFILL, "sens_flush_refill", err, errlen) < 0 ||
 	    fig_sens_map(r, err, errlen) < 0)

@@ -291,3 +291,67 @@ int write_model_doc(const char *dir, char *err, size_t errlen)
 	snprintf(path, sizeof path, "%s/replay-model.html", dir);
 	return write_file(path, put_model_html, NULL, err, errlen);
 }
+
+const char *conclusion(struct report *const *reps, size_t n, char *buf, size_t len)
+{
+	const char *names[REPORT_MAX_RUNS * 4];
+	size_t count[REPORT_MAX_RUNS * 4] = { 0 }, nn = 0, none = 0, used;
+	double lo[REPORT_MAX_RUNS * 4], hi[REPORT_MAX_RUNS * 4];
+	bool mixed = false;
+
+	for (size_t k = 0; k < n; k++) {
+		const struct verdict *v = &reps[k]->verdict;
+		const struct rs_capture *c = reps[k]->cap;
+
+		if (k > 0) {
+			const struct rs_run *a = &reps[0]->cap->runs[0], *b = &c->runs[0];
+			const char *sa = strchr(a->signature, '|'), *sb = strchr(b->signature, '|');
+
+			/* machine, T, vcores, costs, options: all but the trace itself */
+			if (strcmp(a->machine, b->machine) != 0 || !sa || !sb || strcmp(sa, sb) != 0)
+				mixed = true;
+		}
+		if (v->kind != VERDICT_OK) {
+			none++;
+			continue;
+		}
+		const char *p = c->runs[v->best].policy;
+		double x = verdict_x_floor(c, v, (size_t)v->best);
+		size_t j;
+
+		for (j = 0; j < nn && strcmp(names[j], p) != 0; j++)
+			;
+		if (j == nn) {
+			if (nn == sizeof names / sizeof names[0])
+				continue;
+			names[nn] = p;
+			lo[nn] = hi[nn] = x;
+			nn++;
+		}
+		count[j]++;
+		if (x > 0 && (lo[j] == 0 || x < lo[j]))
+			lo[j] = x;
+		if (x > hi[j])
+			hi[j] = x;
+	}
+	used = (size_t)snprintf(buf, len, "Across %zu captures: ", n);
+	if (nn == 0 && used < len)
+		used += (size_t)snprintf(buf + used, len - used, "no verdict in any");
+	for (size_t j = 0; j < nn && used < len; j++) {
+		used += (size_t)snprintf(buf + used, len - used, "%s%s is the cheapest safe policy in %zu",
+					 j ? "; " : "", names[j], count[j]);
+		if (used < len && hi[j] > 0)
+			used += (size_t)snprintf(buf + used, len - used, lo[j] == hi[j] ?
+						 " (%.2fx the floor)" : " (%.2fx to %.2fx the floor)",
+						 lo[j], hi[j]);
+	}
+	if (none && used < len)
+		used += (size_t)snprintf(buf + used, len - used, "; %zu without a verdict (see each)", none);
+	if (mixed && used < len)
+		used += (size_t)snprintf(buf + used, len - used, ". They were replayed with different "
+					 "parameters (machine, T, vcores, costs or options): compare "
+					 "policies within a capture, not captures with each other");
+	if (used < len)
+		snprintf(buf + used, len - used, ".");
+	return buf;
+}

@@ -203,7 +203,7 @@ static void put_params(FILE *f, const struct report *r)
 {
 	const struct rs_capture *c = r->cap;
 	const struct rs_run *run = &c->runs[0];
-	char buf[64];
+	char buf[64], opts[1024];
 
 	fputs("<div class=\"params\"><b>Replayed as</b> machine <b>", f);
 	html_put(f, run->machine);
@@ -223,7 +223,7 @@ static void put_params(FILE *f, const struct report *r)
 			fprintf(f, "%s<code>%s</code> %s", k ? ", " : "", cost_names[k],
 				fmt_num(run->costs.v[k], buf, sizeof buf));
 	fputs("; options: ", f);
-	html_put(f, run->options[0] ? run->options : "none recorded");
+	html_put(f, rs_options_union(c, opts, sizeof opts)[0] ? opts : "none recorded");
 	fputs(". Every run shown was made with these same parameters.", f);
 	if (c->nother_params > 0) {
 		fprintf(f, " <span class=\"bad\">%zu other stored run%s of this trace, made with other "
@@ -396,7 +396,7 @@ static void put_time(FILE *f, const struct report *r)
 {
 	fputs("<h2 id=\"time\">Over time</h2>\n", f);
 	figure_or(f, r, "series_cycles", "cycles over time",
-		  "Modeled cycles per time bin over all VMs, one line per policy (oracle dashed).",
+		  "Modeled cycles per time bin over all VMs, one line per policy (optimal dashed).",
 		  "No time series stored (replay_series is empty for these runs).");
 	figure_or(f, r, "series_tlbie", "tlbie over time",
 		  "tlbie instructions per time bin over all VMs, one line per policy.",
@@ -410,10 +410,13 @@ static void put_sensitivity(FILE *f, const struct report *r)
 	char buf[64];
 
 	fputs("<h2 id=\"sensitivity\">Cost sensitivity</h2>\n<p>No published cycle costs exist "
-	      "for these instructions: the stored ones are estimates. No policy decision "
-	      "depends on a cost, so each policy's cycles are a straight line in any one cost, "
-	      "recomputed here from the stored counts and the run's parameters (no replay). "
-	      "A red mark is where old and new cost the same: the verdict flips there.</p>\n", f);
+	      "for these instructions: the stored ones are estimates. No decision of old, new, "
+	      "modern or tracked depends on a cost, so their cycles are a straight line in any "
+	      "one cost, recomputed here from the stored counts and the run's parameters (no "
+	      "replay). A red mark is where old and new cost the same. <b>optimal is left out "
+	      "of the sweeps</b>: its decisions depend on the costs, so at other costs it would "
+	      "choose differently, and its cycles recomputed from the stored counts would only "
+	      "be an upper bound.</p>\n", f);
 	if (!s->usable) {
 		fputs("<p class=\"none\">No sweep: ", f);
 		html_put(f, s->why_not);
@@ -453,7 +456,7 @@ static void put_stale(FILE *f, const struct report *r)
 
 	fputs("<h2 id=\"stale\">Stale-TLB exposures</h2>\n<p>An exposure is a guest entry on a "
 	      "core that may still hold translations the guest has invalidated: a correctness "
-	      "hazard, not a cost. Counted for every policy, the oracle included.</p>\n"
+	      "hazard, not a cost. Counted for every policy, optimal included.</p>\n"
 	      "<table><tr><th>policy</th><th class=\"n\">exposures</th>"
 	      "<th class=\"n\">stored hazards</th></tr>\n", f);
 	for (size_t i = 0; i < c->nruns; i++) {
@@ -624,6 +627,14 @@ static int write_compare(FILE *f, const void *arg)
 		"<h1>TLB invalidation policies: %zu captures compared</h1>\n<div class=\"sub\">"
 		"costs in modeled cycles (estimates); each capture's full report is linked by "
 		"its name</div>\n", a->nreps, TLB_VERSION, STYLE, a->nreps);
+	{
+		char line[2048];
+
+		fputs("<div class=\"verdict\"><b>", f);
+		html_put(f, conclusion(a->reps, a->nreps, line, sizeof line));
+		fputs("</b> <a href=\"replay-model.html\">What safe, the floor and cycles mean</a>."
+		      "</div>\n", f);
+	}
 	for (size_t k = 0; k < a->nreps; k++) {
 		int64_t lost;
 
@@ -658,31 +669,58 @@ static int write_compare(FILE *f, const void *arg)
 		html_put(f, c->runs[0].machine);
 		fputs("</td></tr>\n", f);
 	}
-	fputs("</table>\n<h2>Verdicts</h2>\n<table><tr><th>capture</th><th class=\"n\">cycles old</th>"
-	      "<th class=\"n\">cycles new</th><th class=\"n\">old / new</th><th>cheaper now</th>"
-	      "<th class=\"n\">tlbie+tlbsync flips at</th><th class=\"n\">flush_refill flips at</th>"
-	      "<th class=\"n\">stale exposures (old / new)</th></tr>\n", f);
+	fputs("</table>\n<h2>Verdicts</h2>\n<table><tr><th>capture</th><th>replayed as</th>"
+	      "<th>cheapest safe policy</th><th class=\"n\">x the floor</th>"
+	      "<th>unsafe (stale-TLB exposures)</th><th class=\"n\">old / new cycles</th>"
+	      "<th class=\"n\">tlbie+tlbsync: old = new at</th>"
+	      "<th class=\"n\">flush_refill: old = new at</th></tr>\n", f);
 	for (size_t k = 0; k < a->nreps; k++) {
 		const struct report *r = a->reps[k];
 		const struct sens *s = &r->sens;
 		const struct rs_capture *c = r->cap;
+		const struct verdict *v = &r->verdict;
+		const struct rs_run *r0 = &c->runs[0];
 
 		fprintf(f, "<tr><td><a href=\"%s/index.html\">", r->label);
 		html_put(f, r->label);
-		fputs("</a></td>", f);
+		fputs("</a></td><td>", f);
+		html_put(f, r0->machine);
+		if (r0->tpc >= 0)
+			fprintf(f, ", T %" PRId64 " (%s)", r0->tpc, r0->tpc_source);
+		fputs("</td>", f);
+		if (v->kind != VERDICT_OK) {
+			fputs("<td colspan=\"2\" class=\"none\">no verdict: ", f);
+			html_put(f, v->kind == VERDICT_NO_ENTRIES ? "no guest entries (merge with a host "
+				 "capture)" : v->kind == VERDICT_NO_INVALIDATIONS ? "no invalidations "
+				 "(merge with a guest capture)" : "no safe policy");
+			fputs("</td>", f);
+		} else {
+			fputs("<td><b>", f);
+			html_put(f, c->runs[v->best].policy);
+			fputs("</b></td>", f);
+			if (v->floor >= 0)
+				fprintf(f, "<td class=\"n\">%.2fx</td>",
+					verdict_x_floor(c, v, (size_t)v->best));
+			else
+				fputs("<td class=\"n\">-</td>", f);
+		}
+		fputs("<td>", f);
+		for (size_t u = 0; u < v->nunsafe; u++) {
+			fprintf(f, "%s<span class=\"bad\">", u ? ", " : "");
+			html_put(f, c->runs[v->unsafe[u]].policy);
+			fprintf(f, " (%" PRId64 ")</span>", c->runs[v->unsafe[u]].all.m[M_STALE_EXPOSURES]);
+		}
+		fputs(v->nunsafe ? "</td>" : "none</td>", f);
 		if (!s->usable) {
-			fputs("<td colspan=\"7\" class=\"none\">", f);
+			fputs("<td colspan=\"3\" class=\"none\">", f);
 			html_put(f, s->why_not);
 			fputs("</td></tr>\n", f);
 			continue;
 		}
 		const int64_t *mo = c->runs[s->iold].all.m, *mn = c->runs[s->inew].all.m;
 
-		num_cell(f, mo[M_CYCLES]);
-		num_cell(f, mn[M_CYCLES]);
-		fprintf(f, "<td class=\"n\">%s</td><td>%s</td>",
-			fmt_ratio((double)mo[M_CYCLES], (double)mn[M_CYCLES], buf, sizeof buf),
-			sens_cheaper(s, &s->sweep[0], s->sweep[0].x_now));
+		fprintf(f, "<td class=\"n\">%s</td>",
+			fmt_ratio((double)mo[M_CYCLES], (double)mn[M_CYCLES], buf, sizeof buf));
 		for (int w = 0; w < CM_NSWEEPS; w++) {
 			if (s->sweep[w].crosses)
 				fprintf(f, "<td class=\"n bad\">%s</td>",
@@ -690,8 +728,7 @@ static int write_compare(FILE *f, const void *arg)
 			else
 				fputs("<td class=\"n good\">never</td>", f);
 		}
-		fprintf(f, "<td class=\"n\">%" PRId64 " / %" PRId64 "</td></tr>\n",
-			mo[M_STALE_EXPOSURES], mn[M_STALE_EXPOSURES]);
+		fputs("</tr>\n", f);
 	}
 	fputs("</table>\n<h2>Side by side</h2>\n", f);
 	static const struct {

@@ -3,7 +3,7 @@
  * plot - see plot.h. The house style lives in gp_begin() only: a light grid
  * behind the data, a key outside the plot area on top, and the
  * same colour for a policy everywhere (old red, new blue, modern green,
- * oracle grey), matched by the HTML tables' swatches.
+ * tracked grey, optimal black and dashed), matched by the HTML tables' swatches.
  *
  * Running: gp_run_all() forks up to @jobs children, each chdir()s into the
  * plots directory and execs "gnuplot NAME.gp" with stdout/stderr to
@@ -108,8 +108,10 @@ const char *gp_policy_color(const char *policy, size_t index)
 		return "#1f77b4";
 	if (strcmp(policy, "modern") == 0)
 		return "#2ca02c";
-	if (strcmp(policy, "oracle") == 0)
+	if (strcmp(policy, "tracked") == 0 || strcmp(policy, "oracle") == 0)
 		return "#7f7f7f";
+	if (strcmp(policy, "optimal") == 0)
+		return "#111111";
 	return others[index % (sizeof others / sizeof others[0])];
 }
 

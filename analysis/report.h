@@ -29,6 +29,7 @@
 #include "verdict.h"
 
 #define REPORT_MAX_PLOTS 32
+#define REPORT_MAX_RUNS 16		/* runs shown per capture (one per policy) */
 
 struct report {
 	struct rs_capture *cap;		/* the loaded results */
@@ -79,6 +80,8 @@ const char *fmt_num(double v, char *buf, size_t len);
 void html_put(FILE *f, const char *s);
 /* Our own text HTML-escaped with its line ends kept (for <pre>). */
 void html_put_text(FILE *f, const char *s);
+/* The one-line conclusion across captures (plain text: known policy names only). */
+const char *conclusion(struct report *const *reps, size_t n, char *buf, size_t len);
 /* docs/replay-model.md into DIR/replay-model.md and DIR/replay-model.html. */
 int write_model_doc(const char *dir, char *err, size_t errlen);
 /* @s Markdown-escaped (ASCII punctuation backslashed; line ends, controls U+FFFD). */

@@ -32,7 +32,7 @@ const char *const rs_metric_titles[NMETRICS] = {
 
 /* The policies tlbreplay runs, in display order; `oracle` is the old name of `tracked`. */
 static const char *const known_policies[] = { "old", "new", "modern", "tracked", "oracle",
-					      "optimal" };
+					      "radix", "optimal" };
 /* The machine profiles of replay-model.md. */
 static const char *const known_machines[] = { "power7", "power8", "power9-hash" };
 
@@ -251,6 +251,7 @@ static void free_run(struct rs_run *r)
 	free(r->vms);
 	free(r->series);
 	free(r->hazards);
+	free(r->hazard_ts);
 	memset(r, 0, sizeof *r);
 }
 
@@ -268,7 +269,7 @@ static int check_run(struct loader *l, sqlite3_stmt *st, const struct rs_run *r)
 			    (long long)sqlite3_column_int64(st, 8));
 	if (sqlite3_column_type(st, 1) != SQLITE_TEXT || !rs_known_policy(r->policy))
 		return fail(l, 2, "replay_run id %" PRId64 ": unknown policy '%s' (known: old, new, "
-			    "modern, tracked, optimal, oracle)", r->id, excerpt(r->policy, buf, sizeof buf));
+			    "modern, tracked, optimal, radix, oracle)", r->id, excerpt(r->policy, buf, sizeof buf));
 	if (sqlite3_column_type(st, 2) != SQLITE_TEXT || !rs_known_machine(r->machine))
 		return fail(l, 2, "replay_run id %" PRId64 ": unknown machine '%s' (known: power7, "
 			    "power8, power9-hash)", r->id, excerpt(r->machine, buf, sizeof buf));
@@ -333,9 +334,52 @@ static int read_params(struct loader *l, struct rs_run *r)
 	for (int k = 0; k < NCOSTS && n < sizeof r->signature; k++)
 		n += (size_t)snprintf(r->signature + n, sizeof r->signature - n, "%.17g,",
 				      (r->costs.have & (1u << k)) ? r->costs.v[k] : -1.0);
-	if (n < sizeof r->signature)
-		snprintf(r->signature + n, sizeof r->signature - n, "|%s", r->options);
+	/* Options are per policy (old-..., new-...): compared pairwise, by name (options_conflict). */
 	return 0;
+}
+
+/* The value of option @name in "k=v, k=v" @opts, into @val; false when absent. */
+static bool option_value(const char *opts, const char *name, char *val, size_t len)
+{
+	size_t nlen = strlen(name);
+
+	for (const char *p = opts; p && *p;) {
+		const char *end = strstr(p, ", ");
+		size_t item = end ? (size_t)(end - p) : strlen(p);
+
+		if (item > nlen && strncmp(p, name, nlen) == 0 && p[nlen] == '=') {
+			snprintf(val, len, "%.*s", (int)(item - nlen - 1), p + nlen + 1);
+			return true;
+		}
+		p = end ? end + 2 : NULL;
+	}
+	return false;
+}
+
+/* Do two runs set one option to different values? */
+static bool options_conflict(const struct rs_run *a, const struct rs_run *b)
+{
+	for (const char *p = a->options; p && *p;) {
+		const char *end = strstr(p, ", "), *eq;
+		size_t item = end ? (size_t)(end - p) : strlen(p);
+		char name[128], va[128], vb[128];
+
+		eq = memchr(p, '=', item);
+		if (eq && (size_t)(eq - p) < sizeof name) {
+			snprintf(name, sizeof name, "%.*s", (int)(eq - p), p);
+			if (option_value(a->options, name, va, sizeof va) &&
+			    option_value(b->options, name, vb, sizeof vb) && strcmp(va, vb) != 0)
+				return true;
+		}
+		p = end ? end + 2 : NULL;
+	}
+	return false;
+}
+
+/* Made with the same parameters: machine, T, vcores, costs equal, no option set differently. */
+static bool same_params(const struct rs_run *a, const struct rs_run *b)
+{
+	return strcmp(a->signature, b->signature) == 0 && !options_conflict(a, b);
 }
 
 /* What differs between two parameter sets, in words. */
@@ -347,7 +391,7 @@ static const char *params_differ(const struct rs_run *a, const struct rs_run *b)
 		return "threads per core";
 	if (strcmp(a->vcores, b->vcores) != 0)
 		return "vcores";
-	if (strcmp(a->options, b->options) != 0)
+	if (options_conflict(a, b))
 		return "options";
 	return "costs";
 }
@@ -629,6 +673,22 @@ static int load_hazards(struct loader *l, struct rs_run *r, size_t limit)
 	if (bad_row >= 0)
 		return fail(l, 2, "replay_hazard rowid %lld (run %" PRId64 "): a column is not an "
 			    "integer, or marked_ts is after ts", bad_row, r->id);
+	if (r->hazards_total > 0 && r->hazards_total <= RS_MAX_HAZARD_TS) {
+		/* The exact times, for a cumulative plot that steps where each exposure was. */
+		r->hazard_ts = malloc((size_t)r->hazards_total * sizeof *r->hazard_ts);
+		if (!r->hazard_ts)
+			return fail(l, 1, "cannot read replay_hazard: %s", strerror(ENOMEM));
+		rc = sqlite3_prepare_v2(l->db, "SELECT ts FROM replay_hazard WHERE run = ? "
+					"ORDER BY ts", -1, &st, NULL);
+		if (rc != SQLITE_OK)
+			return sql_fail(l, "cannot read replay_hazard");
+		sqlite3_bind_int64(st, 1, r->id);
+		while (r->nhazard_ts < (size_t)r->hazards_total && (rc = sqlite3_step(st)) == SQLITE_ROW)
+			r->hazard_ts[r->nhazard_ts++] = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return sql_fail(l, "cannot read replay_hazard");
+	}
 	if (limit == 0 || r->hazards_total == 0)
 		return 0;
 	size_t want = (size_t)r->hazards_total < limit ? (size_t)r->hazards_total : limit;
@@ -700,7 +760,7 @@ static int choose_runs(struct loader *l, const struct rs_options *opt, struct rs
 					return fail(l, 2, "runs %" PRId64 " and %" PRId64
 						    " are both policy %s: name one run per policy",
 						    all[k].id, all[j].id, all[j].policy);
-			if (first && strcmp(first->signature, all[j].signature) != 0)
+			if (first && !same_params(first, &all[j]))
 				return fail(l, 2, "runs %" PRId64 " and %" PRId64 " were made with "
 					    "different parameters (%s): a comparison needs one "
 					    "parameter set", first->id, all[j].id,
@@ -723,7 +783,12 @@ static int choose_runs(struct loader *l, const struct rs_options *opt, struct rs
 	for (size_t i = nall; i-- > 0;) {
 		if (strcmp(all[i].digest, latest->digest) != 0)
 			continue;
-		if (strcmp(all[i].signature, latest->signature) != 0) {
+		bool fits = same_params(&all[i], latest);
+
+		for (size_t k = i + 1; fits && k < nall; k++)
+			if (keep[k] && !same_params(&all[i], &all[k]))
+				fits = false;
+		if (!fits) {
 			/* Same trace, other parameters: never side by side with these; say so. */
 			if (c->nother_params < sizeof c->other_params / sizeof c->other_params[0]) {
 				c->other_params[c->nother_params] = all[i].id;
@@ -985,4 +1050,34 @@ out:
 		rc = -1;
 	}
 	return rc;
+}
+
+const char *rs_options_union(const struct rs_capture *c, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < c->nruns; i++)
+		for (const char *p = c->runs[i].options; p && *p;) {
+			const char *end = strstr(p, ", ");
+			size_t item = end ? (size_t)(end - p) : strlen(p);
+			char one[256];
+
+			snprintf(one, sizeof one, "%.*s", (int)item, p);
+			/* listed once: every run shown agrees on the options they share */
+			bool seen = false;
+
+			for (const char *q = buf; q && *q;) {
+				const char *qe = strstr(q, ", ");
+				size_t qi = qe ? (size_t)(qe - q) : strlen(q);
+
+				if (qi == strlen(one) && strncmp(q, one, qi) == 0)
+					seen = true;
+				q = qe ? qe + 2 : NULL;
+			}
+			if (!seen && n < len)
+				n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? ", " : "", one);
+			p = end ? end + 2 : NULL;
+		}
+	return buf;
 }

@@ -82,7 +82,7 @@ struct rs_run {
 	char tpc_source[16];		/* option, meta, profile, or unknown (older DBs) */
 	char vcores[48];		/* params vcores as written (DB text: escape it) */
 	char options[512];		/* params options as "name=v, ..." (DB text: escape it) */
-	char signature[1024];		/* machine|T|vcores|costs|options: one parameter set */
+	char signature[1024];		/* machine|T|vcores|costs (options compared by name) */
 	struct rs_row all;		/* totals over every VM */
 	struct rs_row *vms;		/* per VM, ascending id */
 	size_t nvms;
@@ -91,7 +91,12 @@ struct rs_run {
 	struct rs_hazard *hazards;	/* earliest hazards, up to the load limit */
 	size_t nhazards;
 	int64_t hazards_total;		/* rows in replay_hazard for this run */
+	int64_t *hazard_ts;		/* every hazard's time, ascending (when at most
+					   RS_MAX_HAZARD_TS: the exposures plot steps there) */
+	size_t nhazard_ts;
 };
+
+#define RS_MAX_HAZARD_TS 200000
 
 struct rs_meta_kv {
 	char *key;			/* meta key */
@@ -145,6 +150,8 @@ const char *rs_meta(const struct rs_capture *c, const char *key);
 const char *rs_vm_name(const struct rs_capture *c, int64_t vm);
 /* The metrics of VM @vm in @run (bisection: vms are in id order), or NULL. */
 const int64_t *rs_vm_metrics(const struct rs_run *run, int64_t vm);
+/* The options of every run shown, each "name=v" once (DB text: escape it). */
+const char *rs_options_union(const struct rs_capture *c, char *buf, size_t len);
 /* Is this a policy tlbreplay runs / a machine profile it has? (the only names shown) */
 bool rs_known_policy(const char *policy);
 bool rs_known_machine(const char *machine);

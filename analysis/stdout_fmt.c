@@ -5,11 +5,16 @@
  * What it owns: three shapes of the same facts, per capture: the totals of
  * every chosen run (all VMs) and the old/new verdict with its crossovers.
  *   table  aligned columns for a terminal, then where the report is
- *   csv    header "trace,policy,run,machine,<metrics>,old_new_cycles,
+ *   csv    header "trace,policy,run,machine,<metrics>,safe,x_floor,old_new_cycles,
  *          cross_tlbie_tlbsync,cross_flush_refill", one row per capture and policy
  *   json   {"reports": [{"trace", "dir", "machine", "lost_events",
  *          "absent_sources", "totals": [{"policy", "run", <metrics>}...],
- *          "verdict": {"cheaper", "old_new_cycles", "crossover": {NAME: x|null}}}]}
+ *          "params": {"machine", "threads_per_core", "threads_per_core_source",
+ *          "vcores", "options", "runs_left_out"},
+ *          "verdict": {"line", "cheapest_safe", "floor", "missing",
+ *          "safe": [{"policy", "cycles", "x_floor"}], "unsafe": [{"policy",
+ *          "stale_exposures"}]},
+ *          "old_new": {"less_cycles", "old_new_cycles", "crossover": {NAME: x|null}}}]}
  * Metric names are those of replay-model.md; numbers are exact integers.
  */
 #include <inttypes.h>
@@ -17,6 +22,11 @@
 #include <string.h>
 
 #include "report.h"
+
+static int64_t run0_tpc(const struct rs_capture *c)
+{
+	return c->runs[0].tpc;
+}
 
 static void out_table(FILE *f, const struct report *r)
 {
@@ -38,13 +48,30 @@ static void out_table(FILE *f, const struct report *r)
 	fprintf(f, "  %-8s", "policy");
 	for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++)
 		fprintf(f, " %15s", metric_names[cols[k]]);
-	fputc('\n', f);
+	fputs("  vs_floor\n", f);
 	for (size_t i = 0; i < c->nruns; i++) {
-		fprintf(f, "  %-8s", term_safe(c->runs[i].policy, buf, sizeof buf));
+		const struct rs_run *run = &c->runs[i];
+		double x = verdict_x_floor(c, &r->verdict, i);
+
+		fprintf(f, "  %-8s", term_safe(run->policy, buf, sizeof buf));
 		for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++)
-			fprintf(f, " %15" PRId64, c->runs[i].all.m[cols[k]]);
-		fputc('\n', f);
+			fprintf(f, " %15" PRId64, run->all.m[cols[k]]);
+		if (run->all.m[M_STALE_EXPOSURES] > 0)
+			fputs("  UNSAFE\n", f);
+		else if ((int)i == r->verdict.floor)
+			fputs("  floor\n", f);
+		else if (x > 0)
+			fprintf(f, "  %.2fx\n", x);
+		else
+			fputs("  -\n", f);
 	}
+	fprintf(f, "  verdict: %s\n", verdict_line(c, &r->verdict, buf, sizeof buf));
+	if (run0_tpc(c) >= 0)
+		fprintf(f, "  replayed as %s, %" PRId64 " threads/core (T from %s), costs as stored\n",
+			c->runs[0].machine, run0_tpc(c), c->runs[0].tpc_source);
+	if (c->nother_params)
+		fprintf(f, "  %zu stored run(s) with other parameters left out (see the report)\n",
+			c->nother_params);
 	if (s->usable) {
 		fprintf(f, "  old/new cycles %.3f", s->ratio_now);
 		for (int w = 0; w < CM_NSWEEPS; w++) {
@@ -63,7 +90,7 @@ static void out_csv_header(FILE *f)
 	fputs("trace,policy,run,machine", f);
 	for (int k = 0; k < NMETRICS; k++)
 		fprintf(f, ",%s", metric_names[k]);
-	fputs(",old_new_cycles,cross_tlbie_tlbsync,cross_flush_refill\n", f);
+	fputs(",safe,x_floor,old_new_cycles,cross_tlbie_tlbsync,cross_flush_refill\n", f);
 }
 
 static void out_csv(FILE *f, const struct report *r)
@@ -79,6 +106,9 @@ static void out_csv(FILE *f, const struct report *r)
 		csv_put(f, c->runs[i].machine);
 		for (int k = 0; k < NMETRICS; k++)
 			fprintf(f, ",%" PRId64, c->runs[i].all.m[k]);
+		fprintf(f, ",%d,", c->runs[i].all.m[M_STALE_EXPOSURES] == 0);
+		if (verdict_x_floor(c, &r->verdict, i) > 0)
+			fprintf(f, "%.4f", verdict_x_floor(c, &r->verdict, i));
 		if (s->usable) {
 			fprintf(f, ",%.6f", s->ratio_now);
 			for (int w = 0; w < CM_NSWEEPS; w++)
@@ -99,6 +129,7 @@ static void out_json(FILE *f, const struct report *r, bool last)
 	const struct sens *s = &r->sens;
 	const char *absent = meta_absent(c, NULL);
 	int64_t lost;
+	char line[1024];
 
 	meta_has_lost(c, &lost);
 	fputs("  {\"trace\": ", f);
@@ -121,11 +152,55 @@ static void out_json(FILE *f, const struct report *r, bool last)
 			fprintf(f, ", \"%s\": %" PRId64, metric_names[k], c->runs[i].all.m[k]);
 		fprintf(f, "}%s\n", i + 1 < c->nruns ? "," : "");
 	}
-	fputs("   ],\n   \"verdict\": ", f);
+	fputs("   ],\n   \"params\": {\"machine\": ", f);
+	json_put(f, c->runs[0].machine);
+	fprintf(f, ", \"threads_per_core\": %" PRId64 ", \"threads_per_core_source\": ",
+		c->runs[0].tpc);
+	json_put(f, c->runs[0].tpc_source);
+	fputs(", \"vcores\": ", f);
+	json_put(f, c->runs[0].vcores);
+	fputs(", \"options\": ", f);
+	json_put(f, c->runs[0].options);
+	fprintf(f, ", \"runs_left_out\": %zu},\n   \"verdict\": {\"line\": ", c->nother_params);
+	json_put(f, verdict_line(c, &r->verdict, line, sizeof line));
+	fputs(", \"cheapest_safe\": ", f);
+	if (r->verdict.kind == VERDICT_OK)
+		json_put(f, c->runs[r->verdict.best].policy);
+	else
+		fputs("null", f);
+	fputs(", \"floor\": ", f);
+	if (r->verdict.floor >= 0)
+		fprintf(f, "%" PRId64, c->runs[r->verdict.floor].all.m[M_CYCLES]);
+	else
+		fputs("null", f);
+	fputs(", \"missing\": ", f);
+	if (r->verdict.kind == VERDICT_OK)
+		fputs("null", f);
+	else
+		json_put(f, r->verdict.missing);
+	fputs(", \"safe\": [", f);
+	for (size_t k = 0; k < r->verdict.nsafe; k++) {
+		size_t i = r->verdict.safe[k];
+
+		fprintf(f, "%s{\"policy\": \"%s\", \"cycles\": %" PRId64 ", \"x_floor\": ",
+			k ? ", " : "", c->runs[i].policy, c->runs[i].all.m[M_CYCLES]);
+		if (verdict_x_floor(c, &r->verdict, i) > 0)
+			fprintf(f, "%.4f}", verdict_x_floor(c, &r->verdict, i));
+		else
+			fputs("null}", f);
+	}
+	fputs("], \"unsafe\": [", f);
+	for (size_t k = 0; k < r->verdict.nunsafe; k++) {
+		size_t i = r->verdict.unsafe[k];
+
+		fprintf(f, "%s{\"policy\": \"%s\", \"stale_exposures\": %" PRId64 "}", k ? ", " : "",
+			c->runs[i].policy, c->runs[i].all.m[M_STALE_EXPOSURES]);
+	}
+	fputs("]},\n   \"old_new\": ", f);
 	if (!s->usable) {
 		fputs("null}", f);
 	} else {
-		fputs("{\"cheaper\": ", f);
+		fputs("{\"less_cycles\": ", f);
 		json_put(f, sens_cheaper(s, &s->sweep[0], s->sweep[0].x_now));
 		fprintf(f, ", \"old_new_cycles\": %.6f, \"crossover\": {", s->ratio_now);
 		for (int w = 0; w < CM_NSWEEPS; w++) {

@@ -136,7 +136,9 @@ static void put_costs(FILE *f, const struct rs_run *run)
 		fputs("(none named in params)", f);
 }
 
-static void put_sweep(FILE *f, const struct sens *s, const struct sens_sweep *w)
+static const char *unsafe_mark(const struct rs_capture *c, const char *policy);
+
+static void put_sweep(FILE *f, const struct rs_capture *c, const struct sens_sweep *w)
 {
 	char now[32], max[32], x[32];
 
@@ -147,20 +149,119 @@ static void put_sweep(FILE *f, const struct sens *s, const struct sens_sweep *w)
 		fprintf(f, "the verdict flips at %s cycles", fmt_num(round(w->x_cross), x, sizeof x));
 		if (w->x_now > 0)
 			fprintf(f, " (%.2fx the stored value)", w->x_cross / w->x_now);
-		fprintf(f, ": %s is cheaper below, %s above%s.\n", w->below, w->above,
+		fprintf(f, ": %s%s costs less below, %s%s above%s.\n", w->below,
+			unsafe_mark(c, w->below), w->above, unsafe_mark(c, w->above),
 			w->cross_in_range ? "" : " (outside the plotted range)");
 	} else {
-		fprintf(f, "no crossover at any cost > 0: %s is cheaper throughout.\n", w->below);
+		fprintf(f, "no crossover at any cost > 0: %s%s costs less throughout.\n", w->below,
+			unsafe_mark(c, w->below));
 	}
-	(void)s;
+}
+
+static const char *unsafe_mark(const struct rs_capture *c, const char *policy)
+{
+	const struct rs_run *r = rs_run_by_policy(c, policy);
+
+	return r && r->all.m[M_STALE_EXPOSURES] > 0 ? " (unsafe)" : "";
+}
+
+static const char *tpc_source_words(const char *src)
+{
+	if (strcmp(src, "option") == 0)
+		return "set with -t";
+	if (strcmp(src, "meta") == 0)
+		return "from the capture's meta";
+	if (strcmp(src, "profile") == 0)
+		return "the machine profile's";
+	return "source unknown: replayed before tlbreplay recorded it";
+}
+
+static void put_params(FILE *f, const struct report *r)
+{
+	const struct rs_capture *c = r->cap;
+	const struct rs_run *run = &c->runs[0];
+	char opts[1024];
+
+	fputs("## Replayed as\n\n| parameter | value |\n|---|---|\n| machine | ", f);
+	md_put(f, run->machine);
+	fputs(" |\n| threads per core | ", f);
+	if (run->tpc >= 0)
+		fprintf(f, "%" PRId64 " (%s)", run->tpc, tpc_source_words(run->tpc_source));
+	else
+		fputs("not recorded", f);
+	fputs(" |\n| vcores | ", f);
+	md_put(f, run->vcores[0] ? run->vcores : "not recorded");
+	fputs(" |\n| costs (cycles, estimates) | ", f);
+	put_costs(f, run);
+	fputs(" |\n| options | ", f);
+	md_put(f, rs_options_union(c, opts, sizeof opts)[0] ? opts : "none recorded");
+	fputs(" |\n\nEvery run shown was made with these parameters.", f);
+	if (c->nother_params > 0) {
+		fprintf(f, " **%zu other stored run%s of this trace, made with other parameters, "
+			"%s left out** (never compared with these):", c->nother_params,
+			c->nother_params == 1 ? "" : "s", c->nother_params == 1 ? "is" : "are");
+		for (size_t i = 0; i < c->nother_params && i < 16; i++) {
+			fprintf(f, "%s run %" PRId64 " (", i ? "," : "", c->other_params[i]);
+			md_put(f, c->other_why[i]);
+			fputs(" differ)", f);
+		}
+		fputs("; report them with --run.", f);
+	}
+	fputs("\n\n", f);
 }
 
 static void put_verdict(FILE *f, const struct report *r)
 {
 	const struct rs_capture *c = r->cap;
+	const struct verdict *v = &r->verdict;
 	const struct sens *s = &r->sens;
 
-	fputs("## Verdict and cost sensitivity\n\n", f);
+	fputs("## Verdict\n\n", f);
+	if (v->kind != VERDICT_OK) {
+		fprintf(f, "**No verdict**: %s.\n\n", v->missing);
+	} else {
+		const struct rs_run *b = &c->runs[v->best];
+
+		fprintf(f, "**%s is the cheapest safe policy**: %" PRId64 " cycles", b->policy,
+			b->all.m[M_CYCLES]);
+		if (v->floor >= 0)
+			fprintf(f, ", %.2fx the floor (optimal, %" PRId64 " cycles).\n\n",
+				verdict_x_floor(c, v, (size_t)v->best), c->runs[v->floor].all.m[M_CYCLES]);
+		else
+			fputs(" (optimal, the floor, was not replayed).\n\n", f);
+		fputs("| safe policy | cycles | x the floor |\n|---|---:|---:|\n", f);
+		for (size_t k = 0; k < v->nsafe; k++) {
+			const struct rs_run *run = &c->runs[v->safe[k]];
+
+			fprintf(f, "| %s | %" PRId64 " | ", run->policy, run->all.m[M_CYCLES]);
+			if ((int)v->safe[k] == v->floor)
+				fputs("the floor |\n", f);
+			else if (v->floor >= 0 && verdict_x_floor(c, v, v->safe[k]) > 0)
+				fprintf(f, "%.2fx |\n", verdict_x_floor(c, v, v->safe[k]));
+			else
+				fputs("- |\n", f);
+		}
+		fputc('\n', f);
+	}
+	if (v->nunsafe) {
+		fputs("**Unsafe** (stale-TLB exposures: never a candidate, whatever it costs):\n\n"
+		      "| unsafe policy | stale exposures | cycles |\n|---|---:|---:|\n", f);
+		for (size_t k = 0; k < v->nunsafe; k++) {
+			const struct rs_run *run = &c->runs[v->unsafe[k]];
+
+			fprintf(f, "| %s | %" PRId64 " | %" PRId64 " |\n", run->policy,
+				run->all.m[M_STALE_EXPOSURES], run->all.m[M_CYCLES]);
+		}
+		fputc('\n', f);
+	}
+	fputs("Terms: *safe* = no stale-TLB exposure (a guest entry on a core that may still hold "
+	      "a translation the guest invalidated: a correctness hazard, not a cost); *cycles* = "
+	      "the modeled cost, the sum of each flush and invalidation sequence's cost "
+	      "(estimates); *the floor* = optimal, the cheapest safe schedule for this very trace, "
+	      "decided with the whole trace (no kernel can run it). The model: "
+	      "[replay-model.md](replay-model.md).\n\n", f);
+	put_params(f, r);
+	fputs("## Cost sensitivity (old vs new)\n\n", f);
 	if (!s->usable) {
 		/* Our own words; the only names in them are known policies and costs. */
 		fputs("No sweep: ", f);
@@ -171,18 +272,19 @@ static void put_verdict(FILE *f, const struct report *r)
 	const struct rs_run *o = &c->runs[s->iold], *n = &c->runs[s->inew];
 	int64_t co = o->all.m[M_CYCLES], cn = n->all.m[M_CYCLES];
 
-	fprintf(f, "At the stored costs (");
-	put_costs(f, o);
-	fprintf(f, "), old costs %" PRId64 " cycles and new %" PRId64 ": ", co, cn);
+	fprintf(f, "At the stored costs old costs %" PRId64 " cycles%s and new %" PRId64 "%s: ",
+		co, unsafe_mark(c, "old"), cn, unsafe_mark(c, "new"));
 	if (co > cn)
-		fprintf(f, "**new is cheaper**, old/new = %.3f.\n\n", s->ratio_now);
+		fprintf(f, "new costs less, old/new = %.3f.\n\n", s->ratio_now);
 	else if (cn > co)
-		fprintf(f, "**old is cheaper**, old/new = %.3f.\n\n", s->ratio_now);
+		fprintf(f, "old costs less, old/new = %.3f.\n\n", s->ratio_now);
 	else
-		fputs("**they cost the same**.\n\n", f);
+		fputs("they cost the same.\n\n", f);
 	for (int k = 0; k < CM_NSWEEPS; k++)
-		put_sweep(f, s, &s->sweep[k]);
-	fputc('\n', f);
+		put_sweep(f, c, &s->sweep[k]);
+	fputs("\noptimal is left out of the sweeps: its decisions depend on the costs, so its "
+	      "cycles recomputed from the stored counts at other costs would only be an upper "
+	      "bound (it would choose differently there).\n\n", f);
 	if (s->check_err < 0.5)
 		fputs("Model check: the cycles recomputed from the stored counts and costs equal the "
 		      "stored cycles for every run.\n\n", f);
@@ -312,7 +414,11 @@ static int write_compare(FILE *f, const void *arg)
 	const struct cmp_arg *a = arg;
 	char buf[32];
 
+	char line[2048];
+
 	fprintf(f, "# TLB invalidation policies: %zu captures compared\n\n", a->nreps);
+	fprintf(f, "**%s** (terms: [replay-model.md](replay-model.md))\n\n",
+		conclusion(a->reps, a->nreps, line, sizeof line));
 	fputs("| capture | host | kernel | cpu | start | lost events | absent sources | machine |\n"
 	      "|---|---|---|---|---|---:|---|---|\n", f);
 	for (size_t k = 0; k < a->nreps; k++) {
@@ -357,22 +463,40 @@ static int write_compare(FILE *f, const void *arg)
 				m[M_STALE_EXPOSURES]);
 		}
 	}
-	fputs("\n## Verdicts\n\n| capture | old/new cycles | cheaper now | "
-	      "tlbie+tlbsync flips at | flush_refill flips at |\n|---|---:|---|---:|---:|\n", f);
+	fputs("\n## Verdicts\n\n| capture | replayed as | verdict | unsafe (exposures) | "
+	      "old/new cycles | tlbie+tlbsync: old = new at | flush_refill: old = new at |\n"
+	      "|---|---|---|---|---:|---:|---:|\n", f);
 	for (size_t k = 0; k < a->nreps; k++) {
 		const struct sens *s = &a->reps[k]->sens;
+		const struct rs_capture *c = a->reps[k]->cap;
+		const struct verdict *v = &a->reps[k]->verdict;
 
-		fprintf(f, "| %s |", a->reps[k]->label);
+		fprintf(f, "| %s | ", a->reps[k]->label);
+		md_put(f, c->runs[0].machine);
+		if (c->runs[0].tpc >= 0)
+			fprintf(f, ", T %" PRId64 " (%s)", c->runs[0].tpc, c->runs[0].tpc_source);
+		fputs(" | ", f);
+		if (v->kind != VERDICT_OK)
+			fputs(v->kind == VERDICT_NO_ENTRIES ? "no verdict: no guest entries" :
+			      v->kind == VERDICT_NO_INVALIDATIONS ? "no verdict: no invalidations" :
+			      "no verdict: no safe policy", f);
+		else if (v->floor >= 0)
+			fprintf(f, "%s, %.2fx the floor", c->runs[v->best].policy,
+				verdict_x_floor(c, v, (size_t)v->best));
+		else
+			fprintf(f, "%s (no floor replayed)", c->runs[v->best].policy);
+		fputs(" |", f);
+		for (size_t u = 0; u < v->nunsafe; u++)
+			fprintf(f, "%s %s (%" PRId64 ")", u ? "," : "", c->runs[v->unsafe[u]].policy,
+				c->runs[v->unsafe[u]].all.m[M_STALE_EXPOSURES]);
+		fputs(v->nunsafe ? " |" : " none |", f);
 		if (!s->usable) {
-			fputs(" - | - | - | - |\n", f);
+			fputs(" - | - | - |\n", f);
 			continue;
 		}
-		const struct rs_capture *c = a->reps[k]->cap;
-
-		fprintf(f, " %s | %s |",
+		fprintf(f, " %s |",
 			fmt_ratio((double)c->runs[s->iold].all.m[M_CYCLES],
-				  (double)c->runs[s->inew].all.m[M_CYCLES], buf, sizeof buf),
-			sens_cheaper(s, &s->sweep[0], s->sweep[0].x_now));
+				  (double)c->runs[s->inew].all.m[M_CYCLES], buf, sizeof buf));
 		for (int w = 0; w < CM_NSWEEPS; w++) {
 			if (s->sweep[w].crosses)
 				fprintf(f, " %s |", fmt_num(round(s->sweep[w].x_cross), buf, sizeof buf));

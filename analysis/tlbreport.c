@@ -74,7 +74,7 @@ static void usage(FILE *f)
 "  -P, --policy LIST     policies to show, in this order                (default: all stored)\n"
 "      --sweep-factor F  sweep each cost from 0 to F x its estimate     (default: 10)\n"
 "      --hazards N       hazards listed per policy in the report        (default: 50)\n"
-"      --max-points N    most points of a time-series plot              (default: 1000)\n"
+"      --max-points N    most points of a time-series plot              (default: 100)\n"
 "      --max-vms N       most VMs in the per-VM bars                    (default: 24)\n"
 "      --events          also scan the events: counts per kind, lost    (default: off)\n"
 "  -j, --jobs N          gnuplot processes at once                      (default: 2)\n"
@@ -282,7 +282,7 @@ int main(int argc, char **argv)
 	};
 	struct options o = {
 		.outdir = "report", .format = OUT_TABLE, .sweep_factor = 10.0, .hazards = 50,
-		.max_points = 1000, .max_vms = 24, .jobs = 2,
+		.max_points = 100, .max_vms = 24, .jobs = 2,
 	};
 	struct report *reps[MAX_CAPTURES] = { 0 };
 	struct outdir od = { .made = false };

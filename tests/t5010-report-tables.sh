@@ -30,8 +30,8 @@ check_grep "5010.3.5 per VM: new all row" \
 	'^\| new \| all \| 41 \| 16 \| 13 \| 2 \| 256 \| 1 \| 1 \| 40 \| 40 \| 79840 \| 0 \|$' "$md"
 
 # 5010.4: crossovers solved by hand: x = 63220/29 = 2180.0, y = 17080/3 = 5693.3
-check_grep "5010.4.1 tlbie+tlbsync flips at 2180" 'tlbie\+tlbsync.*flips at 2180 cycles.*new is cheaper below, old above' "$md"
-check_grep "5010.4.2 flush_refill flips at 5693" 'flush_refill.*flips at 5693 cycles.*old is cheaper below, new above' "$md"
+check_grep "5010.4.1 tlbie+tlbsync flips at 2180" 'tlbie\+tlbsync.*flips at 2180 cycles.*new costs less below, old \(unsafe\) above' "$md"
+check_grep "5010.4.2 flush_refill flips at 5693" 'flush_refill.*flips at 5693 cycles.*old \(unsafe\) costs less below, new above' "$md"
 check_grep "5010.4.3 the model check passes (stored cycles = formula)" '^Model check: the cycles recomputed' "$md"
 
 # 5010.5: the hazards: list and csv
@@ -81,14 +81,17 @@ d = json.load(open(sys.argv[1]))["reports"][0]
 t = {r["policy"]: r for r in d["totals"]}
 assert t["old"]["cycles"] == 122760 and t["new"]["cycles"] == 79840, t
 assert t["old"]["stale_exposures"] == 2 and t["new"]["tlbie"] == 40, t
-assert abs(d["verdict"]["crossover"]["tlbie+tlbsync"] - 63220 / 29) < 0.01, d["verdict"]
-assert abs(d["verdict"]["crossover"]["flush_refill"] - 17080 / 3) < 0.01, d["verdict"]
-assert d["verdict"]["cheaper"] == "new" and d["lost_events"] == 0, d
+assert abs(d["old_new"]["crossover"]["tlbie+tlbsync"] - 63220 / 29) < 0.01, d["old_new"]
+assert abs(d["old_new"]["crossover"]["flush_refill"] - 17080 / 3) < 0.01, d["old_new"]
+assert d["old_new"]["less_cycles"] == "new" and d["lost_events"] == 0, d
+# old has 2 exposures: new is the only safe policy, and no floor was replayed
+assert d["verdict"]["cheapest_safe"] == "new" and d["verdict"]["floor"] is None, d["verdict"]
+assert d["verdict"]["unsafe"] == [{"policy": "old", "stale_exposures": 2}], d["verdict"]
 ' "$T/summary.json"
 check_exit "5010.8.3 --format csv exits 0" 0 tlb tlbreport -o "$T/r3" --format csv "$db"
 check_eq "5010.8.4 csv: header and the old row" \
-	"trace,policy,run,machine,events,guest_entries,hcalls,full_flushes,tlbiel_flush,tlbiel_inval,local_seqs,tlbie,tlbie_seqs,cycles,stale_exposures,old_new_cycles,cross_tlbie_tlbsync,cross_flush_refill
-$db,old,1,power7,41,16,13,5,640,0,0,11,11,122760,2,1.537575,2180.000,5693.333" "$(head -2 "$OUT")"
+	"trace,policy,run,machine,events,guest_entries,hcalls,full_flushes,tlbiel_flush,tlbiel_inval,local_seqs,tlbie,tlbie_seqs,cycles,stale_exposures,safe,x_floor,old_new_cycles,cross_tlbie_tlbsync,cross_flush_refill
+$db,old,1,power7,41,16,13,5,640,0,0,11,11,122760,2,0,,1.537575,2180.000,5693.333" "$(head -2 "$OUT")"
 
 # 5010.9: lost events and absent sources are flagged in red
 sqlite3 "$db" "UPDATE meta SET value = '1234' WHERE key = 'lost_events';
