@@ -29,7 +29,7 @@ check_grep "5040.6 summary.md lists the hosts" '^\| \[p8\]\(p8/index.html\) \| p
 check_grep "5040.7 the lost events of one capture are flagged" '^\| \[host-2\].* \| \*\*77\*\* \|' "$T/cmp/summary.md"
 check_grep "5040.8 ... and in red in the HTML" 'class="n bad">77<' "$T/cmp/index.html"
 check_grep "5040.9 verdict row: new (old is unsafe), the hand-solved crossovers (2180, 5693)" \
-	'^\| p8 \| power7 \| new \(no floor replayed\) \| old \(2\) \| 1\.538x \| 2180 \| 5693 \|$' "$T/cmp/summary.md"
+	'^\| p8 \| power7, T 4 \(unknown\) \| new \(no floor replayed\) \| old \(2\) \| 1\.538x \| 2180 \| 5693 \|$' "$T/cmp/summary.md"
 check_grep "5040.9b the one-line conclusion across captures comes first" \
 	'^\*\*Across 3 captures: new is the cheapest safe policy in 3\.\*\*' "$T/cmp/summary.md"
 check_grep "5040.10 per-capture cycles in the comparison" '^\| host \| old \| 5 \| 11 \| 11 \| 122760 \| 2 \|$' "$T/cmp/summary.md"
