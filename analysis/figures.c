@@ -484,13 +484,21 @@ static int fig_series(struct report *r, enum metric metric, const char *name,
 		fputc('\n', f);
 	}
 	for (size_t k = 0; k < b.nbins; k++) {
-		fprintf(f, "%.9g", (double)(b.t0 + ((int64_t)k + cumulative) * b.width) / 1e9);
+		/* in double: bin edges past INT64_MAX cannot wrap */
+		fprintf(f, "%.9g", ((double)b.t0 + (double)((int64_t)k + cumulative) * (double)b.width) / 1e9);
 		for (size_t i = 0; i < c->nruns; i++) {
 			fprintf(f, " %.0f", cols[i][k]);
 			if (cols[i][k] > maxv)
 				maxv = cols[i][k];
 		}
 		fputc('\n', f);
+	}
+	/* A bin's count holds over the whole bin: the steps end at the end of the last one. */
+	if (!cumulative && b.nbins > 0) {
+		fprintf(f, "%.9g", ((double)b.t0 + (double)b.nbins * (double)b.width) / 1e9);
+		for (size_t i = 0; i < c->nruns; i++)
+			fprintf(f, " %.0f", cols[i][b.nbins - 1]);
+		fputs("  # the end of the last bin\n", f);
 	}
 	gp_data_end(f);
 	int same[REPORT_MAX_RUNS];
@@ -513,8 +521,7 @@ static int fig_series(struct report *r, enum metric metric, const char *name,
 	      "set format x '%g'\n", f);
 	y_format(f, maxv);
 	gp_render_begin(f, name, SIZE_WIDE);
-	policy_terms(f, c, "data", cumulative ? "steps" : (b.nbins > 1 ? "lines" : "linespoints"), 2,
-		     same, false);
+	policy_terms(f, c, "data", "steps", 2, same, false);
 	gp_render_end(f);
 	rc = finish(f, r->plotdir, name, r->plots, &r->nplots, err, errlen);
 out:
@@ -926,7 +933,7 @@ static int fig_cmp_ratio(struct report *const *reps, size_t nreps, const char *p
 			fprintf(f, "\"%s\" NaN\n", esc);
 	}
 	gp_data_end(f);
-	fputs("set title \"Cycles old / new per capture (above 1: new is cheaper)\"\n"
+	fputs("set title \"Cycles old / new per capture (above 1: new needs fewer cycles)\"\n"
 	      "set ylabel 'old / new (cycles)'\n"
 	      "set yrange [0:*]\n"
 	      "set format y '%g'\n"

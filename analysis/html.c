@@ -239,6 +239,13 @@ static void put_params(FILE *f, const struct report *r)
 	fputs("</div>\n", f);
 }
 
+static const char *unsafe_mark(const struct rs_capture *c, const char *policy)
+{
+	const struct rs_run *r = rs_run_by_policy(c, policy);
+
+	return r && r->all.m[M_STALE_EXPOSURES] > 0 ? " (unsafe)" : "";
+}
+
 static void put_verdict(FILE *f, const struct report *r)
 {
 	const struct rs_capture *c = r->cap;
@@ -303,10 +310,11 @@ static void put_verdict(FILE *f, const struct report *r)
 				if (w->x_now > 0)
 					fprintf(f, " (%.2fx the estimate of %s)", w->x_cross / w->x_now,
 						fmt_num(w->x_now, a, sizeof a));
-				fprintf(f, ": %s costs less below, %s above", w->below, w->above);
+				fprintf(f, ": %s%s costs less below, %s%s above", w->below,
+					unsafe_mark(c, w->below), w->above, unsafe_mark(c, w->above));
 			} else {
-				fprintf(f, "<span class=\"good\">never flips</span> (%s costs less "
-					"throughout)", w->below);
+				fprintf(f, "<span class=\"good\">never flips</span> (%s%s costs less "
+					"throughout)", w->below, unsafe_mark(c, w->below));
 			}
 			fputs(k + 1 < CM_NSWEEPS ? "; " : ".", f);
 		}
@@ -345,10 +353,25 @@ static void put_totals(FILE *f, const struct report *r)
 				fmt_ratio((double)o->all.m[k], (double)n->all.m[k], buf, sizeof buf));
 		fputs("</tr>\n", f);
 	}
+	/* The verdict in the table: each policy against the floor, the unsafe ones in red. */
+	fputs("<tr class=\"all\"><td>against the floor (optimal)</td>", f);
+	for (size_t i = 0; i < c->nruns; i++) {
+		double x = verdict_x_floor(c, &r->verdict, i);
+
+		if (c->runs[i].all.m[M_STALE_EXPOSURES] > 0)
+			fputs("<td class=\"n bad\">unsafe</td>", f);
+		else if ((int)i == r->verdict.floor)
+			fputs("<td class=\"n\">the floor</td>", f);
+		else if (x > 0)
+			fprintf(f, "<td class=\"n\">%.2fx</td>", x);
+		else
+			fputs("<td class=\"n\">-</td>", f);
+	}
+	fputs(o && n ? "<td></td></tr>\n" : "</tr>\n", f);
 	fputs("</table>\n", f);
 	figure_or(f, r, "cycles_by_policy", "modeled cycles per policy",
-		  "Modeled cycles over all VMs, per policy (cycles: sum of the sequence costs, "
-		  "replay-model.md).", "No runs to plot.");
+		  "Modeled cycles over all VMs, per policy (cycles: the sum of the sequence costs, "
+		  "see replay-model.html).", "No runs to plot.");
 }
 
 static void put_per_vm(FILE *f, const struct report *r)

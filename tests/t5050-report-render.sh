@@ -54,4 +54,22 @@ timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-background-
 check_grep "5050.4 chromium parsed the page: the red flag is there" 'class="alert">Incomplete capture: 12 events were lost' "$T/dom.html"
 check_eq "5050.5 chromium saw one image per plot" "$(ls "$T/r/plots/"*.svg | wc -l)" \
 	"$(grep -o '<img src="plots/[a-z_]*\.svg"' "$T/dom.html" | sort -u | wc -l)"
-if [ -n "${TLB_SHOT_DIR:-}" ]; then mkdir -p "$TLB_SHOT_DIR" && cp "$T/report.png" "$TLB_SHOT_DIR/"; fi
+# The five-policy capture (tracked, optimal, an unsafe old) and its comparison with the
+# two-VM one: the verdict block and the comparison page render too.
+db5=$T/five.db
+sqlite3 "$db5" < "$ROOT/schemas/trace-v1.sql" && sqlite3 "$db5" < "$FIX/five-policies.sql"
+check_exit "5050.6 report of five policies beside the two-VM capture" 0 \
+	tlb tlbreport -o "$T/r5" --format none "$db5" "$db"
+shot "$T/five.png" "file://$T/r5/five/index.html" 4200
+ok_if "5050.7 chromium wrote its screenshot" test -s "$T/five.png"
+shot "$T/compare.png" "file://$T/r5/index.html" 2400
+ok_if "5050.8 ... and the comparison's" test -s "$T/compare.png"
+timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
+	--disable-component-update --disable-sync --no-first-run \
+	--user-data-dir="$(mktemp -d "$T/chrome.XXXXXX")" --dump-dom "file://$T/r5/five/index.html" \
+	> "$T/dom5.html" 2> "$T/chrome.log"
+check_grep "5050.9 chromium parsed the verdict" 'class="verdict"><b>modern is the cheapest safe policy</b>' "$T/dom5.html"
+if [ -n "${TLB_SHOT_DIR:-}" ]; then
+	mkdir -p "$TLB_SHOT_DIR" && cp "$T/report.png" "$T/five.png" "$T/compare.png" "$TLB_SHOT_DIR/"
+	cp -r "$T/r5" "$TLB_SHOT_DIR/report"
+fi
