@@ -49,6 +49,7 @@ static const char STYLE[] =
 	".params{font-size:13px;margin:8px 0;padding:6px 10px;background:#f6f7f9;"
 	"border-left:3px solid #d0d4da;overflow-wrap:anywhere}\n"
 	".terms{font-size:12.5px;color:#3a4250;margin:4px 0 10px}\n"
+	".lead{font-size:16px;font-weight:600;margin:10px 0}\n"
 	"table{border-collapse:collapse;margin:8px 0 4px;font-size:13px}\n"
 	"th,td{padding:3px 9px;border-bottom:1px solid #e4e6ea;text-align:left}\n"
 	"th{background:#f1f3f5;font-weight:600}td.n,th.n{text-align:right;"
@@ -587,6 +588,14 @@ static int write_capture(FILE *f, const void *arg)
 	fputs("</b> &middot; replayed by tlbreplay ", f);
 	html_put(f, c->runs[0].tool_version);
 	fputs(" &middot; costs in modeled cycles (estimates)</div>\n", f);
+	{
+		char line[1024];
+
+		/* The conclusion first, in one line; the reasons follow. */
+		fprintf(f, "<p class=\"lead%s\">", r->verdict.kind == VERDICT_OK ? "" : " bad");
+		html_put(f, verdict_line(c, &r->verdict, line, sizeof line));
+		fputs(".</p>\n", f);
+	}
 	put_meta(f, r);
 	put_params(f, r);
 	fputs("<nav><a href=\"#totals\">Totals</a><a href=\"#per-vm\">Per VM</a><a href=\"#time\">"

@@ -89,6 +89,18 @@ ok_if "5080.6.3 ... no payload ran" no_pwned
 check_grep "5080.6.4 ... the gnuplot header shows it inert" \
 	"from $T/we\?ird,\?touch pwned-7\?\.db\.\$" "$T/r-path/plots/vm_cycles.gp"
 
+# 5080.6b: text inside params (vcores, option names) is DB text too
+cat > "$T/j1.sql" <<'SQL'
+UPDATE replay_run SET params = replace(params, '"vcores":"per-T"',
+  '"vcores":"<img src=x onerror=alert(1)>\"\u0060"');
+UPDATE replay_run SET params = replace(params, '"options":{}', '"options":{"*x* [a](b) `id`":1}');
+SQL
+cp "$base" "$T/j1.db" && sqlite3 "$T/j1.db" < "$T/j1.sql"
+check_exit "5080.6b.1 markup in params vcores and option names: exit 0" 0 report j1 --format none
+check_grep "5080.6b.2 ... HTML escapes the vcores" 'vcores &lt;img src=x onerror=alert\(1\)&gt;&quot;\?' "$T/r-j1/index.html"
+check_grep "5080.6b.3 ... Markdown escapes the option name" '^\| options \| \\\*x\\\* \\\[a\\\]\\\(b\\\) \\`id\\`=1 \|$' "$T/r-j1/summary.md"
+ok_if "5080.6b.4 ... and neither reaches a gnuplot script" bash -c "! grep -l -e 'onerror' -e '\[a\]' '$T/r-j1/plots/'*.gp"
+
 # 5080.7: known names are accepted, the new ones and the legacy oracle included
 hostile k1 "UPDATE replay_run SET policy = 'tracked' WHERE id = 1; UPDATE replay_run SET policy = 'optimal', machine = 'power9-hash' WHERE id = 2;"
 check_exit "5080.7.1 tracked and optimal on power9-hash: refused only for mixing machines? no: exit 0" 0 \
