@@ -474,7 +474,7 @@ static int fig_series(struct report *r, enum metric metric, const char *name,
 	for (size_t i = 0; i < c->nruns; i++)
 		fprintf(f, " %s", c->runs[i].policy);
 	fputc('\n', f);
-	double maxv = 0;
+	double maxv = 0, minpos = 0;
 
 	/* A cumulative count is the total at the end of its bin; it starts at 0. */
 	if (cumulative) {
@@ -490,6 +490,8 @@ static int fig_series(struct report *r, enum metric metric, const char *name,
 			fprintf(f, " %.0f", cols[i][k]);
 			if (cols[i][k] > maxv)
 				maxv = cols[i][k];
+			if (cols[i][k] > 0 && (minpos == 0 || cols[i][k] < minpos))
+				minpos = cols[i][k];
 		}
 		fputc('\n', f);
 	}
@@ -517,9 +519,13 @@ static int fig_series(struct report *r, enum metric metric, const char *name,
 			"set ylabel '%s per %s'\n", rs_metric_titles[metric], wtext,
 			metric == M_CYCLES ? "cycles" : metric_names[metric], wtext);
 	fputs("set xlabel 'time since capture start (s)'\n"
-	      "set yrange [0:*]\n"
 	      "set format x '%g'\n", f);
-	y_format(f, maxv);
+	/* Bins of one policy can dwarf another's: log scale past 100x (empty bins drop out). */
+	if (!cumulative && y_axis(f, minpos, maxv))
+		fputs("set label 9 'log scale: empty bins not drawn' "
+		      "at graph 1, graph 1.02 right font ',9' textcolor rgb '#555555'\n", f);
+	else if (cumulative)
+		fputs("set yrange [0:*]\n", f), y_format(f, maxv);
 	gp_render_begin(f, name, SIZE_WIDE);
 	policy_terms(f, c, "data", "steps", 2, same, false);
 	gp_render_end(f);
@@ -771,8 +777,8 @@ static int fig_sens_map(struct report *r, char *err, size_t errlen)
 		fputc('\n', f);
 	}
 	gp_data_end(f);
-	fprintf(f, "set title \"Verdict map: old / new cycles when both cost estimates are wrong "
-		"(blue: new cheaper, red: old cheaper)\"\n"
+	fprintf(f, "set title 'old / new cycles when both cost estimates are wrong "
+		"(blue: new costs less, red: old costs less%s)'\n"
 		"set xlabel 'tlbie + tlbsync cost (cycles)'\n"
 		"set ylabel 'flush_refill cost (cycles per full flush)'\n"
 		"set xrange [0:%.6g]\nset yrange [0:%.6g]\n"
@@ -781,6 +787,8 @@ static int fig_sens_map(struct report *r, char *err, size_t errlen)
 		"set cblabel 'old / new cycles'\n"
 		"set palette defined (0 '#b2182b', 0.5 '#ffffff', 1 '#2166ac')\n"
 		"set grid front\nunset key\nset style textbox opaque noborder\n",
+		c->runs[o].all.m[M_STALE_EXPOSURES] ? "; old is unsafe here" :
+		c->runs[w].all.m[M_STALE_EXPOSURES] ? "; new is unsafe here" : "",
 		sx->x_max, sy->x_max, sx->x_max < 10000 ? "%g" : "%.1s%c",
 		sy->x_max < 10000 ? "%g" : "%.1s%c", 1.0 / span, span);
 	fprintf(f, "set object 1 circle at %.6g, %.6g size char 0.5 fc rgb '#111111' fs solid front\n"
@@ -791,7 +799,7 @@ static int fig_sens_map(struct report *r, char *err, size_t errlen)
 
 		fprintf(f, "flip(x) = -(%.9g + %.9g * x) / %.9g   # old = new on this line\n", d0, dx, dy);
 		if (ly > 0 && ly < sy->x_max)
-			fprintf(f, "set label 2 'old = new: the verdict flips' at %.6g, %.6g offset 0,0.9 "
+			fprintf(f, "set label 2 'old = new' at %.6g, %.6g offset 0,0.9 "
 				"center boxed front\n", lx, ly);
 		gp_render_begin(f, name, SIZE_WIDE);
 		fputs("$map using 1:2:3 with image, \\\n"

@@ -469,8 +469,8 @@ static void put_sensitivity(FILE *f, const struct report *r)
 		  "moves.", "No sweep.");
 	figure_or(f, r, "sens_map", "verdict map over both costs",
 		  "Both estimates wrong at once: old / new cycles over the two ranges above "
-		  "(blue: new cheaper, red: old cheaper); the dashed line is where the verdict "
-		  "flips, the dot the stored estimates.", "No sweep.");
+		  "(blue: new costs less, red: old costs less); the dashed line is where the two "
+		  "cost the same, the dot the stored estimates.", "No sweep.");
 }
 
 static void put_stale(FILE *f, const struct report *r)

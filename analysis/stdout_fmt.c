@@ -67,8 +67,10 @@ static void out_table(FILE *f, const struct report *r)
 	}
 	fprintf(f, "  verdict: %s\n", verdict_line(c, &r->verdict, buf, sizeof buf));
 	if (run0_tpc(c) >= 0)
-		fprintf(f, "  replayed as %s, %" PRId64 " threads/core (T from %s), costs as stored\n",
-			c->runs[0].machine, run0_tpc(c), c->runs[0].tpc_source);
+		fprintf(f, "  replayed as %s, %" PRId64 " threads/core (T %s%s), costs as stored\n",
+			c->runs[0].machine, run0_tpc(c),
+			strcmp(c->runs[0].tpc_source, "unknown") == 0 ? "source not recorded" : "from ",
+			strcmp(c->runs[0].tpc_source, "unknown") == 0 ? "" : c->runs[0].tpc_source);
 	if (c->nother_params)
 		fprintf(f, "  %zu stored run(s) with other parameters left out (see the report)\n",
 			c->nother_params);
