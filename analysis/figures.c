@@ -102,7 +102,8 @@ static void y_format(FILE *f, double maxv)
 static bool y_axis(FILE *f, double minpos, double maxv)
 {
 	if (minpos > 0 && maxv / minpos > 100.0) {
-		double lo = pow(10.0, floor(log10(minpos)));
+		/* a decade below the smallest bar, so that it still shows */
+		double lo = pow(10.0, floor(log10(minpos / 3.0)));
 
 		fprintf(f, "set logscale y 10\nset yrange [%.6g:*]\nset format y '%%.0s%%c'\n"
 			"set grid ytics mytics\n", lo);
@@ -345,7 +346,7 @@ static int fig_vm_bars(struct report *r, enum metric metric, const char *name,
 		"set style histogram clustered gap 1\n"
 		"set boxwidth 0.9 relative\n"
 		"set xtics scale 0%s\n", ylabel, minpos > 0 && maxv / minpos > 100 ? " (log scale)" : "",
-		turn ? " rotate by -40" : "");
+		turn ? " rotate by 40 right" : "");
 	if (turn)
 		fprintf(f, "set bmargin %zu\n", 3 + (longest * 2) / 3);
 	y_axis(f, minpos, maxv);
@@ -875,7 +876,7 @@ static int fig_cmp_metric(struct report *const *reps, size_t nreps, const char *
 		     errlen);
 	if (!f)
 		return -1;
-	double maxv = 0;
+	double maxv = 0, minpos = 0;
 
 	gp_data_begin(f, "data");
 	fputs("# capture", f);
@@ -890,8 +891,12 @@ static int fig_cmp_metric(struct report *const *reps, size_t nreps, const char *
 
 			/* A policy a capture lacks is missing data, not zero. */
 			if (run) {
+				double x = (double)run->all.m[metric];
+
 				fprintf(f, " %" PRId64, run->all.m[metric]);
-				maxv = fmax(maxv, (double)run->all.m[metric]);
+				maxv = fmax(maxv, x);
+				if (x > 0 && (minpos == 0 || x < minpos))
+					minpos = x;
 			} else
 				fputs(" NaN", f);
 		}
@@ -899,14 +904,16 @@ static int fig_cmp_metric(struct report *const *reps, size_t nreps, const char *
 	}
 	gp_data_end(f);
 	fprintf(f, "set title \"%s per capture (all VMs)\"\n"
-		"set ylabel '%s'\n"
-		"set yrange [0:*]\n"
+		"set ylabel '%s%s'\n"
 		"set style data histograms\n"
 		"set style histogram clustered gap 1\n"
 		"set boxwidth 0.9 relative\n"
 		"set xtics scale 0%s\n", rs_metric_titles[metric], rs_metric_titles[metric],
-		nreps > 8 ? " rotate by -30" : "");
-	y_format(f, maxv);
+		minpos > 0 && maxv / minpos > 100 ? " (log scale)" : "",
+		nreps > 6 ? " rotate by 30 right" : "");
+	if (nreps > 6)
+		fputs("set bmargin 7\n", f);
+	y_axis(f, minpos, maxv);
 	gp_render_begin(f, name, SIZE_BARS);
 	for (size_t p = 0; p < np; p++) {
 		gp_escape(pol[p], esc, sizeof esc);

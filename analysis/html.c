@@ -537,7 +537,7 @@ static void put_runs(FILE *f, const struct report *r)
 
 	fprintf(f, "<h2 id=\"runs\">Runs reported</h2>\n<p>%zu of the %zu runs stored in this "
 		"trace (choose others with <code>--run</code> or <code>--machine</code>).</p>\n"
-		"<table><tr><th>run</th><th>policy</th><th>machine</th><th>created</th>"
+		"<table><tr><th>run</th><th>policy</th><th>machine</th><th class=\"n\">T</th><th>created</th>"
 		"<th>tlbreplay</th><th>bucket</th><th>parameters</th></tr>\n", c->nruns,
 		c->nruns_stored);
 	for (size_t i = 0; i < c->nruns; i++) {
@@ -547,7 +547,10 @@ static void put_runs(FILE *f, const struct report *r)
 		swatch(f, run->policy, i);
 		fputs("</td><td>", f);
 		html_put(f, run->machine);
-		fputs("</td><td>", f);
+		if (run->tpc >= 0)
+			fprintf(f, "</td><td class=\"n\">%" PRId64 " (%s)</td><td>", run->tpc, run->tpc_source);
+		else
+			fputs("</td><td class=\"n\">-</td><td>", f);
 		html_put(f, run->created);
 		fputs("</td><td>", f);
 		html_put(f, run->tool_version);

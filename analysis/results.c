@@ -228,12 +228,18 @@ static int load_event_counts(struct loader *l, struct rs_capture *c)
 		if (!(k->name = dup_text(st, 0)))
 			break;
 		k->count = sqlite3_column_int64(st, 1);
-		c->lost_counted += sqlite3_column_int64(st, 2);
+		if (__builtin_add_overflow(c->lost_counted, sqlite3_column_int64(st, 2), &c->lost_counted)) {
+			free(k->name);
+			sqlite3_finalize(st);
+			return fail(l, 2, "the counts of the 'lost' events overflow a 64-bit sum");
+		}
 		c->nkinds++;
 	}
 	sqlite3_finalize(st);
 	if (rc == SQLITE_ROW)
 		return fail(l, 1, "cannot count the events: %s", strerror(ENOMEM));
+	if (rc == SQLITE_ERROR && strstr(sqlite3_errmsg(l->db), "overflow"))
+		return fail(l, 2, "the counts of the 'lost' events overflow a 64-bit sum");
 	if (rc != SQLITE_DONE)
 		return sql_fail(l, "cannot count the events");
 	c->events_read = true;

@@ -66,7 +66,7 @@ static void usage(FILE *f)
 "USAGE: tlbreport [OPTIONS] TRACE.db [TRACE.db...]\n"
 "\n"
 "OPTIONS:\n"
-"  -o, --output DIR      a new directory for the report (its parent must exist)  (default: report)\n"
+"  -o, --output DIR      a new directory for the report; its parent must exist (default: report)\n"
 "  -f, --force           replace an earlier report of tlbreport in DIR (only its own files)\n"
 "      --format FMT      summary on stdout: table, csv, json, none      (default: table)\n"
 "  -m, --machine NAME    report the runs of this machine profile        (default: latest run's)\n"
