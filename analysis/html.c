@@ -254,6 +254,11 @@ static void put_verdict(FILE *f, const struct report *r)
 	const struct sens *s = &r->sens;
 	char a[64], b[64], x[64];
 
+	if (v->doubt[0]) {
+		fputs("<div class=\"alert\">", f);
+		html_put(f, v->doubt);
+		fputs(".</div>\n", f);
+	}
 	if (v->kind != VERDICT_OK) {
 		fputs("<div class=\"verdict flip\"><b>No verdict</b>: ", f);
 		html_put(f, v->missing);
@@ -400,6 +405,14 @@ static void put_per_vm(FILE *f, const struct report *r)
 		for (size_t j = 0; j <= run->nvms; j++) {
 			const struct rs_row *row = j < run->nvms ? &run->vms[j] : &run->all;
 
+			/* A page stays a page: past 500 VMs per policy, summary.md has the rows. */
+			if (j < run->nvms && j >= 500) {
+				if (j == 500)
+					fprintf(f, "<tr><td colspan=\"%d\" class=\"none\">%zu more VMs: "
+						"every row is in <a href=\"summary.md\">summary.md</a></td></tr>\n",
+						NMETRICS + 2, run->nvms - 500);
+				continue;
+			}
 			fputs(j < run->nvms ? "<tr><td>" : "<tr class=\"all\"><td>", f);
 			swatch(f, run->policy, i);
 			fputs("</td><td>", f);

@@ -217,6 +217,8 @@ static void put_verdict(FILE *f, const struct report *r)
 	const struct sens *s = &r->sens;
 
 	fputs("## Verdict\n\n", f);
+	if (v->doubt[0])
+		fprintf(f, "> **WARNING: %s.**\n\n", v->doubt);
 	if (v->kind != VERDICT_OK) {
 		fprintf(f, "**No verdict**: %s.\n\n", v->missing);
 	} else {

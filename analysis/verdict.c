@@ -62,6 +62,29 @@ void verdict_compute(const struct rs_capture *c, struct verdict *v)
 		else if (v->best < 0)
 			v->best = (int)v->safe[k];
 	}
+	/*
+	 * optimal is the floor by definition: safe, and no safe policy below it.
+	 * Stored results that say otherwise are not trusted silently.
+	 */
+	for (size_t i = 0; i < c->nruns; i++) {
+		const struct rs_run *run = &c->runs[i];
+
+		if (strcmp(run->policy, "optimal") == 0 && run->all.m[M_STALE_EXPOSURES] > 0)
+			snprintf(v->doubt, sizeof v->doubt, "optimal has %" PRId64 " stale-TLB "
+				 "exposures although it is safe by construction: the replay that "
+				 "stored run %" PRId64 " is wrong", run->all.m[M_STALE_EXPOSURES], run->id);
+	}
+	if (v->floor >= 0 && !v->doubt[0])
+		for (size_t k = 0; k < v->nsafe; k++) {
+			const struct rs_run *run = &c->runs[v->safe[k]];
+
+			if (run->all.m[M_CYCLES] < c->runs[v->floor].all.m[M_CYCLES]) {
+				snprintf(v->doubt, sizeof v->doubt, "%s (run %" PRId64 ") costs fewer "
+					 "cycles than optimal although no safe policy can: the stored "
+					 "optimal is not the floor", run->policy, run->id);
+				break;	/* the cheapest one: the list is by cycles */
+			}
+		}
 	if (!any_entries) {
 		v->kind = VERDICT_NO_ENTRIES;
 		snprintf(v->missing, sizeof v->missing,

@@ -47,6 +47,7 @@ struct verdict {
 	int best;			/* cheapest safe policy but optimal, or -1 */
 	int floor;			/* optimal's index when stored and safe, or -1 */
 	char missing[400];		/* when no verdict: what is missing, what to do */
+	char doubt[300];		/* a stored optimal that breaks its own definition, or "" */
 };
 
 void verdict_compute(const struct rs_capture *c, struct verdict *v);

@@ -38,6 +38,8 @@ check_eq "5100.1.3 ... summary.md has a row per VM and policy" "$((2 * n))" \
 check_grep "5100.1.4 ... the per-VM bars show the 24 VMs with the most cycles" \
 	'the 24 of 80000 VMs with the most cycles' "$T/r/plots/vm_cycles.gp"
 check_grep "5100.1.5 ... with their names" '^"vm-1" 23520 860$' "$T/r/plots/vm_cycles.gp"
+check_grep "5100.1.6 index.html lists 500 VMs per policy and points to summary.md" \
+	'79500 more VMs: every row is in <a href="summary.md">' "$T/r/index.html"
 rm -rf "$T/r"
 
 # 5100.2: WAL mode in a directory the user cannot write (run as nobody when root:

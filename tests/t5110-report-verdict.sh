@@ -88,6 +88,10 @@ variant unsafe "UPDATE replay_total SET stale_exposures = 1 WHERE run IN (2, 3, 
 check_exit "5110.4.7 only optimal safe: exit 0" 0 tlb tlbreport -q -o "$T/ru" "$T/unsafe.db"
 check_grep "5110.4.8 ... no kernel policy is recommended" '^\*\*No verdict\*\*: no kernel policy stored here is safe' "$T/ru/summary.md"
 
+variant badfloor "UPDATE replay_total SET cycles = 50000 WHERE run = 5;"
+check_exit "5110.4.9 a stored optimal above a safe policy: exit 0" 0 tlb tlbreport -q -o "$T/rb" "$T/badfloor.db"
+check_grep "5110.4.10 ... is flagged, not trusted silently" 'WARNING: modern \(run 3\) costs fewer cycles than optimal although no safe policy can' "$T/rb/summary.md"
+
 # 5110.5: where T came from, as stored; "unknown" in older DBs
 variant tsrc "UPDATE replay_run SET params = replace(params, '\"threads_per_core_source\":\"meta\"', '\"threads_per_core_source\":\"option\"');"
 check_exit "5110.5.1 T set with -t" 0 tlb tlbreport -q -o "$T/rt" "$T/tsrc.db"
