@@ -206,6 +206,21 @@ bool meta_has_lost(const struct rs_capture *c, int64_t *lost)
 	return *lost > 0;
 }
 
+/* Is every comma-separated item of @list a kvm_hv: tracepoint? */
+static bool only_kvm_hv(const char *list)
+{
+	for (const char *p = list; p && *p;) {
+		while (*p == ' ')
+			p++;
+		if (strncmp(p, "kvm_hv:", 7) != 0)
+			return false;
+		p = strchr(p, ',');
+		if (p)
+			p++;
+	}
+	return true;
+}
+
 const char *meta_absent(const struct rs_capture *c, const char **key)
 {
 	for (size_t i = 0; i < c->nmeta; i++) {
@@ -216,6 +231,8 @@ const char *meta_absent(const struct rs_capture *c, const char **key)
 		/* An empty list, "none" or "0" says nothing is absent. */
 		if (!*v || strcmp(v, "none") == 0 || strcmp(v, "0") == 0 || strcmp(v, "[]") == 0)
 			continue;
+		if (!capture_on_power(c) && only_kvm_hv(v))
+			continue;	/* POWER-only tracepoints cannot exist on another host */
 		if (key)
 			*key = c->meta[i].key;
 		return v;

@@ -259,6 +259,11 @@ static void put_verdict(FILE *f, const struct report *r)
 		html_put(f, v->doubt);
 		fputs(".</div>\n", f);
 	}
+	if (v->tdoubt[0]) {
+		fputs("<div class=\"alert\">Threads per core: ", f);
+		html_put(f, v->tdoubt);
+		fputs(".</div>\n", f);
+	}
 	if (v->kind != VERDICT_OK) {
 		fputs("<div class=\"verdict flip\"><b>No verdict</b>: ", f);
 		html_put(f, v->missing);

@@ -68,6 +68,8 @@ static void out_table(FILE *f, const struct report *r)
 	fprintf(f, "  verdict: %s\n", verdict_line(c, &r->verdict, buf, sizeof buf));
 	if (r->verdict.doubt[0])
 		fprintf(f, "  WARNING: %s\n", r->verdict.doubt);
+	if (r->verdict.tdoubt[0])
+		fprintf(f, "  WARNING: %s\n", term_safe(r->verdict.tdoubt, buf, sizeof buf));
 	if (run0_tpc(c) >= 0)
 		fprintf(f, "  replayed as %s, %" PRId64 " threads/core (T %s%s), costs as stored\n",
 			c->runs[0].machine, run0_tpc(c),

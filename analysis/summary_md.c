@@ -219,6 +219,11 @@ static void put_verdict(FILE *f, const struct report *r)
 	fputs("## Verdict\n\n", f);
 	if (v->doubt[0])
 		fprintf(f, "> **WARNING: %s.**\n\n", v->doubt);
+	if (v->tdoubt[0]) {
+		fputs("> **WARNING (threads per core)**: ", f);
+		md_put(f, v->tdoubt);
+		fputs(".\n\n", f);
+	}
 	if (v->kind != VERDICT_OK) {
 		fprintf(f, "**No verdict**: %s.\n\n", v->missing);
 	} else {

@@ -6,6 +6,9 @@
  */
 #include "verdict.h"
 
+#include "report.h"
+#include "util.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +34,43 @@ static int by_exposures(const void *pa, const void *pb)
 	if (a->all.m[M_STALE_EXPOSURES] != b->all.m[M_STALE_EXPOSURES])
 		return a->all.m[M_STALE_EXPOSURES] > b->all.m[M_STALE_EXPOSURES] ? -1 : 1;
 	return rs_policy_rank(a->policy) - rs_policy_rank(b->policy);
+}
+
+bool capture_on_power(const struct rs_capture *c)
+{
+	const char *m = rs_meta(c, "machine");
+
+	return !m || strncmp(m, "ppc", 3) == 0 || strncmp(m, "powerpc", 7) == 0;
+}
+
+static int64_t profile_t(const char *machine)
+{
+	return strcmp(machine, "power8") == 0 ? 8 : 4;	/* power7 and power9-hash: 4 */
+}
+
+/*
+ * A capture made on another architecture says nothing about POWER SMT
+ * (replay-model.md, Machine): a run whose T equals that host's layout
+ * rather than the profile's, with no record that -t chose it, misleads.
+ */
+static void check_t(const struct rs_capture *c, struct verdict *v)
+{
+	const struct rs_run *r = c->runs;
+	const char *meta_t = rs_meta(c, "threads_per_core");
+	int64_t mt;
+
+	if (capture_on_power(c) || !meta_t || parse_i64(meta_t, &mt) < 0 || r->tpc < 0 ||
+	    r->tpc != mt || r->tpc == profile_t(r->machine) || strcmp(r->tpc_source, "option") == 0)
+		return;
+	char host[48];
+
+	term_safe(rs_meta(c, "machine"), host, sizeof host);
+	snprintf(v->tdoubt, sizeof v->tdoubt, "this capture was made on a non-POWER host "
+		 "(meta machine '%s'), whose layout (%" PRId64 " thread%s per core) says nothing about "
+		 "POWER SMT, yet these runs use T = %" PRId64 " (the %s profile has %" PRId64 "): every "
+		 "count depends on T; replay with tlbreplay -t %" PRId64 " (or a tlbreplay that "
+		 "takes T from the profile for such captures)", host, mt, mt == 1 ? "" : "s",
+		 r->tpc, r->machine, profile_t(r->machine), profile_t(r->machine));
 }
 
 void verdict_compute(const struct rs_capture *c, struct verdict *v)
@@ -85,6 +125,7 @@ void verdict_compute(const struct rs_capture *c, struct verdict *v)
 				break;	/* the cheapest one: the list is by cycles */
 			}
 		}
+	check_t(c, v);
 	if (!any_entries) {
 		v->kind = VERDICT_NO_ENTRIES;
 		snprintf(v->missing, sizeof v->missing,

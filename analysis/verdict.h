@@ -48,9 +48,12 @@ struct verdict {
 	int floor;			/* optimal's index when stored and safe, or -1 */
 	char missing[400];		/* when no verdict: what is missing, what to do */
 	char doubt[300];		/* a stored optimal that breaks its own definition, or "" */
+	char tdoubt[500];		/* T taken from a non-POWER capture's layout, or "" */
 };
 
 void verdict_compute(const struct rs_capture *c, struct verdict *v);
+/* Was the capture made on POWER? (meta machine absent, or ppc* / powerpc*) */
+bool capture_on_power(const struct rs_capture *c);
 /* "modern is the cheapest safe policy: 1.10x the floor (optimal); old is unsafe (2 exposures)" */
 const char *verdict_line(const struct rs_capture *c, const struct verdict *v, char *buf,
 			 size_t len);

@@ -100,6 +100,22 @@ variant tnone "UPDATE replay_run SET params = replace(params, '\"threads_per_cor
 check_exit "5110.5.3 no threads_per_core_source (older DB)" 0 tlb tlbreport -q -o "$T/rt2" "$T/tnone.db"
 check_grep "5110.5.4 ... unknown" '^\| threads per core \| 4 \(source unknown' "$T/rt2/summary.md"
 
+# A capture made on x86_64, replayed with its own T = 1 by an older tlbreplay
+variant x86 "UPDATE meta SET value = 'x86_64' WHERE key = 'machine';
+  UPDATE meta SET value = '1' WHERE key = 'threads_per_core';
+  INSERT INTO meta VALUES ('tracepoints_absent', 'kvm_hv:kvm_guest_enter,kvm_hv:kvm_hcall_enter');
+  UPDATE replay_run SET params = replace(replace(params, '\"threads_per_core\":4', '\"threads_per_core\":1'),
+    '\"threads_per_core_source\":\"meta\",', '');"
+check_exit "5110.5.5 an x86_64 capture replayed with T = 1: exit 0" 0 tlb tlbreport -o "$T/rx" "$T/x86.db"
+check_grep "5110.5.6 ... warned: T from a non-POWER host, what to do" \
+	"WARNING: this capture was made on a non-POWER host \(meta machine 'x86_64'\).*T = 1 \(the power7 profile has 4\).*tlbreplay -t 4" "$OUT"
+ok_if "5110.5.7 ... absent kvm_hv tracepoints are not blamed on an x86_64 host" \
+	bash -c "! grep -q 'class=\"alert\">Incomplete capture' '$T/rx/index.html'"
+variant ppcabsent "INSERT INTO meta VALUES ('tracepoints_absent', 'kvm_hv:kvm_guest_enter');"
+check_exit "5110.5.8 the same absence on a POWER host" 0 tlb tlbreport -q -o "$T/rp" "$T/ppcabsent.db"
+check_grep "5110.5.9 ... is flagged" 'class="alert">Incomplete capture: sources absent: kvm_hv:kvm_guest_enter' "$T/rp/index.html"
+ok_if "5110.5.10 ... and T from meta on POWER is not warned about" bash -c "! grep -q 'non-POWER host' '$T/rp/summary.md'"
+
 # 5110.6: the option letters of COMMON.md
 check_exit "5110.6.1 -P and -m" 0 tlb tlbreport -q -o "$T/r6" -P modern,optimal -m power7 "$db"
 check_grep "5110.6.2 ... only those policies" '^\| runs \| modern = run 3, optimal = run 5 ' "$T/r6/summary.md"
