@@ -7,6 +7,7 @@
  */
 #include "jsonscan.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,7 @@ struct json_walk {
 	json_number_cb cb;		/* receives every number (may be NULL) */
 	json_text_cb tcb;		/* receives every string, true and false (may be NULL) */
 	void *ctx;			/* passed to both */
+	bool cut_ok;			/* the string being read is a value: cut it to fit */
 };
 
 static int parse_value(struct json_walk *w, int depth);
@@ -67,10 +69,12 @@ static int parse_string(struct json_walk *w, char *out, size_t outlen)
 				return -1;
 			}
 		}
+		/* Keys must fit (a path is matched whole); a long value is cut, not refused. */
 		if (out) {
-			if (n + 1 >= outlen)
+			if (n + 1 >= outlen && !w->cut_ok)
 				return -1;
-			out[n++] = c;
+			if (n + 1 < outlen)
+				out[n++] = c;
 		}
 	}
 	if (out)
@@ -208,7 +212,11 @@ static int parse_value(struct json_walk *w, int depth)
 
 		if (!w->tcb)
 			return parse_string(w, NULL, 0);
-		if (parse_string(w, text, sizeof text) < 0)
+		w->cut_ok = true;
+		int rc = parse_string(w, text, sizeof text);
+
+		w->cut_ok = false;
+		if (rc < 0)
 			return -1;
 		w->tcb(w->ctx, w->path, text);
 		return 0;

@@ -101,6 +101,11 @@ check_grep "5080.6b.2 ... HTML escapes the vcores" 'vcores &lt;img src=x onerror
 check_grep "5080.6b.3 ... Markdown escapes the option name" '^\| options \| \\\*x\\\* \\\[a\\\]\\\(b\\\) \\`id\\`=1 \|$' "$T/r-j1/summary.md"
 ok_if "5080.6b.4 ... and neither reaches a gnuplot script" bash -c "! grep -l -e 'onerror' -e '\[a\]' '$T/r-j1/plots/'*.gp"
 
+hostile j2 "UPDATE replay_run SET params = replace(params, '\"vcores\":\"per-T\"',
+  '\"vcores\":\"' || replace(hex(zeroblob(2000)), '0', 'v') || '\"');"
+check_exit "5080.6b.5 a 4000-character vcores string: reported (cut), exit 0" 0 report j2 --format none
+check_grep "5080.6b.6 ... shown cut to 47 characters" '^\| vcores \| v{47} \|$' "$T/r-j2/summary.md"
+
 # 5080.7: known names are accepted, the new ones and the legacy oracle included
 hostile k1 "UPDATE replay_run SET policy = 'tracked' WHERE id = 1; UPDATE replay_run SET policy = 'optimal', machine = 'power9-hash' WHERE id = 2;"
 check_exit "5080.7.1 tracked and optimal on power9-hash: refused only for mixing machines? no: exit 0" 0 \
