@@ -58,7 +58,11 @@ static int fail(struct loader *l, int code, const char *fmt, ...)
 
 static int sql_fail(struct loader *l, const char *what)
 {
-	return fail(l, 1, "%s: %s", what, sqlite3_errmsg(l->db));
+	/* A missing table or column, a malformed file: the input is bad, not the run. */
+	int code = sqlite3_errcode(l->db) & 0xff, bad = code == SQLITE_ERROR || code == SQLITE_CORRUPT ||
+		code == SQLITE_NOTADB || code == SQLITE_MISMATCH || code == SQLITE_TOOBIG;
+
+	return fail(l, bad ? 2 : 1, "%s: %s", what, sqlite3_errmsg(l->db));
 }
 
 static char *dup_text(sqlite3_stmt *st, int col)

@@ -163,5 +163,8 @@ check_exit "5080.9.12 a negative bucket: exit 2" 2 report o7
 hostile o8 "UPDATE replay_run SET bucket_ns = 'wide' WHERE id = 2;"
 check_exit "5080.9.13 a bucket width that is text: exit 2" 2 report o8
 check_grep "5080.9.14 ... naming the run" 'replay_run id 2: bucket_ns is not' "$ERR"
-ok_if "5080.9.15 no hostile DB left a report or a private directory behind" \
+hostile o9 "ALTER TABLE replay_total DROP COLUMN tlbie;"
+check_exit "5080.9.15 replay_total without a column: exit 2 (bad input, not a failed run)" 2 report o9
+check_grep "5080.9.16 ... naming what is missing" 'cannot read replay_total: no such column: tlbie' "$ERR"
+ok_if "5080.9.17 no hostile DB left a report or a private directory behind" \
 	bash -c "cd '$T' && ! ls -d r-m1 r-p1 r-p2 r-t2 r-s1 r-s2 r-s3 r-o1 r-o3 r-o4 .tlbreport-* 2>/dev/null | grep -q ."
