@@ -87,3 +87,16 @@ check_exit "5090.8.1 two captures into a new directory: exit 0" 0 tlb tlbreport 
 check_grep "5090.8.2 ... the manifest lists each capture's files" '^f second/plots/vm_cycles\.svg$' "$T/cmp/.tlbreport-manifest"
 ok_if "5090.8.3 ... no private directory left" no_tmp "$T"
 check_exit "5090.8.4 ... and -f replaces it" 0 tlb tlbreport -q -f -o "$T/cmp" "$db" "$T/second.db"
+
+# 5090.9: gnuplot runs inside the private directory (mode 0700), never in the target
+cat > "$T/fakeplot" <<EOF
+#!/bin/sh
+# records where it runs and the mode of the directory above, then draws empty files
+printf '%s %s\n' "\$(pwd)" "\$(stat -c %a ..)" >> "$T/plot-cwd"
+name=\${1%.gp}; : > "\$name.png"; : > "\$name.svg"
+EOF
+chmod +x "$T/fakeplot"
+TLB_GNUPLOT=$T/fakeplot check_exit "5090.9.1 a recording gnuplot: exit 0" 0 rep -o "$T/r9"
+ok_if "5090.9.2 every gnuplot ran in $T/.tlbreport-XXXXXX/plots, a 0700 directory" \
+	bash -c "[ -s '$T/plot-cwd' ] && ! grep -qv '^$T/\.tlbreport-[A-Za-z0-9]\{6\}/plots 700\$' '$T/plot-cwd'"
+ok_if "5090.9.3 ... and its files are in the report" test -e "$T/r9/plots/vm_cycles.png"
