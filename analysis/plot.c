@@ -13,6 +13,7 @@
 #include "plot.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,6 +137,8 @@ void gp_escape(const char *s, char *out, size_t len)
 	out[n] = '\0';
 }
 
+volatile sig_atomic_t gp_interrupted;
+
 /* Start gnuplot on DIR/NAME.gp; the child's pid, or -1. */
 static pid_t spawn_one(const char *dir, const char *name, const char *gnuplot)
 {
@@ -236,8 +239,17 @@ int gp_run_all(const char *dir, char *const *names, size_t n, int jobs, char *er
 		pid_t done = waitpid(-1, &status, 0);
 
 		if (done < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR && !gp_interrupted)
 				continue;
+			if (errno == EINTR) {
+				/* Ctrl-C or a kill: stop the plots, the caller removes its directory. */
+				for (size_t k = 0; k < next; k++)
+					if (pids[k] > 0)
+						kill(pids[k], SIGTERM);
+				snprintf(err, errlen, "interrupted");
+				rc = -1;
+				break;
+			}
 			snprintf(err, errlen, "cannot wait for gnuplot: %s", strerror(errno));
 			rc = -1;
 			break;

@@ -54,6 +54,10 @@ const char *gp_policy_color(const char *policy, size_t index);
  */
 void gp_escape(const char *s, char *out, size_t len);
 
+/* Set by the caller's signal handler: gp_run_all stops its children and fails. */
+#include <signal.h>
+extern volatile sig_atomic_t gp_interrupted;
+
 int gp_run_all(const char *dir, char *const *names, size_t n, int jobs, char *err, size_t errlen);
 
 #endif

@@ -18,6 +18,7 @@
  * "run tlbreplay --store first").
  */
 #include <errno.h>
+#include <signal.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -30,6 +31,26 @@
 #include "util.h"
 
 #define MAX_CAPTURES 64
+
+/*
+ * Ctrl-C, SIGTERM, SIGHUP while writing: the handler only records it (no
+ * SA_RESTART, so a wait for gnuplot returns); the writing stops at the next
+ * step and the private directory is removed, leaving nothing behind.
+ */
+static void on_signal(int sig)
+{
+	gp_interrupted = sig;
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
 
 struct options {
 	const char *outdir;		/* -o */
@@ -422,6 +443,7 @@ int main(int argc, char **argv)
 	{
 		char err[4608];
 
+		catch_signals();
 		rc = od_begin(&od, o.outdir, o.force, err, sizeof err);
 		if (rc) {
 			char b[4608];
@@ -453,11 +475,15 @@ int main(int argc, char **argv)
 		}
 		snprintf(r->plotdir, sizeof r->plotdir, "%s/plots", r->dir);
 		rc = write_report(r, &o, n > 1 ? "../index.html" : NULL);
+		if (gp_interrupted)
+			goto interrupted;
 		if (rc)
 			goto out;
 	}
 	if (n > 1 && (rc = write_comparison(reps, n, &o, od.tmp)) != 0)
 		goto out;
+	if (gp_interrupted)
+		goto interrupted;
 	{
 		char err[4608], b[4608];
 
@@ -477,6 +503,10 @@ int main(int argc, char **argv)
 
 		printf("comparison: %s/index.html\n", term_safe(od.target, b, sizeof b));
 	}
+	goto out;
+interrupted:
+	tlb_msg("interrupted by signal %d: nothing written", (int)gp_interrupted);
+	rc = 128 + (int)gp_interrupted;
 out:
 	od_abort(&od);	/* nothing when the report is in place */
 	for (size_t k = 0; k < n; k++)

@@ -100,3 +100,16 @@ TLB_GNUPLOT=$T/fakeplot check_exit "5090.9.1 a recording gnuplot: exit 0" 0 rep 
 ok_if "5090.9.2 every gnuplot ran in $T/.tlbreport-XXXXXX/plots, a 0700 directory" \
 	bash -c "[ -s '$T/plot-cwd' ] && ! grep -qv '^$T/\.tlbreport-[A-Za-z0-9]\{6\}/plots 700\$' '$T/plot-cwd'"
 ok_if "5090.9.3 ... and its files are in the report" test -e "$T/r9/plots/vm_cycles.png"
+
+# 5090.10: killed while plotting (SIGTERM): nothing left behind, neither report nor private dir
+printf '#!/bin/sh\nexec sleep 30\n' > "$T/slowplot" && chmod +x "$T/slowplot"
+mkdir "$T/k" && cp "$db" "$T/k/t.db"
+(cd "$T/k" && TLB_GNUPLOT=$T/slowplot exec "$TLB_BIN/tlbreport" -q -o rk t.db > "$T/k.out" 2> "$T/k.err") &
+kpid=$!
+for _ in $(seq 50); do ls -A "$T/k" | grep -q '^\.tlbreport-' && break; sleep 0.1; done
+sleep 0.5
+kill -TERM "$kpid"
+wait "$kpid"; krc=$?
+check_eq "5090.10.1 SIGTERM while gnuplot runs: exit 143" 143 "$krc"
+check_grep "5090.10.2 ... saying so" 'interrupted by signal 15: nothing written' "$T/k.err"
+check_eq "5090.10.3 ... leaving only the trace" "t.db" "$(ls -A "$T/k")"
