@@ -21,7 +21,8 @@ for b in "${bins[@]}"; do
 	[ -f "$b" ] || { echo "pseries/mkinitramfs.sh: no file $b" >&2; exit 1; }
 	install -m 0755 "$b" "$stage/bin/$(basename "$b")"
 done
-install -m 0755 "$here/guest-init.sh" "$stage/init"
+# TLB_INIT: another /init (powernv/host-init.sh uses this file system too)
+install -m 0755 "${TLB_INIT:-$here/guest-init.sh}" "$stage/init"
 : > "$stage/etc/harness.conf"
 for kv in "$@"; do
 	[[ "$kv" == [A-Z_]*=* ]] || { echo "pseries/mkinitramfs.sh: bad setting '$kv'" >&2; exit 2; }

@@ -1,0 +1,148 @@
+#!/bin/busybox sh
+# shellcheck shell=dash
+# powernv/host-init.sh - /init of the emulated POWER KVM host (QEMU powernv8/powernv9).
+#
+# Owns what happens on the emulated host: mounts, kvm.ko + kvm-hv.ko, the kernel_flush
+# kprobes (tracefs kprobe events, only when the kernel optimized them into jumps: a
+# trap-based probe in kvm_hv's real-mode code hangs the host), tlbcollect on the host,
+# the VMM on $SCHEDULE, and sending everything back: one gzip'ed tar, base64,
+# between marker lines on the console (powernv has only OPAL's).
+# Settings from /etc/harness.conf (powernv/run.sh writes them through
+# pseries/mkinitramfs.sh):
+#   COLLECT=1          record with /bin/tlbcollect while the VMM runs
+#   PROBES="N=SPEC ..."  kprobe events to define (NAME=SYMBOL+OFF FETCHARGS, ';' for ' ')
+#   SETTLE_SECS        wait after the collector says "recording"
+# busybox ash, no `set -e`: a failure goes to out/failed and the results still go back.
+/bin/busybox mkdir -p /proc /sys /dev /tmp
+/bin/busybox mount -t proc proc /proc
+/bin/busybox mount -t sysfs sys /sys
+/bin/busybox mount -t devtmpfs dev /dev
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t tracefs nodev /sys/kernel/tracing
+mount -t debugfs nodev /sys/kernel/debug
+. /etc/harness.conf
+
+out=/tmp/out
+mkdir -p "$out"
+say() { echo "harness: $*"; }
+fail() { echo "harness: FAILED: $*" >> "$out/failed"; say "FAILED: $*"; }
+T=/sys/kernel/tracing
+
+uname -r > "$out/uname"
+cat /proc/cpuinfo > "$out/cpuinfo"
+say "kernel $(cat "$out/uname"), $(grep -m1 '^cpu' /proc/cpuinfo), $(grep -m1 '^MMU' /proc/cpuinfo), $(nproc) cpus"
+say "boot done at $(cut -d' ' -f1 /proc/uptime) s uptime"
+
+insmod /bin/kvm.ko || fail "insmod kvm.ko"
+insmod /bin/kvm-hv.ko || fail "insmod kvm-hv.ko"
+[ -c /dev/kvm ] || fail "no /dev/kvm after insmod kvm-hv.ko"
+for f in "$T"/events/kvm_hv/*/format "$T"/events/sched/sched_switch/format \
+	"$T"/events/sched/sched_migrate_task/format "$T"/events/task/task_newtask/format; do
+	[ -f "$f" ] && { echo "== $f"; cat "$f"; }
+done > "$out/formats.txt"
+
+# kernel_flush: kprobe events in an instance of their own, trace_clock mono (the
+# collector's clock). Each must be [OPTIMIZED] before any vcpu runs.
+tr=$T/instances/kflush
+probes_ok=0
+if [ -n "${PROBES:-}" ]; then
+	mkdir "$tr"
+	echo mono > "$tr/trace_clock"
+	echo 8192 > "$tr/buffer_size_kb"
+	for p in $PROBES; do
+		name=${p%%=*}
+		spec=$(echo "${p#*=}" | tr ';' ' ')
+		echo "p:tlbkf/$name $spec" >> "$T/kprobe_events" || fail "kprobe $name ($spec) refused"
+	done
+	cat "$T/kprobe_events" > "$out/kprobe_events"
+	for p in $PROBES; do
+		echo 1 > "$tr/events/tlbkf/${p%%=*}/enable" || fail "cannot enable kprobe ${p%%=*}"
+	done
+	# the optimizer runs ~1 s after registration: wait for every probe to say so
+	i=0
+	while [ $i -lt 100 ]; do
+		n=$(grep -c 'tlbkf' /sys/kernel/debug/kprobes/list)
+		o=$(grep 'tlbkf' /sys/kernel/debug/kprobes/list | grep -c 'OPTIMIZED')
+		[ "$n" -gt 0 ] && [ "$n" = "$o" ] && break
+		i=$((i + 1))
+		sleep 0.1
+	done
+	cp /sys/kernel/debug/kprobes/list "$out/kprobes-list"
+	if [ "$n" -gt 0 ] && [ "$n" = "$o" ]; then
+		probes_ok=1
+		echo 1 > "$tr/tracing_on"
+		say "kernel_flush probes: $o of $n optimized"
+	else
+		# never run a vcpu with a trap-based probe in real-mode code: take them away
+		say "kernel_flush probes: only ${o:-0} of ${n:-0} optimized: removed"
+		for p in $PROBES; do echo 0 > "$tr/events/tlbkf/${p%%=*}/enable"; done
+		for p in $PROBES; do echo "-:tlbkf/${p%%=*}" >> "$T/kprobe_events"; done
+		echo "not optimized: $(grep tlbkf "$out/kprobes-list" | tr '\n' ';')" > "$out/kprobes-refused"
+	fi
+fi
+
+collect_pid=
+if [ "${COLLECT:-0}" = 1 ] && [ -x /bin/tlbcollect ]; then
+	tlbcollect --list > "$out/tlbcollect-list.txt" 2>&1
+	tlbcollect -o "$out/host.db" > "$out/tlbcollect.out" 2> "$out/tlbcollect.err" &
+	collect_pid=$!
+	i=0
+	while ! grep -q 'recording' "$out/tlbcollect.err" 2> /dev/null; do
+		kill -0 "$collect_pid" 2> /dev/null || break
+		i=$((i + 1))
+		[ $i -lt 1200 ] || break
+		sleep 0.1
+	done
+	if grep -q 'recording' "$out/tlbcollect.err"; then
+		sleep "${SETTLE_SECS:-1}"
+	else
+		fail "tlbcollect did not start: $(tail -3 "$out/tlbcollect.err")"
+		collect_pid=
+	fi
+fi
+
+say "vmm start"
+t0=$(cut -d' ' -f1 /proc/uptime)
+vmm -o "$out/vmm.log" "$SCHEDULE" 2> "$out/vmm.err" &
+vmm_pid=$!
+# bounded: a vcpu stuck in the emulation must not cost the whole run its results
+i=0
+while kill -0 "$vmm_pid" 2> /dev/null && [ $i -lt $((${VMM_TIMEOUT:-60} * 10)) ]; do
+	i=$((i + 1))
+	sleep 0.1
+done
+if kill -0 "$vmm_pid" 2> /dev/null; then
+	fail "vmm still running after ${VMM_TIMEOUT:-60} s: killed; $(grep -c '^round' "$out/vmm.log") rounds logged"
+	kill -9 "$vmm_pid"
+	for p in /proc/[0-9]*; do [ "$(cat "$p/comm" 2> /dev/null)" = vmm ] && kill -9 "${p#/proc/}"; done
+fi
+wait "$vmm_pid" || fail "vmm: exit $?: $(tail -3 "$out/vmm.err"; grep '^error' "$out/vmm.log" | head -3)"
+t1=$(cut -d' ' -f1 /proc/uptime)
+say "vmm end ($t0 .. $t1 s uptime)"
+echo "vmm_secs $t0 $t1" > "$out/timing"
+
+if [ -n "$collect_pid" ]; then
+	sleep 0.5
+	kill -INT "$collect_pid"
+	wait "$collect_pid" || fail "tlbcollect: exit $?: $(tail -5 "$out/tlbcollect.err")"
+fi
+if [ "$probes_ok" = 1 ]; then
+	echo 0 > "$tr/tracing_on"
+	cp "$tr/trace" "$out/kflush.txt"
+	for c in "$tr"/per_cpu/cpu*; do echo "$(basename "$c") $(grep -E '^(overrun|dropped events):' "$c/stats" | tr '\n' ' ')"; done > "$out/kflush-stats"
+	grep tlbkf /sys/kernel/debug/kprobes/list > "$out/kprobes-list-end"
+	cat "$T"/events/tlbkf/*/id > /dev/null 2>&1
+fi
+cp /sys/kernel/debug/kprobes/list "$out/kprobes-list-final" 2> /dev/null
+dmesg > "$out/dmesg.txt"
+
+cd /tmp || fail "cd /tmp"
+tar cf - out | gzip -9 > /tmp/out.tgz
+# powernv has one console (OPAL's hvc0); kernel messages are kept off it meanwhile
+say "sending $(wc -c < /tmp/out.tgz) bytes on the console"
+echo 1 > /proc/sys/kernel/printk
+{ echo "==TLB-BEGIN=="; base64 /tmp/out.tgz; echo "==TLB-END=="; } > /dev/console
+say "done"
+sync
+poweroff -f

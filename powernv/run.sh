@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# powernv/run.sh [options] OUTDIR - one run of an emulated POWER KVM host (QEMU powernv).
+#
+# Owns one boot: the initramfs (busybox, kvm.ko + kvm-hv.ko from Debian's kernel deb,
+# the VMM, tlbcollect, powernv/host-init.sh as /init, the schedule), QEMU powernv8 or
+# powernv9 with Debian's ppc64el 6.1 kernel in hypervisor mode, bounded by --timeout and
+# ended by its pid once the host says "reboot: Power down" (QEMU 7.2's powernv does not
+# exit on power-off), and the results brought back from the console between marker
+# lines (base64 of a gzip'ed tar).
+#
+# OUTDIR gets: console.log, out/ (what the host sent: vmm.log, host.db, kflush.txt,
+# formats.txt, kprobes-list, ...), run.env (settings, boot and wall times).
+# Exit 0 when the results came back (a failure inside is in out/failed), 1 when they did
+# not, 2 on bad usage. Needs `make cross-ppc64el powernv-cross` first.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cache=$root/build/pseries
+xbin=$root/build/ppc64el
+kmod=$root/build/powernv/kmod
+usage() {
+	cat >&2 <<'USAGE'
+USAGE: powernv/run.sh [--machine powernv8|powernv9] [--smp N] [--schedule FILE]
+                      [--probes "NAME=SPEC ..."] [--no-collect] [--timeout SEC] OUTDIR
+  --machine M     QEMU machine (default powernv8)
+  --smp N         host cpus (default 2)
+  --schedule F    the VMM's schedule (default powernv/schedules/check.sched)
+  --probes P      kernel_flush kprobe events (powernv/kflush-probes.sh prints them)
+  --no-collect    do not run tlbcollect on the host
+  --timeout SEC   kill QEMU after SEC seconds (default 150)
+EXAMPLES:
+    powernv/run.sh --machine powernv9 build/powernv/p9
+USAGE
+	exit 2
+}
+machine=powernv8 smp=2 schedule=$root/powernv/schedules/check.sched probes='' collect=1 timeout=150
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--machine) machine=${2:?}; shift 2 ;;
+	--smp) smp=${2:?}; shift 2 ;;
+	--schedule) schedule=${2:?}; shift 2 ;;
+	--probes) probes=${2?}; shift 2 ;;
+	--no-collect) collect=0; shift ;;
+	--timeout) timeout=${2:?}; shift 2 ;;
+	-h|--help) usage ;;
+	-*) usage ;;
+	*) break ;;
+	esac
+done
+[ $# -eq 1 ] || usage
+outdir=$1
+case "$machine" in powernv8|powernv9) ;; *) usage ;; esac
+for v in "$smp" "$timeout"; do [[ "$v" =~ ^[0-9]+$ ]] || usage; done
+[[ "$probes" =~ ^[A-Za-z0-9_=+%:.\;()@\ -]*$ ]] || { echo "powernv/run.sh: bad characters in --probes" >&2; exit 2; }
+die() { echo "powernv/run.sh: $*" >&2; exit 1; }
+
+ko=$(find "$kmod" -name kvm.ko | head -1)
+kohv=$(find "$kmod" -name kvm-hv.ko | head -1)
+for f in "$cache/guest/vmlinux" "$cache/guest/busybox" "$xbin/powernv/vmm" "$ko" "$kohv" "$schedule"; do
+	[ -f "$f" ] || die "cannot find ${f:-kvm.ko/kvm-hv.ko}: run 'make powernv-cross' first"
+done
+command -v qemu-system-ppc64 > /dev/null || die "cannot find qemu-system-ppc64 (scripts/install-deps.sh pseries)"
+rm -rf "$outdir"
+mkdir -p "$outdir"
+outdir=$(cd "$outdir" && pwd)
+
+bins=("$xbin/powernv/vmm" "$ko" "$kohv")
+if [ "$collect" = 1 ]; then
+	[ -x "$xbin/bin/tlbcollect" ] || die "cannot find $xbin/bin/tlbcollect (make cross-ppc64el)"
+	bins+=("$xbin/bin/tlbcollect")
+fi
+# the schedule rides along as /bin/NAME (mkinitramfs puts every file there)
+bins+=("$schedule")
+TLB_INIT=$root/powernv/host-init.sh "$root/pseries/mkinitramfs.sh" "$outdir/initramfs.cpio.gz" \
+	"$cache/guest/busybox" "${bins[@]}" -- COLLECT="$collect" SETTLE_SECS=1 VMM_TIMEOUT=$((timeout / 2)) "PROBES=\"$probes\"" \
+	"SCHEDULE=/bin/$(basename "$schedule")"
+
+exec 9> "$cache/qemu.lock"
+flock -w 600 9 || die "another emulated machine is still running (lock $cache/qemu.lock)"
+
+qpid=''
+cleanup() {
+	[ -n "$qpid" ] && kill "$qpid" 2> /dev/null && wait "$qpid" 2> /dev/null
+	return 0
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP	# through the EXIT trap: QEMU never outlives us
+
+t0=$(date +%s.%N)
+qemu-system-ppc64 -M "$machine" -smp "$smp" -m 4G -nographic -nodefaults \
+	-serial mon:stdio -kernel "$cache/guest/vmlinux" -initrd "$outdir/initramfs.cpio.gz" \
+	-append "console=hvc0 quiet" < /dev/null > "$outdir/console.log" 2>&1 &
+qpid=$!
+deadline=$(( $(date +%s) + timeout ))
+tboot=''
+result=timeout
+while kill -0 "$qpid" 2> /dev/null; do
+	if [ -z "$tboot" ] && grep -aq '^harness: boot done' "$outdir/console.log"; then
+		tboot=$(date +%s.%N)
+	fi
+	if grep -aq '^==TLB-END==' "$outdir/console.log"; then
+		sleep 0.5
+		result=done
+		break
+	fi
+	if grep -aqE 'Kernel panic|hard LOCKUP|Oops:' "$outdir/console.log"; then
+		sleep 1
+		result=crash
+		break
+	fi
+	[ "$(date +%s)" -lt "$deadline" ] || break
+	sleep 0.2
+done
+kill "$qpid" 2> /dev/null || true
+wait "$qpid" 2> /dev/null || true
+qpid=
+t1=$(date +%s.%N)
+cat > "$outdir/run.env" <<ENV
+machine=$machine
+smp=$smp
+schedule=$(basename "$schedule")
+probes=$probes
+collect=$collect
+result=$result
+boot_secs=$(awk -v a="$t0" -v b="${tboot:-$t1}" 'BEGIN { printf "%.1f", b - a }')
+wall_secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+qemu=$(qemu-system-ppc64 --version | head -1)
+kernel=$(head -1 "$cache/guest/kernel-release") $(sed -n 2p "$cache/guest/kernel-release")
+ENV
+[ "$result" = done ] || { tail -30 "$outdir/console.log" >&2; die "the host did not finish ($result; console: $outdir/console.log)"; }
+
+tr -d '\r' < "$outdir/console.log" | sed -n '/^==TLB-BEGIN==$/,/^==TLB-END==$/p' | sed '1d;$d' \
+	| base64 -d > "$outdir/out.tgz" || die "cannot decode the data from the console ($outdir/console.log)"
+gzip -t "$outdir/out.tgz" || die "the data from the console is not a whole gzip stream ($outdir/console.log)"
+tar -xzf "$outdir/out.tgz" -C "$outdir"
+[ -f "$outdir/out/failed" ] && echo "powernv/run.sh: inside the host: $(cat "$outdir/out/failed")" >&2
+exit 0
