@@ -38,7 +38,7 @@ TLBC_BPF_SYS := $(shell $(CLANG) -v -E - </dev/null 2>&1 | \
 TLBC_BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(TLBC_ARCH) -Wall -Werror \
 		   -I$(GEN) -Icollector $(TLBC_BPF_SYS)
 
-TLBC_SRCS := collector/tlbcollect.c collector/sink.c collector/tpsource.c
+TLBC_SRCS := collector/tlbcollect.c collector/sink.c collector/tpsource.c collector/tfhost.c
 $(call tlb_program,tlbcollect,$(TLBC_SRCS),$(TLBC_LIBBPF) -lpthread)
 
 # Test programs of the collector (tests t3xxx, bench b30).
@@ -54,14 +54,15 @@ tlbc-arch-check:
 $(GEN)/vmlinux.h: | tlbc-arch-check $(BUILD)/.deps-ok
 	$(call msg,GEN,$@)mkdir -p $(@D) && $(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@
 
-$(GEN)/collector/%.bpf.o: collector/%.bpf.c collector/tlbcollect.h $(GEN)/vmlinux.h | tlbc-arch-check
+$(GEN)/collector/%.bpf.o: collector/%.bpf.c collector/tlbcollect.h collector/tfoffsets.h $(GEN)/vmlinux.h | tlbc-arch-check
 	$(call msg,BPF,$@)mkdir -p $(@D) && $(CLANG) $(TLBC_BPF_CFLAGS) -c $< -o $@.tmp && \
 	  $(LLVM_STRIP) -g $@.tmp -o $@ && rm -f $@.tmp
 
 $(GEN)/%.skel.h: $(GEN)/collector/%.bpf.o
 	$(call msg,GENSKEL,$@)$(BPFTOOL) gen skeleton $< name $(subst .skel.h,,$(notdir $@))_bpf > $@.tmp && mv $@.tmp $@
 
-$(OBJ)/collector/tlbcollect.o: $(GEN)/tlbcollect.skel.h $(GEN)/tlbcollect_guest.skel.h
+$(OBJ)/collector/tlbcollect.o: $(GEN)/tlbcollect.skel.h $(GEN)/tlbcollect_guest.skel.h $(GEN)/tlbcollect_tf.skel.h
+$(OBJ)/collector/tfhost.o: $(GEN)/tlbcollect_tf.skel.h
 
 # Keep the BPF objects (bpftool prog/obj inspection) rather than deleting them as intermediates.
-.SECONDARY: $(GEN)/collector/tlbcollect.bpf.o $(GEN)/collector/tlbcollect_guest.bpf.o
+.SECONDARY: $(GEN)/collector/tlbcollect.bpf.o $(GEN)/collector/tlbcollect_guest.bpf.o $(GEN)/collector/tlbcollect_tf.bpf.o

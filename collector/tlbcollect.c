@@ -7,7 +7,8 @@
  * sources this kernel lacks, load, attach, detach), the drain loop of the
  * ring buffer, the lost-event accounting, the stop on --duration / SIGINT /
  * SIGTERM, and the meta of the capture. The BPF programs are in
- * tlbcollect.bpf.c (host, CO-RE) and tlbcollect_guest.bpf.c (guest, no BTF);
+ * tlbcollect.bpf.c (host, CO-RE), tlbcollect_tf.bpf.c (host on a kernel without
+ * BTF: offsets from tracefs formats, tfhost.c) and tlbcollect_guest.bpf.c (guest, no BTF);
  * the records they send are in tlbcollect.h; rows are written by sink.c; the
  * list of sources is tpsource.c.
  *
@@ -52,6 +53,9 @@
 #include "tlbcollect.h"
 #include "tlbcollect.skel.h"
 #include "tlbcollect_guest.skel.h"
+#include "tfoffsets.h"
+#include "tlbcollect_tf.skel.h"
+#include "tfhost.h"
 #include "tpsource.h"
 #include "tracewriter.h"
 #include "util.h"
@@ -440,6 +444,7 @@ static int write_start_meta(struct tw *w, const struct options *o, const char *p
 	rc |= tw_meta(w, "tracepoints_absent", absent);
 	rc |= tw_meta(w, "bpf_mode", o->guest
 		      ? "raw_tp without kernel BTF (no CO-RE): powerpc hcall_entry/hcall_exit"
+		      : !tps_have_btf() ? TFH_MODE
 		      : "CO-RE with kernel BTF: tp_btf sched, tracepoint kvm/kvm_hv");
 	rc |= tw_meta(w, "collector", "tlbcollect");
 	if (!o->guest) {
@@ -566,6 +571,7 @@ static void poll_sleep(unsigned ms, struct sink *s)
 struct collector {
 	struct tlbcollect_bpf *host;		/* host skeleton, or NULL */
 	struct tlbcollect_guest_bpf *guest;	/* guest skeleton, or NULL */
+	struct tlbcollect_tf_bpf *tf;		/* host skeleton without BTF, or NULL */
 	struct bpf_object *obj;			/* the loaded one */
 	struct bpf_link *links[64];		/* attached programs */
 	int nlinks;
@@ -681,6 +687,7 @@ static void collector_free(struct collector *c)
 	ring_buffer__free(c->rb);
 	tlbcollect_bpf__destroy(c->host);
 	tlbcollect_guest_bpf__destroy(c->guest);
+	tlbcollect_tf_bpf__destroy(c->tf);
 }
 
 static void append(char *buf, size_t len, const char *item)
@@ -900,6 +907,8 @@ static int write_end_meta(struct tw *w, const struct options *o, const struct si
 		e |= tw_meta_int(w, "switch_in_unreported", st->in_unreported);
 		e |= tw_meta_int(w, "switch_out_unreported", st->out_unreported);
 		e |= tw_meta_int(w, "host_inval_unattributed", st->inval_unattributed);
+		if (c->tf)	/* the no-BTF host mode (tfhost.c): switch-ins of unknown process */
+			e |= tw_meta_int(w, "vcpu_process_unknown", (int64_t)c->seen[TC_STAT_NOTGID]);
 	}
 	return e ? -1 : 0;
 }
@@ -1028,11 +1037,6 @@ int main(int argc, char **argv)
 		tlb_msg("cannot mount tracefs at /sys/kernel/tracing: %s", strerror(errno));
 		return EXIT_RUN_FAILED;
 	}
-	if (!o.guest && !tps_have_btf()) {
-		tlb_msg("cannot record the host: this kernel has no BTF (/sys/kernel/btf/vmlinux); "
-			"inside a pseries guest use --guest");
-		return EXIT_RUN_FAILED;
-	}
 	libbpf_set_print(libbpf_quiet);
 
 	c.ncpus = libbpf_num_possible_cpus();
@@ -1043,6 +1047,15 @@ int main(int argc, char **argv)
 	if (o.guest) {
 		c.guest = tlbcollect_guest_bpf__open();
 		c.obj = c.guest ? c.guest->obj : NULL;
+	} else if (!tps_have_btf()) {
+		/* --- host without kernel BTF (Debian ppc64el): tracefs formats (tfhost.c) --- */
+		c.tf = tfh_open(tfs, err, sizeof(err));
+		if (!c.tf) {
+			tlb_msg("cannot record the host: this kernel has neither BTF "
+				"(/sys/kernel/btf/vmlinux) nor readable tracefs formats: %s", err);
+			return EXIT_RUN_FAILED;
+		}
+		c.obj = c.tf->obj;
 	} else {
 		c.host = tlbcollect_bpf__open();
 		c.obj = c.host ? c.host->obj : NULL;
@@ -1081,13 +1094,16 @@ int main(int argc, char **argv)
 			nused += on;
 		}
 	}
+	if (!o.guest && !strstr(present, "kvm_hv:") && !strstr(present, "kvm:"))
+		fprintf(stderr, "tlbcollect: warning: this kernel has no kvm or kvm_hv tracepoints "
+			"(kvm modules not loaded?): only the vcpu threads' scheduling is recorded "
+			"(meta tracepoints_absent)\n");
 	if (!nused) {
 		tlb_msg("cannot record: none of the %s tracepoints exists on this kernel (absent: %s)",
 			o.guest ? "guest" : "host", absent);
 		goto cleanup;
 	}
-	if (bpf_map__set_max_entries(o.guest ? c.guest->maps.events : c.host->maps.events,
-				     o.ring_mb << 20)) {
+	if (bpf_map__set_max_entries(bpf_object__find_map_by_name(c.obj, "events"), o.ring_mb << 20)) {
 		tlb_msg("cannot size the ring buffer to %u MiB", o.ring_mb);
 		goto cleanup;
 	}
@@ -1095,8 +1111,13 @@ int main(int argc, char **argv)
 		c.host->rodata->filter_tgid = o.npids > 0;
 		c.host->rodata->want_switch_out = o.switch_out;
 	}
+	if (c.tf) {
+		c.tf->rodata->filter_tgid = o.npids > 0;
+		c.tf->rodata->want_switch_out = o.switch_out;
+	}
 	{
-		int e = o.guest ? tlbcollect_guest_bpf__load(c.guest) : tlbcollect_bpf__load(c.host);
+		int e = o.guest ? tlbcollect_guest_bpf__load(c.guest)
+			: c.tf ? tlbcollect_tf_bpf__load(c.tf) : tlbcollect_bpf__load(c.host);
 
 		if (e) {
 			tlb_msg("cannot load the BPF programs: %s (is BPF enabled in this kernel? "
@@ -1113,6 +1134,7 @@ int main(int argc, char **argv)
 				       bpf_program__section_name(p));
 		printf("-- %s programs accepted by this kernel (%s)%s%s\n", o.guest ? "guest" : "host",
 		       o.guest ? "raw tracepoints, no kernel BTF needed"
+			       : c.tf ? "tracepoints read at tracefs format offsets, no kernel BTF"
 			       : "CO-RE, relocated against this kernel's BTF",
 		       absent[0] ? "; absent here: " : "", absent);
 		rc = 0;
@@ -1122,13 +1144,18 @@ int main(int argc, char **argv)
 		__u32 k = (__u32)o.pids[i];
 		__u8 one = 1;
 
-		if (bpf_map__update_elem(c.host->maps.vm_tgids, &k, sizeof(k), &one, sizeof(one), 0)) {
+		if (bpf_map__update_elem(bpf_object__find_map_by_name(c.obj, "vm_tgids"), &k, sizeof(k),
+					 &one, sizeof(one), 0)) {
 			tlb_msg("cannot add --pid %d to the BPF filter: %s", o.pids[i], strerror(errno));
 			goto cleanup;
 		}
 	}
-	c.stats_fd = bpf_map__fd(o.guest ? c.guest->maps.stats : c.host->maps.stats);
-	ring_fd = bpf_map__fd(o.guest ? c.guest->maps.events : c.host->maps.events);
+	if (c.tf && tfh_prefill(c.tf)) {
+		tlb_msg("cannot read the threads of /proc into the BPF map: %s", strerror(errno));
+		goto cleanup;
+	}
+	c.stats_fd = bpf_map__fd(bpf_object__find_map_by_name(c.obj, "stats"));
+	ring_fd = bpf_map__fd(bpf_object__find_map_by_name(c.obj, "events"));
 
 	w = tw_create(o.out, o.guest ? "guest" : "host", TW_PRIVATE | (o.force ? TW_FORCE : 0),
 		      err, sizeof(err));

@@ -47,6 +47,7 @@ enum tc_stat {
 	TC_STAT_SEEN,		/* records the programs tried to send */
 	TC_STAT_LOST,		/* of which the ring buffer had no room for */
 	TC_STAT_UNPAIRED,	/* guest: an hcall_exit without its hcall_entry */
+	TC_STAT_NOTGID,		/* host without BTF: a vcpu thread whose process was unknown */
 	TC_NSTATS,
 };
 

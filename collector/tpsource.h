@@ -12,7 +12,9 @@
  *   tps_sources[] / tps_nsources   the catalogue, in a fixed order
  *   tps_tracefs()                  path of a mounted tracefs (mounts one if none), or NULL
  *   tps_present()                  1 if the kernel has the source's tracepoint, 0 if not
- *   tps_have_btf()                 1 if the kernel exposes its BTF (needed by host mode)
+ *   tps_have_btf()                 1 if the kernel exposes its BTF (host mode: CO-RE programs;
+ *                                  without it, tracefs-format programs); TLBCOLLECT_NO_BTF=1
+ *                                  makes it 0 (to test that mode on any kernel)
  *
  * Order of calls: tps_tracefs() once, then tps_present() per source.
  *
