@@ -85,7 +85,7 @@ fi
 collect_pid=
 if [ "${COLLECT:-0}" = 1 ] && [ -x /bin/tlbcollect ]; then
 	tlbcollect --list > "$out/tlbcollect-list.txt" 2>&1
-	tlbcollect -o "$out/host.db" > "$out/tlbcollect.out" 2> "$out/tlbcollect.err" &
+	tlbcollect --enter kvm -o "$out/host.db" > "$out/tlbcollect.out" 2> "$out/tlbcollect.err" &
 	collect_pid=$!
 	i=0
 	while ! grep -q 'recording' "$out/tlbcollect.err" 2> /dev/null; do

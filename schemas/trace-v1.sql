@@ -30,7 +30,8 @@ INSERT OR IGNORE INTO event_kind(id, name, a0, a1, a2, a3) VALUES
     (5, 'host_inval',  'n',         'reason', NULL, NULL),
     (6, 'hpt_reset',   NULL,        NULL,     NULL, NULL),
     (7, 'migrate',     'orig_cpu',  NULL,     NULL, NULL),
-    (8, 'lost',        'count',     NULL,     NULL, NULL);
+    (8, 'lost',        'count',     NULL,     NULL, NULL),
+    (9, 'kernel_flush', NULL,       NULL,     NULL, NULL);
 
 -- Kinds this project adds (kept for analysis; the v1 replay counts and skips them).
 INSERT OR IGNORE INTO event_kind(id, name, a0, a1, a2, a3) VALUES

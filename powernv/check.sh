@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# powernv/check.sh [--keep DIR] [--no-run] [--machines "powernv8 powernv9"] - the checks of
+# `make check-powernv`, as TAP.
+#
+# Owns what an emulated POWER KVM host run must show. Per machine, one run of
+# powernv/run.sh (the VMM on powernv/schedules/check.sched while tlbcollect records on the
+# emulated host, kernel_flush probes when powernv/kflush-probes.sh finds their places),
+# then the DB against the VMM's log (out/vmm.log, the ground truth):
+#   M-1.*  the host: Debian's kernel in hypervisor mode, kvm-hv loaded, the VMM ran every round
+#   M-2.*  tlbcollect: the no-BTF mode, no loss, every VM and vcpu of the log (by pid, tid)
+#   M-3.*  guest entries: every round of every vcpu has its entries, all on the cpu the
+#          schedule put it on; none outside a round
+#   M-4.*  migrations: per vcpu, exactly the moves the VMM's sched_setaffinity made
+#          (prev_cpu != cpu), in order, to the right cpu
+#   M-5.*  hcalls: per vcpu, in order, every hcall kvm_hv handled in virtual mode with its
+#          opcode, flags (r4) and return code; on POWER8 the HPT hcalls are real-mode and
+#          must be absent (meta says so), on POWER9 they are all there
+#   M-6.*  kernel_flush (when probed): rows per VM; on the POWER8 1-vcpu hopping VM their
+#          count == tlbreplay modern's full flushes
+#   M-7.*  tlbreplay replays the DB
+# Programs: tlbreplay from $TLB_BIN (default build/bin); the emulated host's from
+# build/ppc64el (make powernv-cross). Exit 0 when nothing failed, 1 otherwise, 2 on bad
+# usage. No `set -e`: every check runs and reports.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin=${TLB_BIN:-$root/build/bin}
+dir=$root/build/powernv/check
+machines="powernv8 powernv9"
+rerun=1
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--keep) dir=${2:?}; shift 2 ;;
+	--no-run) rerun=0; shift ;;
+	--machines) machines=${2:?}; shift 2 ;;
+	*) echo "usage: powernv/check.sh [--keep DIR] [--no-run] [--machines LIST]" >&2; exit 2 ;;
+	esac
+done
+
+n=0 failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "#   $l"; done; }
+skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d" "failed: $*"; fi; }
+eq() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "expected: $2" "got:      $3"; fi; }
+comment() { sed 's/^/# /' "$@"; }
+t0=$(date +%s)
+mkdir -p "$dir"
+
+# The VMM's log as tables next to the DB's (hex fields stay text: compared as printf('0x%x')).
+import_log() {
+	local log=$1 db=$2
+	awk '$1 == "vm" { print $2 "," $4 "," $6 "," $8 }' "$log" > "$db.vms.csv"
+	awk '$1 == "round" { print $2 "," $3 "," $4 "," $6 "," $8 "," $10 "," $14 "," $16 }' "$log" > "$db.rounds.csv"
+	awk '$1 == "hcall" { printf "%s,%s,%s,%s,%s,%s,%s,%s\n", $2, $3, $4, $5, $9, $11, $12, $20 }' "$log" > "$db.hcalls.csv"
+	rm -f "$db"
+	sqlite3 "$db" <<SQL
+create table lvm(name text, pid int, mmu text, nvcpus int);
+create table lround(vm text, vcpu int, round int, tid int, cpu int, prev_cpu int, mono0 int, mono1 int);
+create table lhcall(vm text, vcpu int, round int, seq int, op text, flags text, a5 text, rc int);
+.mode csv
+.import $db.vms.csv lvm
+.import $db.rounds.csv lround
+.import $db.hcalls.csv lhcall
+SQL
+	rm -f "$db.vms.csv" "$db.rounds.csv" "$db.hcalls.csv"
+}
+
+check_machine() {
+	local m=$1 rdir=$dir/$1 tag out db q
+	tag=${m#powernv}
+	tag=P$tag
+	out=$rdir/out
+	if [ "$rerun" = 1 ]; then
+		local probes=''
+		probes=$("$root/powernv/kflush-probes.sh" "$m" 2> "$rdir.probes.err") || probes=''
+		local ts
+		ts=$(date +%s)
+		if ! "$root/powernv/run.sh" --machine "$m" --probes "$probes" "$rdir" > "$rdir.log" 2>&1; then
+			not_ok "$tag-0.1 an emulated $m host run (powernv/run.sh)" "$(tail -c 1500 "$rdir.log")"
+			return
+		fi
+		ok "$tag-0.1 an emulated $m host run (powernv/run.sh): $(( $(date +%s) - ts )) s wall"
+	else
+		[ -f "$rdir/run.env" ] || { not_ok "$tag-0.1 an earlier $m run in $rdir" "none"; return; }
+		ok "$tag-0.1 the earlier $m run in $rdir"
+	fi
+	comment "$rdir/run.env"
+	if [ -f "$out/failed" ]; then
+		not_ok "$tag-0.2 nothing failed on the emulated host" "$(cat "$out/failed")"
+	else
+		ok "$tag-0.2 nothing failed on the emulated host"
+	fi
+	db=$out/host.db
+	q() { sqlite3 "$db" "$@"; }
+	# --- 1: the host ---------------------------------------------------------------------
+	eq "$tag-1.1 the host ran Debian's kernel" "$(head -1 "$root/build/pseries/guest/kernel-release")" "$(cat "$out/uname")"
+	local cpu=POWER8
+	[ "$m" = powernv9 ] && cpu=POWER9
+	check "$tag-1.2 the cpu is $cpu" grep -qE "^cpu[[:space:]]*: $cpu" "$out/cpuinfo"
+	check "$tag-1.3 kvm-hv loaded: its tracepoints are in tracefs" grep -q kvm_hv/kvm_guest_enter "$out/formats.txt"
+	eq "$tag-1.4 every VM of the VMM ended well" "$(grep -c '^vm ' "$out/vmm.log")" "$(grep -c '^done .* rc 0$' "$out/vmm.log")"
+	[ -f "$db" ] || { not_ok "$tag-2.0 tlbcollect wrote host.db" "$(cat "$out/tlbcollect.err" 2>/dev/null)"; return; }
+	import_log "$out/vmm.log" "$rdir/log.db"
+	local L="attach '$rdir/log.db' as l;"
+	local K="(select id from event_kind where name = "
+	# --- 2: the collector -----------------------------------------------------------------
+	check "$tag-2.1 meta bpf_mode: tracefs-format programs (no kernel BTF)" grep -q 'tracefs' <<< "$(q "select value from meta where key = 'bpf_mode'")"
+	eq "$tag-2.2 no event lost" 0 "$(q "select value from meta where key = 'lost_events'")"
+	eq "$tag-2.3 no vcpu thread of unknown process" 0 "$(q "select value from meta where key = 'vcpu_process_unknown'")"
+	eq "$tag-2.4 the VMs of the log, by pid, with their vcpu counts" \
+		"$(q "$L select name || ' ' || nvcpus from l.lvm order by pid")" \
+		"$(q "$L select lv.name || ' ' || (select count(*) from vcpu c where c.vm = v.id) from vm v join l.lvm lv on lv.pid = v.pid order by v.pid")"
+	eq "$tag-2.5 every vcpu's thread id as the VMM logged it" 0 \
+		"$(q "$L select count(*) from (select distinct vm, vcpu, tid from l.lround) r join l.lvm lv on lv.name = r.vm
+		      join vm v on v.pid = lv.pid left join vcpu c on c.vm = v.id and c.id = r.vcpu where c.tid is not r.tid")"
+	# --- 3: guest entries -------------------------------------------------------------------
+	local cs
+	cs=$(q "select value from meta where key = 'clock_start_ns'")
+	local rounds entries inround wrongcpu empty
+	rounds=$(q "$L select count(*) from l.lround")
+	entries=$(q "$L select count(*) from event e join vm v on v.id = e.vm join l.lvm lv on lv.pid = v.pid where e.kind = ${K}'guest_enter')")
+	local GE="(select e.ts + $cs as t, e.cpu, lv.name vm, e.vcpu from event e join vm v on v.id = e.vm join l.lvm lv on lv.pid = v.pid where e.kind = ${K}'guest_enter'))"
+	inround=$(q "$L select count(*) from $GE g join l.lround r on r.vm = g.vm and r.vcpu = g.vcpu and g.t between r.mono0 and r.mono1")
+	wrongcpu=$(q "$L select count(*) from $GE g join l.lround r on r.vm = g.vm and r.vcpu = g.vcpu and g.t between r.mono0 and r.mono1 where g.cpu != r.cpu")
+	empty=$(q "$L select count(*) from l.lround r where not exists (select 1 from $GE g where r.vm = g.vm and r.vcpu = g.vcpu and g.t between r.mono0 and r.mono1)")
+	echo "# $m: $rounds rounds (KVM_RUN until the exit hcall) in the log; $entries guest_enter rows in the DB"
+	eq "$tag-3.1 every guest_enter row falls inside a round of its vcpu" "$entries" "$inround"
+	eq "$tag-3.2 every guest_enter row is on the cpu the schedule gave that round" 0 "$wrongcpu"
+	eq "$tag-3.3 every round of every vcpu has a guest entry" 0 "$empty"
+	# --- 4: migrations ------------------------------------------------------------------------
+	local want got
+	want=$(q "$L select vm || '/' || vcpu || ' ' || group_concat(cpu, ',') from (select * from l.lround where cpu != prev_cpu order by vm, vcpu, round) group by vm, vcpu order by vm, vcpu")
+	got=$(q "$L select vm || '/' || vcpu || ' ' || group_concat(cpu, ',') from (select lv.name vm, e.vcpu, e.cpu from event e join vm v on v.id = e.vm join l.lvm lv on lv.pid = v.pid where e.kind = ${K}'migrate') order by lv.name, e.vcpu, e.ts) group by vm, vcpu order by vm, vcpu")
+	eq "$tag-4.1 per vcpu, the migrations (destination cpus in order) are the VMM's moves ($(q "$L select count(*) from l.lround where cpu != prev_cpu"))" "$want" "$got"
+	# --- 5: hcalls -----------------------------------------------------------------------------
+	local visible="1"
+	if [ "$m" = powernv8 ]; then
+		visible="op = '0x54'"	# the HPT hcalls are real-mode on POWER8
+	fi
+	want=$(q "$L select vm || '/' || vcpu || ' ' || op || ' ' || flags || ' ' || (case when op = '0x54' then 'host' else rc end)
+	          from l.lhcall where $visible order by vm, vcpu, round, seq")
+	got=$(q "$L select lv.name || '/' || e.vcpu || ' ' || printf('0x%x', e.a0) || ' ' || printf('0x%x', e.a1) || ' ' || coalesce(e.a3, 'host')
+	         from event e join vm v on v.id = e.vm join l.lvm lv on lv.pid = v.pid where e.kind = ${K}'hcall') order by lv.name, e.vcpu, e.ts")
+	echo "$want" > "$rdir/hcalls.want"
+	echo "$got" > "$rdir/hcalls.got"
+	eq "$tag-5.1 per vcpu, every virtual-mode hcall in order with opcode, flags and return code ($(grep -c . <<< "$want") of $(q "$L select count(*) from l.lhcall"))" \
+		"$(md5sum < "$rdir/hcalls.want")" "$(md5sum < "$rdir/hcalls.got")"
+	[ "$(md5sum < "$rdir/hcalls.want")" = "$(md5sum < "$rdir/hcalls.got")" ] || diff "$rdir/hcalls.want" "$rdir/hcalls.got" | head -10 | comment
+	if [ "$m" = powernv8 ]; then
+		eq "$tag-5.2 POWER8: no H_ENTER/H_REMOVE/H_PROTECT/H_BULK_REMOVE row (real-mode there)" 0 \
+			"$(q "select count(*) from event where kind = ${K}'hcall') and a0 in (4, 8, 24, 292)")"
+	else
+		eq "$tag-5.2 POWER9: n of H_REMOVE/H_PROTECT agrees with the return code" 0 \
+			"$(q "select count(*) from event where kind = ${K}'hcall') and a0 in (4, 24) and a2 is not (a3 = 0)")"
+	fi
+	# --- 6: kernel_flush -----------------------------------------------------------------------
+	check_kflush "$m" "$tag" "$rdir" "$db"
+	# --- 7: replay -----------------------------------------------------------------------------
+	if [ ! -x "$bin/tlbreplay" ]; then
+		skip "$tag-7 tlbreplay" "$bin/tlbreplay not built"
+	elif "$bin/tlbreplay" --format json "$db" > "$rdir/replay.json" 2> "$rdir/replay.err"; then
+		ok "$tag-7.1 tlbreplay replays host.db"
+	else
+		not_ok "$tag-7.1 tlbreplay replays host.db" "$(tail -c 600 "$rdir/replay.err")"
+	fi
+}
+
+# kernel_flush rows come from the probes' text trace (out/kflush.txt), merged by
+# powernv/kflush-import.sh; compared with tlbreplay's modern full flushes of the hopping VM.
+check_kflush() {
+	local m=$1 tag=$2 rdir=$3 db=$4
+	if [ ! -s "$rdir/out/kflush.txt" ]; then
+		skip "$tag-6 kernel_flush" "no optimized kernel_flush probe on this run ($(cat "$rdir/out/kprobes-refused" "$rdir.probes.err" 2>/dev/null | tr '\n' ' '))"
+		return
+	fi
+	if [ -x "$root/powernv/kflush-check.sh" ]; then
+		"$root/powernv/kflush-check.sh" "$m" "$tag" "$rdir" "$db" "$bin"
+	else
+		skip "$tag-6 kernel_flush" "powernv/kflush-check.sh missing"
+	fi
+}
+
+for m in $machines; do
+	check_machine "$m"
+done
+echo "# check-powernv: $n checks, $failed failed in $(( $(date +%s) - t0 )) s; runs in $dir"
+[ "$failed" -eq 0 ]
