@@ -59,12 +59,17 @@ if [ -n "${PROBES:-}" ]; then
 	for p in $PROBES; do
 		echo 1 > "$tr/events/tlbkf/${p%%=*}/enable" || fail "cannot enable kprobe ${p%%=*}"
 	done
-	# the optimizer runs ~1 s after registration: wait for every probe to say so
-	i=0
+	# the optimizer runs ~1 s after registration: wait until every probe's line in
+	# debugfs kprobes/list ("SYMBOL+0xOFF ... [OPTIMIZED]") says so
+	n=0 o=0 i=0
 	while [ $i -lt 100 ]; do
-		n=$(grep -c 'tlbkf' /sys/kernel/debug/kprobes/list)
-		o=$(grep 'tlbkf' /sys/kernel/debug/kprobes/list | grep -c 'OPTIMIZED')
-		[ "$n" -gt 0 ] && [ "$n" = "$o" ] && break
+		n=0 o=0
+		for p in $PROBES; do
+			at=$(echo "${p#*=}" | cut -d';' -f1)
+			n=$((n + 1))
+			grep -F "$at " /sys/kernel/debug/kprobes/list | grep -q 'OPTIMIZED' && o=$((o + 1))
+		done
+		[ "$n" = "$o" ] && break
 		i=$((i + 1))
 		sleep 0.1
 	done
