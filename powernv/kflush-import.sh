@@ -17,7 +17,8 @@
 # --log-hcalls VMM.LOG: also the hcalls the host cannot see (POWER8 real mode: every
 # opcode but the VMM's exit hcall 0x54), from the VMM's own log, placed on the round's
 # cpu at the guest's timebase: the replay then has the guest's side, as a merged
-# host+guest capture would. Meta says so (hcalls_from_vmm_log).
+# host+guest capture would. Meta says so (hcalls_from_vmm_log). On powernv9 every HPT hcall
+# is virtual-mode and in the capture already: nothing is added there.
 # Exit 0 done, 1 failed, 2 bad usage.
 set -euo pipefail
 log=''
@@ -36,6 +37,9 @@ sed -nE 's/^ *.*-([0-9]+) +\[[0-9]+\] +[^ ]+ +([0-9]+)\.([0-9]{6}): (kcheck|kflu
 probes=$(grep -cE ': (kcheck|kflush): ' "$kf" || true)
 [ "$probes" = "$(wc -l < "$tmp/kf.csv")" ] || { echo "powernv/kflush-import.sh: $kf: $probes probe lines, $(wc -l < "$tmp/kf.csv") understood" >&2; exit 1; }
 
+if [ -n "$log" ] && [ "$machine" = powernv9 ]; then
+	log=''	# every hcall of an HPT guest is virtual-mode there: the capture has them all
+fi
 if [ -n "$log" ]; then
 	# hcall VM VCPU ROUND SEQ tb TB op OP args A4 ... rc RC ret R4 ...: flags (r4) split in
 	# 32-bit halves (awk numbers are doubles), n from the return codes
@@ -47,8 +51,8 @@ if [ -n "$log" ]; then
 		op = hx($9); n = 0
 		if (op == 4 || op == 24) n = ($20 == 0)
 		if (op == 292) n = ok($22) + ok($24) + ok($26) + ok($28)
-		printf "%s,%s,%s,%s,%d,%d,%d,%d,%s\n", $2, $3, $4, $7, op, hi($11), lo($11), n, $20 }' "$log" > "$tmp/hc.csv"
-	awk '$1 == "round" { print $2 "," $3 "," $4 "," $8 "," $14 "," $18 }' "$log" > "$tmp/rounds.csv"
+		printf "%s,%s,%s,%s,%s,%d,%d,%d,%d,%s\n", $2, $3, $4, $5, $7, op, hi($11), lo($11), n, $20 }' "$log" > "$tmp/hc.csv"
+	awk '$1 == "round" { print $2 "," $3 "," $4 "," $8 "," $14 "," $16 "," $18 "," $20 }' "$log" > "$tmp/rounds.csv"
 	awk '$1 == "vm" { print $2 "," $4 }' "$log" > "$tmp/vms.csv"
 	awk '$1 == "start" { print $7 }' "$log" > "$tmp/tbhz"
 fi
@@ -93,18 +97,29 @@ if [ -n "$log" ]; then
 	[[ "$hz" =~ ^[0-9]+$ ]] && [ "$hz" -gt 0 ] || { echo "powernv/kflush-import.sh: no timebase_hz in $log" >&2; exit 1; }
 	sqlite3 "$out.tmp" <<SQL
 .bail on
-create temp table lhc(vm text, vcpu int, round int, tb int, op int, fhi int, flo int, n int, rc int);
-create temp table lr(vm text, vcpu int, round int, cpu int, mono0 int, tb0 int);
+create temp table lhc(vm text, vcpu int, round int, seq int, tb int, op int, fhi int, flo int, n int, rc int);
+create temp table lr(vm text, vcpu int, round int, cpu int, mono0 int, mono1 int, tb0 int, tb1 int);
 create temp table lv(vm text, pid int);
 .mode csv
 .import $tmp/hc.csv lhc
 .import $tmp/rounds.csv lr
 .import $tmp/vms.csv lv
-insert into event(ts, cpu, vm, vcpu, kind, a0, a1, a2, a3)
-  select r.mono0 + (h.tb - r.tb0) * 1000000000 / $hz - (select cast(value as integer) from meta where key = 'clock_start_ns'),
-         r.cpu, v.id, h.vcpu, (select id from event_kind where name = 'hcall'), h.op, (h.fhi << 32) | h.flo, h.n, h.rc
+-- The guest's timebase interpolated over the round's CLOCK_MONOTONIC span (the two
+-- drift apart by ~1% in the emulation), and never before the round's first guest entry
+-- in the capture: a call runs inside the guest, after the entry that let it run.
+create temp table placed as
+  select h.*, r.cpu, v.id vmid,
+         r.mono0 + (h.tb - r.tb0) * (r.mono1 - r.mono0) / max(r.tb1 - r.tb0, 1)
+           - (select cast(value as integer) from meta where key = 'clock_start_ns') t,
+         (select min(e.ts) from event e where e.kind = (select id from event_kind where name = 'guest_enter')
+            and e.vm = v.id and e.vcpu = h.vcpu
+            and e.ts + (select cast(value as integer) from meta where key = 'clock_start_ns') between r.mono0 and r.mono1) first_entry
   from lhc h join lr r on r.vm = h.vm and r.vcpu = h.vcpu and r.round = h.round
   join lv on lv.vm = h.vm join vm v on v.pid = lv.pid;
+insert into event(ts, cpu, vm, vcpu, kind, a0, a1, a2, a3)
+  select max(t, coalesce(first_entry, t) + 1 + seq), cpu, vmid, vcpu, (select id from event_kind where name = 'hcall'),
+         op, (fhi << 32) | flo, n, rc
+  from placed order by rowid;
 insert or replace into meta(key, value) values ('hcalls_from_vmm_log',
   (select count(*) from lhc) || ' real-mode hcalls (invisible to the host) added from the VMM log at the guest timebase');
 SQL
