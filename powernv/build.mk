@@ -1,7 +1,8 @@
 # powernv/build.mk - an emulated POWER KVM host (QEMU powernv8/powernv9, kvm_hv): the VMM
 # and the host-side check.
 #
-#   make powernv-cross   build/ppc64el/powernv/vmm (static ppc64el, the VMM) and
+#   make powernv-cross   build/ppc64el/powernv/vmm (static ppc64el, the VMM), .../memout (the
+#                        results back through guest memory) and
 #                        build/powernv/kmod/ (kvm.ko, kvm-hv.ko from the kernel deb that
 #                        pseries/deps.sh downloads), plus `make cross-ppc64el` (tlbcollect)
 #   make check-powernv   boots powernv8 and powernv9, runs the VMM while tlbcollect records
@@ -16,13 +17,16 @@ PN_KMOD := build/powernv/kmod
 $(PN_OUT)/vmm: powernv/vmm.c build/pseries/.deps-ok
 	$(call msg,XCC,$@)mkdir -p $(@D) && $(PS_CC) $(PS_CFLAGS) $(PS_LDFLAGS) -o $@ $< -lpthread
 
+$(PN_OUT)/memout: powernv/memout.c build/pseries/.deps-ok
+	$(call msg,XCC,$@)mkdir -p $(@D) && $(PS_CC) $(PS_CFLAGS) $(PS_LDFLAGS) -o $@ $<
+
 $(PN_KMOD)/.ok: build/pseries/.deps-ok
 	$(call msg,DEB,$(PN_KMOD))rm -rf $(@D) && mkdir -p $(@D) && \
 	  dpkg-deb --fsys-tarfile $$(ls $(PS_CACHE)/debs/linux-image-6.1.0-*-powerpc64le_*_ppc64el.deb | sort -V | tail -1) | \
 	  tar -x -C $(@D) --wildcards '*/kernel/arch/powerpc/kvm/kvm.ko' '*/kernel/arch/powerpc/kvm/kvm-hv.ko' && touch $@
 
 .PHONY: powernv-cross check-powernv
-powernv-cross: cross-ppc64el $(PN_OUT)/vmm $(PN_KMOD)/.ok
+powernv-cross: cross-ppc64el $(PN_OUT)/vmm $(PN_OUT)/memout $(PN_KMOD)/.ok
 
 check-powernv: powernv-cross
 	$(Q)$(MAKE) --no-print-directory $(filter $(BIN)/tlbreplay,$(PROGRAMS))

@@ -20,6 +20,7 @@ for m in powernv8 powernv9; do
 	mkdir -p "$s"
 	xz -9 -c "$r/host-kf.db" > "$s/host.db.xz"
 	xz -9 -c "$r/out/host.db" > "$s/tlbcollect.db.xz"
+	[ $m = powernv8 ] && xz -9 -c "$r/truth.db" > "$s/with-vmm-hcalls.db.xz"
 	xz -9 -c "$r/out/vmm.log" > "$s/vmm.log.xz"
 	xz -9 -c "$r/out/kflush.txt" > "$s/kflush.txt.xz"
 	cp "$root/powernv/schedules/check.sched" "$s/schedule"
@@ -52,6 +53,7 @@ for m in powernv8 powernv9; do
 		echo
 		echo "## Files"
 		echo "- \`host.db.xz\`: replay this one: tlbcollect's DB plus $(k kernel_flush) kernel_flush rows$( [ $m = powernv9 ] && echo ", and guest_enter from the entry probe ($(k guest_enter) real entries; the kvm_hv:kvm_guest_enter tracepoint fired $(q "select value from meta where key = 'guest_enter_tracepoint_rows'") times: on POWER9 it also fires for HV_DECREMENTER early returns that never enter)")."
+		[ $m = powernv8 ] && echo "- \`with-vmm-hcalls.db.xz\`: host.db plus the $(grep -c '^hcall .* op 0x[0-9a-f]* ' "$r/out/vmm.log" | awk -v x="$(grep -c '^hcall .* op 0x54 ' "$r/out/vmm.log")" '{ print $1 - x }') real-mode hcalls the host cannot see, from the VMM's log at the guest's timebase (powernv/kflush-import.sh --log-hcalls): what a merged host+guest capture holds; the kernel_flush check replays this one."
 		echo "- \`tlbcollect.db.xz\`: the collector's DB as it wrote it ($(sqlite3 "$r/out/host.db" 'select count(*) from event') events, lost_events $(sqlite3 "$r/out/host.db" "select value from meta where key = 'lost_events'"))."
 		echo "- \`vmm.log.xz\`: the VMM's log: every round (cpu, timebase, CLOCK_MONOTONIC) and every hcall with its arguments, return code and returned registers, as the guest saw them."
 		echo "- \`kflush.txt.xz\`: the kprobe events (tracefs text, trace_clock mono)."

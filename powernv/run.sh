@@ -6,7 +6,8 @@
 # powernv9 with Debian's ppc64el 6.1 kernel in hypervisor mode, bounded by --timeout and
 # ended by its pid once the host says "reboot: Power down" (QEMU 7.2's powernv does not
 # exit on power-off), and the results brought back from the console between marker
-# lines (base64 of a gzip'ed tar).
+# lines (base64 of a gzip'ed tar), or faster through guest memory that QEMU's monitor
+# saves (pmemsave; powernv/memout.c).
 #
 # OUTDIR gets: console.log, out/ (what the host sent: vmm.log, host.db, kflush.txt,
 # formats.txt, kprobes-list, ...), run.env (settings, boot and wall times).
@@ -63,7 +64,7 @@ rm -rf "$outdir"
 mkdir -p "$outdir"
 outdir=$(cd "$outdir" && pwd)
 
-bins=("$xbin/powernv/vmm" "$ko" "$kohv")
+bins=("$xbin/powernv/vmm" "$xbin/powernv/memout" "$ko" "$kohv")
 if [ "$collect" = 1 ]; then
 	[ -x "$xbin/bin/tlbcollect" ] || die "cannot find $xbin/bin/tlbcollect (make cross-ppc64el)"
 	bins+=("$xbin/bin/tlbcollect")
@@ -77,19 +78,26 @@ TLB_INIT=$root/powernv/host-init.sh "$root/pseries/mkinitramfs.sh" "$outdir/init
 exec 9> "$cache/qemu.lock"
 flock -w 600 9 || die "another emulated machine is still running (lock $cache/qemu.lock)"
 
-qpid=''
+qpid='' mpid=''
 cleanup() {
 	[ -n "$qpid" ] && kill "$qpid" 2> /dev/null && wait "$qpid" 2> /dev/null
+	[ -n "$mpid" ] && kill "$mpid" 2> /dev/null && wait "$mpid" 2> /dev/null
 	return 0
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP	# through the EXIT trap: QEMU never outlives us
 
+# The results come back through guest memory (powernv/memout.c prints the physical pages
+# that hold them, QEMU's monitor saves them: pmemsave) or, failing that, on the console.
+mkfifo "$outdir/mon.in" "$outdir/mon.out"
 t0=$(date +%s.%N)
 qemu-system-ppc64 -M "$machine" -smp "$smp" -m 4G -nographic -nodefaults \
-	-serial mon:stdio -kernel "$cache/guest/vmlinux" -initrd "$outdir/initramfs.cpio.gz" \
+	-serial stdio -monitor pipe:"$outdir/mon" -kernel "$cache/guest/vmlinux" -initrd "$outdir/initramfs.cpio.gz" \
 	-append "console=hvc0 quiet" < /dev/null > "$outdir/console.log" 2>&1 &
 qpid=$!
+cat "$outdir/mon.out" > "$outdir/monitor.log" &
+mpid=$!
+exec 7<> "$outdir/mon.in"	# read-write: a FIFO opened so never blocks
 deadline=$(( $(date +%s) + timeout ))
 tboot=''
 result=timeout
@@ -100,6 +108,23 @@ while kill -0 "$qpid" 2> /dev/null; do
 	if grep -aq '^==TLB-END==' "$outdir/console.log"; then
 		sleep 0.5
 		result=done
+		break
+	fi
+	if grep -aq '^harness: memout end' "$outdir/console.log"; then
+		# save every page memout printed, in order, and join them
+		tr -d '\r' < "$outdir/console.log" | awk '$1 == "harness:" && $2 == "memout" && $3 == "page" { print $4, $5, $6 }' > "$outdir/pages"
+		msize=$(tr -d '\r' < "$outdir/console.log" | awk '$2 == "memout" && $3 == "end" { print $4 }')
+		: > "$outdir/out.tgz"
+		while read -r idx phys len; do
+			[[ "$idx$phys$len" =~ ^[0-9]+$ ]] || break
+			echo "pmemsave $phys $len \"$outdir/page.$idx\"" >&7
+			for _ in $(seq 1 100); do
+				[ -f "$outdir/page.$idx" ] && [ "$(stat -c %s "$outdir/page.$idx")" = "$len" ] && break
+				sleep 0.05
+			done
+			cat "$outdir/page.$idx" >> "$outdir/out.tgz" && rm -f "$outdir/page.$idx"
+		done < "$outdir/pages"
+		[ "$(stat -c %s "$outdir/out.tgz")" = "$msize" ] && result=memdump || result=memdump-short
 		break
 	fi
 	if grep -aqE 'Kernel panic|hard LOCKUP|Oops:' "$outdir/console.log"; then
@@ -113,6 +138,10 @@ done
 kill "$qpid" 2> /dev/null || true
 wait "$qpid" 2> /dev/null || true
 qpid=
+exec 7>&-
+kill "$mpid" 2> /dev/null || true
+wait "$mpid" 2> /dev/null || true
+mpid=
 t1=$(date +%s.%N)
 cat > "$outdir/run.env" <<ENV
 machine=$machine
@@ -126,11 +155,17 @@ wall_secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
 qemu=$(qemu-system-ppc64 --version | head -1)
 kernel=$(head -1 "$cache/guest/kernel-release") $(sed -n 2p "$cache/guest/kernel-release")
 ENV
-[ "$result" = done ] || { tail -30 "$outdir/console.log" >&2; die "the host did not finish ($result; console: $outdir/console.log)"; }
-
-tr -d '\r' < "$outdir/console.log" | sed -n '/^==TLB-BEGIN==$/,/^==TLB-END==$/p' | sed '1d;$d' \
-	| base64 -d > "$outdir/out.tgz" || die "cannot decode the data from the console ($outdir/console.log)"
-gzip -t "$outdir/out.tgz" || die "the data from the console is not a whole gzip stream ($outdir/console.log)"
+case "$result" in
+done)
+	tr -d '\r' < "$outdir/console.log" | sed -n '/^==TLB-BEGIN==$/,/^==TLB-END==$/p' | sed '1d;$d' \
+		| base64 -d > "$outdir/out.tgz" || die "cannot decode the data from the console ($outdir/console.log)"
+	gzip -t "$outdir/out.tgz" || die "the data from the console is not a whole gzip stream ($outdir/console.log)" ;;
+memdump)
+	gzip -t "$outdir/out.tgz" || die "the data QEMU saved from guest memory is not a whole gzip stream ($outdir/monitor.log)" ;;
+*)
+	tail -30 "$outdir/console.log" >&2
+	die "the host did not finish ($result; console: $outdir/console.log)" ;;
+esac
 tar -xzf "$outdir/out.tgz" -C "$outdir"
 [ -f "$outdir/out/failed" ] && echo "powernv/run.sh: inside the host: $(cat "$outdir/out/failed")" >&2
 exit 0

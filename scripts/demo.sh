@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # demo.sh BIN - the main job on the bundled samples: generate -> replay -> report.
 #
+# 0. the emulated POWER KVM host captures in samples/powernv9-6.1 and powernv8-6.1 (Debian's
+#    6.1 kernel as the host, kvm_hv, our VMM; kernel_flush rows next to the replay's flushes);
 # 1. the real capture in samples/pseries-6.1-smp4 (a Linux 6.1 pseries guest under QEMU,
 #    host and guest merged) is decompressed;
 # 2. tlbgen writes the four problem scenarios of commit 1b400ba0cd and the parametric
@@ -18,6 +20,37 @@ cd "$out"
 
 step() { printf '\n== %s\n' "$*"; }
 dbs=()
+
+# --- the emulated POWER KVM host (powernv/): shown first -------------------------------
+step "real host capture: samples/powernv9-6.1 (Debian 6.1 kernel as a POWER9 KVM host, kvm_hv, emulated cpu)"
+echo "   real: the kernel, kvm-hv, its tracepoints, BPF, the HPT hcalls and the kernel's own"
+echo "   flushes (kernel_flush, optimized kprobes); emulated: the cpu (QEMU TCG powernv9: no SMT,"
+echo "   TCG timing). The VMM's log (vmm.log.xz) is the ground truth it was checked against."
+for m in powernv9 powernv8; do
+	sample=$root/samples/$m-6.1/host.db.xz
+	# POWER8 serves the HPT hcalls in real mode: the replay needs them from the VMM's log
+	[ "$m" = powernv8 ] && sample=$root/samples/$m-6.1/with-vmm-hcalls.db.xz
+	if [ -f "$sample" ]; then
+		xz -dc "$sample" > "$m-host.db"
+		dbs+=("$m-host.db")
+		sqlite3 -separator ' = ' "$m-host.db" \
+			"SELECT key, value FROM meta WHERE key IN ('kernel','cpu_model','bpf_mode','guest_enter_source','lost_events') ORDER BY key" \
+			| sed "s/^/   $m: /"
+		echo "   $m: kernel_flush per VM (the kernel) vs tlbreplay modern's full flushes:"
+		mach=power8
+		[ "$m" = powernv9 ] && mach=power9-hash
+		"$bin/tlbreplay" --quiet --format csv --policy modern --machine "$mach" "$m-host.db" |
+			awk -F, 'NR > 1 && $2 != "all" { print $2, $6 }' |
+			while read -r vm ff; do
+				echo "     vm $vm ($(sqlite3 "$m-host.db" "SELECT name || ' pid ' || pid FROM vm WHERE id = $vm")):" \
+					"kernel $(sqlite3 "$m-host.db" "SELECT count(*) FROM event e JOIN event_kind k ON k.id = e.kind WHERE k.name = 'kernel_flush' AND e.vm = $vm")," \
+					"modern $ff$( [ "$m" = powernv9 ] && echo ' (POWER9 HPT invalidations are all global: samples/powernv9-6.1/README.md)')"
+			done
+	else
+		echo "   (not in this checkout: $sample)"
+	fi
+done
+# --- end of the powernv part -------------------------------------------------------------
 
 step "real capture: samples/pseries-6.1-smp4 (ppc64el Linux 6.1 guest, hash MMU, 4 vcpus)"
 sample=$root/samples/pseries-6.1-smp4/merged.db.xz
@@ -53,7 +86,7 @@ for db in "${dbs[@]}"; do
 	"$bin/tlbreplay" --quiet --store "$db" > /dev/null
 done
 for db in "${dbs[@]}"; do
-	case "$db" in pseries-*|workload-*)
+	case "$db" in powernv*|pseries-*|workload-*)
 		echo
 		"$bin/tlbreplay" --quiet -p old,new,modern,oracle "$db" | grep -E '^(trace|policy| *[a-z]+ +all)' ;;
 	esac
