@@ -69,7 +69,7 @@ for m in powernv8 powernv9; do
 		echo "| kernel_flush | $(k kernel_flush) | - |"
 		echo
 		echo "## The kernel's full flushes next to tlbreplay's"
-		awk -v m="$m" '$0 ~ "^# " m ": per VM" { on = 1; next } on && /^#   / { sub(/^#   /, "- "); print; next } on { on = 0 }' "$dir.txt"
+		awk -v m="$m" '$0 ~ "^# " m ": per VM" { on = 1; next } on && /^#   [a-z_0-9]+ \(vm/ { sub(/^#   /, "- "); print; next } on && /^# [^ ]/ { on = 0 }' "$dir.txt"
 		if [ $m = powernv9 ]; then
 			echo
 			echo "The POWER9 HPT difference: kvm_hv's global_invalidates() (arch/powerpc/kvm/book3s_hv_rm_mmu.c)"

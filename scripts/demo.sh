@@ -39,7 +39,7 @@ for m in powernv9 powernv8; do
 		echo "   $m: kernel_flush per VM (the kernel) vs tlbreplay modern's full flushes:"
 		mach=power8
 		[ "$m" = powernv9 ] && mach=power9-hash
-		"$bin/tlbreplay" --quiet --format csv --policy modern --machine "$mach" "$m-host.db" |
+		"$bin/tlbreplay" --quiet --format csv --policy modern --machine "$mach" "$m-host.db" 2> /dev/null |
 			awk -F, 'NR > 1 && $2 != "all" { print $2, $6 }' |
 			while read -r vm ff; do
 				echo "     vm $vm ($(sqlite3 "$m-host.db" "SELECT name || ' pid ' || pid FROM vm WHERE id = $vm")):" \
