@@ -433,8 +433,15 @@ static int write_start_meta(struct tw *w, const struct options *o, const char *p
 	rc |= tw_meta(w, "host", u.nodename);
 	rc |= tw_meta(w, "kernel", u.release);
 	rc |= tw_meta(w, "machine", u.machine);
-	if (cpuinfo("model name", buf, sizeof(buf)) || cpuinfo("cpu", buf, sizeof(buf)))
+	if (cpuinfo("model name", buf, sizeof(buf)) || cpuinfo("cpu", buf, sizeof(buf))) {
 		rc |= tw_meta(w, "cpu_model", buf);
+		/* kvm_hv on POWER7/8 serves the HPT hcalls in real mode (book3s_hv_rmhandlers.S
+		 * hcall_real_table): they never reach kvm_hcall_enter, so a host capture lacks them */
+		if (!o->guest && (strncmp(buf, "POWER7", 6) == 0 || strncmp(buf, "POWER8", 6) == 0))
+			rc |= tw_meta(w, "hcall_real_mode", "absent from this capture: H_ENTER, H_REMOVE, "
+				      "H_PROTECT, H_BULK_REMOVE, H_READ and the other hcalls kvm_hv serves in "
+				      "real mode on POWER7/POWER8 (hcall_real_table); only virtual-mode ones are recorded");
+	}
 	if (cpuinfo("timebase", buf, sizeof(buf)))
 		rc |= tw_meta(w, "timebase_hz", buf);
 	rc |= tw_meta(w, "start_time", iso);

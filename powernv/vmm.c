@@ -540,7 +540,9 @@ static int run_vm(const struct schedule *s, const struct vm_plan *p)
 		if (ioctl(vm.fd, KVM_PPC_ALLOCATE_HTAB, &order) < 0)
 			die("%s: KVM_PPC_ALLOCATE_HTAB: %s", p->name, strerror(errno));
 	} else {
-		struct kvm_ppc_mmuv3_cfg cfg = { KVM_PPC_MMUV3_RADIX | KVM_PPC_MMUV3_GTSE, 0 };
+		/* the process table's GR bit must say radix too (kvmhv_configure_mmu); the guest
+		 * runs in real mode and needs no process table */
+		struct kvm_ppc_mmuv3_cfg cfg = { KVM_PPC_MMUV3_RADIX | KVM_PPC_MMUV3_GTSE, 1ull << 63 };
 
 		if (ioctl(vm.fd, KVM_PPC_CONFIGURE_V3_MMU, &cfg) < 0)
 			die("%s: KVM_PPC_CONFIGURE_V3_MMU(radix): %s (needs POWER9)", p->name, strerror(errno));
