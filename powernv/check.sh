@@ -50,12 +50,12 @@ mkdir -p "$dir"
 import_log() {
 	local log=$1 db=$2
 	awk '$1 == "vm" { print $2 "," $4 "," $6 "," $8 }' "$log" > "$db.vms.csv"
-	awk '$1 == "round" { print $2 "," $3 "," $4 "," $6 "," $8 "," $10 "," $14 "," $16 }' "$log" > "$db.rounds.csv"
+	awk '$1 == "round" { print $2 "," $3 "," $4 "," $6 "," $8 "," $10 "," $14 "," $16 "," $22 }' "$log" > "$db.rounds.csv"
 	awk '$1 == "hcall" { printf "%s,%s,%s,%s,%s,%s,%s,%s\n", $2, $3, $4, $5, $9, $11, $12, $20 }' "$log" > "$db.hcalls.csv"
 	rm -f "$db"
 	sqlite3 "$db" <<SQL
 create table lvm(name text, pid int, mmu text, nvcpus int);
-create table lround(vm text, vcpu int, round int, tid int, cpu int, prev_cpu int, mono0 int, mono1 int);
+create table lround(vm text, vcpu int, round int, tid int, cpu int, prev_cpu int, mono0 int, mono1 int, pin int);
 create table lhcall(vm text, vcpu int, round int, seq int, op text, flags text, a5 text, rc int);
 .mode csv
 .import $db.vms.csv lvm
@@ -149,7 +149,12 @@ check_machine() {
 	# --- 4: migrations ------------------------------------------------------------------------
 	local want got
 	want=$(q "$L select vm || '/' || vcpu || ' ' || group_concat(cpu, ',') from (select * from l.lround where cpu != prev_cpu order by vm, vcpu, round) group by vm, vcpu order by vm, vcpu")
-	got=$(q "$L select vm || '/' || vcpu || ' ' || group_concat(cpu, ',') from (select lv.name vm, e.vcpu, e.cpu from event e join vm v on v.id = e.vm join l.lvm lv on lv.pid = v.pid where e.kind = ${K}'migrate') order by lv.name, e.vcpu, e.ts) group by vm, vcpu order by vm, vcpu")
+	# from the vcpu's first pin on (before it, a new thread is the scheduler's to place)
+	local MIG="event e join vm v on v.id = e.vm join l.lvm lv on lv.pid = v.pid where e.kind = ${K}'migrate')"
+	local PIN="(select min(pin) from l.lround r where r.vm = lv.name and r.vcpu = e.vcpu)"
+	got=$(q "$L select vm || '/' || vcpu || ' ' || group_concat(cpu, ',') from (select lv.name vm, e.vcpu, e.cpu from $MIG
+	         and e.ts + $cs >= $PIN order by lv.name, e.vcpu, e.ts) group by vm, vcpu order by vm, vcpu")
+	echo "# $m: migrations before a vcpu's first pin (the scheduler's): $(q "$L select count(*) from $MIG and e.ts + $cs < $PIN")"
 	eq "$tag-4.1 per vcpu, the migrations (destination cpus in order) are the VMM's moves ($(q "$L select count(*) from l.lround where cpu != prev_cpu"))" "$want" "$got"
 	# --- 5: hcalls -----------------------------------------------------------------------------
 	local visible="1"

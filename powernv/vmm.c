@@ -29,11 +29,12 @@
  * Log (one line per item, one write() each, O_APPEND: the VMs' lines never mix):
  *   start tb TB mono MONO_NS timebase_hz HZ ncpus N
  *   vm NAME pid PID mmu hpt|radix vcpus N
- *   round NAME VCPU ROUND tid TID cpu CPU prev_cpu CPU0 runs N mono0 NS mono1 NS tb0 TB tb1 TB
+ *   round NAME VCPU ROUND tid TID cpu CPU prev_cpu CPU0 runs N mono0 NS mono1 NS tb0 TB tb1 TB pin NS
  *   hcall NAME VCPU ROUND SEQ tb TB op OP args A4 A5 A6 A7 A8 A9 A10 A11 rc RC ret R4 .. R11
  *   done NAME rc RC
  * (OP, A*, R* in hex; RC signed decimal; ROUND's prev_cpu is where the thread was
- * before sched_setaffinity: a migration is expected exactly when it differs.)
+ * before sched_setaffinity, at CLOCK_MONOTONIC pin: a migration is expected exactly when
+ * it differs. Before round 0's pin the thread is not pinned yet: the scheduler may move it.)
  * Exit 0 when every VM ran every round, 1 otherwise, 2 on bad usage or schedule.
  */
 #ifndef _GNU_SOURCE
@@ -453,7 +454,7 @@ static void *vcpu_main(void *arg)
 	}
 	for (int r = 0; r < vm->s->rounds && !vm->failed; r++) {
 		int cpu = vcpu_cpu(p, id, r), prev = sched_getcpu(), runs = 0;
-		uint64_t m0, m1, t0, t1;
+		uint64_t m0, m1, t0, t1, pin = mono_ns();
 		cpu_set_t set;
 
 		CPU_ZERO(&set);
@@ -490,9 +491,10 @@ static void *vcpu_main(void *arg)
 		m1 = mono_ns();
 		if (vm->failed)
 			break;
-		logf_("round %s %d %d tid %d cpu %d prev_cpu %d runs %d mono0 %llu mono1 %llu tb0 %llu tb1 %llu",
+		logf_("round %s %d %d tid %d cpu %d prev_cpu %d runs %d mono0 %llu mono1 %llu tb0 %llu tb1 %llu pin %llu",
 		      p->name, id, r, (int)gettid(), cpu, prev, runs, (unsigned long long)m0,
-		      (unsigned long long)m1, (unsigned long long)t0, (unsigned long long)t1);
+		      (unsigned long long)m1, (unsigned long long)t0, (unsigned long long)t1,
+		      (unsigned long long)pin);
 		for (int k = 0; k < vm->ncalls[id]; k++) {
 			const uint64_t *w = (const uint64_t *)(vm->mem + rec_gpa(id, r, k));
 			uint64_t zero[REC_WORDS] = { 0 };
