@@ -23,7 +23,8 @@ for m in powernv8 powernv9; do
 	[ $m = powernv8 ] && xz -9 -c "$r/truth.db" > "$s/with-vmm-hcalls.db.xz"
 	xz -9 -c "$r/out/vmm.log" > "$s/vmm.log.xz"
 	xz -9 -c "$r/out/kflush.txt" > "$s/kflush.txt.xz"
-	cp "$root/powernv/schedules/check.sched" "$s/schedule"
+	if [ $m = powernv9 ]; then cp "$root/powernv/schedules/check-p9.sched" "$s/schedule"
+	else cp "$root/powernv/schedules/check.sched" "$s/schedule"; fi
 	tag=P${m#powernv}
 	grep -E "^(ok|not ok) [0-9]+ - $tag-|^# $m" "$dir.txt" > "$s/checks.txt" || true
 	q() { sqlite3 "$r/host-kf.db" "$@"; }
@@ -40,7 +41,8 @@ for m in powernv8 powernv9; do
 		echo "and every timing is TCG's, not a POWER chip's."
 		echo
 		echo "On that host, powernv/vmm.c (our VMM, static ppc64el) ran the schedule \`schedule\`"
-		echo "(VM hop: 1 vcpu moved to the other cpu before each of its 31 rounds; VM pair: 2 vcpus),"
+		echo "(VM hop: 1 vcpu moved to the other cpu before each of its 31 rounds; VM pair: 2 vcpus$( [ $m = powernv9 ] && echo '; VM rdx: a radix VM, 1 vcpu moved every round, exit hcalls only'))."
+		echo "HPT VMs:"
 		echo "each round H_ENTER x3, H_PROTECT, H_REMOVE of a present and of an absent entry,"
 		echo "H_BULK_REMOVE of 4 entries (2 absent), then an hcall that exits to the VMM, while"
 		echo "\`tlbcollect --enter kvm\` recorded (mode: $(sqlite3 "$r/out/host.db" "select value from meta where key = 'bpf_mode'"))."
@@ -69,7 +71,7 @@ for m in powernv8 powernv9; do
 		echo "| kernel_flush | $(k kernel_flush) | - |"
 		echo
 		echo "## The kernel's full flushes next to tlbreplay's"
-		awk -v m="$m" '$0 ~ "^# " m ": per VM" { on = 1; next } on && /^#   [a-z_0-9]+ \(vm/ { sub(/^#   /, "- "); print; next } on && /^# [^ ]/ { on = 0 }' "$dir.txt"
+		awk -v m="$m" '$0 ~ "^# " m ": per VM" { on = 1; next } on && /^#   [a-z_0-9]+ \((vm|radix)/ { sub(/^#   /, "- "); print; next } on && /^# [^ ]/ { on = 0 }' "$dir.txt"
 		if [ $m = powernv9 ]; then
 			echo
 			echo "The POWER9 HPT difference: kvm_hv's global_invalidates() (arch/powerpc/kvm/book3s_hv_rm_mmu.c)"
