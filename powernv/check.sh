@@ -66,7 +66,7 @@ SQL
 }
 
 check_machine() {
-	local m=$1 rdir=$dir/$1 tag out db q
+	local m=$1 rdir=$dir/$1 tag out db
 	tag=${m#powernv}
 	tag=P$tag
 	out=$rdir/out
@@ -197,7 +197,8 @@ check_machine() {
 # reads truth.db: the capture plus the hcalls only the guest saw (POWER8 real mode), from
 # the VMM's log (powernv/kflush-import.sh --log-hcalls).
 check_kflush() {
-	local m=$1 tag=$2 rdir=$3 db=$4 kdb=$rdir/host-kf.db tdb=$rdir/truth.db mach=power8 p
+	local m=$1 tag=$2 rdir=$3 db=$4 mach=power8 p
+	local kdb=$rdir/host-kf.db tdb=$rdir/truth.db
 	if [ ! -s "$rdir/out/kflush.txt" ]; then
 		skip "$tag-6 kernel_flush" "no optimized kernel_flush probe on this run ($(cat "$rdir/out/kprobes-refused" "$rdir.probes.err" 2>/dev/null | tr '\n' ' '))"
 		return
@@ -208,8 +209,16 @@ check_kflush() {
 		check "$tag-6.1 probe ${p%%=*} at $at was an optimized (jump) kprobe" grep -qE "${at//+/\\+} +\[OPTIMIZED\]" "$rdir/out/kprobes-list"
 	done
 	eq "$tag-6.2 every kernel_flush came from a vcpu thread" 0 "$(sqlite3 "$kdb" "select value from meta where key = 'kernel_flush_unattributed'")"
-	[ "$m" = powernv9 ] && mach=power9-hash
-	if ! "$bin/tlbreplay" --format csv --policy modern --machine "$mach" "$tdb" > "$rdir/replay-modern.csv" 2> "$rdir/replay-modern.err"; then
+	local opt=()
+	if [ "$m" = powernv9 ]; then
+		mach=power9-hash
+		# replay/'s option for POWER9's all-global HPT invalidations, once it has one: an
+		# option line of --help that names POWER9 (or power9) and global
+		local o9
+		o9=$("$bin/tlbreplay" --help 2>&1 | awk '/^ +[a-z0-9-]+ +[01] / && tolower($0) ~ /power9/ && /global/ { print $1; exit }')
+		[ -n "$o9" ] && opt=(--option "$o9=1") && echo "# $m: replayed with --option $o9=1"
+	fi
+	if ! "$bin/tlbreplay" --format csv --policy modern --machine "$mach" "${opt[@]}" "$tdb" > "$rdir/replay-modern.csv" 2> "$rdir/replay-modern.err"; then
 		not_ok "$tag-6.3 tlbreplay -m $mach modern on truth.db" "$(tail -c 600 "$rdir/replay-modern.err")"
 		return
 	fi

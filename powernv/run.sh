@@ -107,7 +107,7 @@ while kill -0 "$qpid" 2> /dev/null; do
 	fi
 	if grep -aq '^==TLB-END==' "$outdir/console.log"; then
 		sleep 0.5
-		result=done
+		result="done"
 		break
 	fi
 	if grep -aq '^harness: memout end' "$outdir/console.log"; then
