@@ -72,7 +72,7 @@ fi
 # the schedule rides along as /bin/NAME (mkinitramfs puts every file there)
 bins+=("$schedule")
 TLB_INIT=$root/powernv/host-init.sh "$root/pseries/mkinitramfs.sh" "$outdir/initramfs.cpio.gz" \
-	"$cache/guest/busybox" "${bins[@]}" -- COLLECT="$collect" SETTLE_SECS=1 VMM_TIMEOUT=$((timeout / 2)) "PROBES=\"$probes\"" \
+	"$cache/guest/busybox" "${bins[@]}" -- COLLECT="$collect" SETTLE_SECS=1 VMM_TIMEOUT=$((timeout / 4)) "PROBES=\"$probes\"" \
 	"SCHEDULE=/bin/$(basename "$schedule")"
 
 exec 9> "$cache/qemu.lock"
