@@ -66,7 +66,8 @@ for m in powernv8 powernv9; do
 		echo '|---|---|---|'
 		echo "| rounds (KVM_RUN until the exit hcall) | - | $(grep -c '^round ' "$r/out/vmm.log") |"
 		echo "| guest_enter | $(k guest_enter) | >= 1 per round, all on the round's cpu |"
-		echo "| migrate | $(k migrate) | $(awk '$1 == "round" && $8 != $10' "$r/out/vmm.log" | wc -l) moves |"
+		moves=$(awk '$1 == "round" && $8 != $10' "$r/out/vmm.log" | wc -l)
+		echo "| migrate | $(k migrate)$( [ "$(k migrate)" -gt "$moves" ] && echo " ($(( $(k migrate) - moves )) before a vcpu's first pin: the scheduler placing a new thread; checks.txt compares from the pin on)") | $moves moves |"
 		echo "| hcall | $(k hcall) | $(grep -c '^hcall ' "$r/out/vmm.log") issued ($( [ $m = powernv8 ] && echo "only the exit hcall is virtual-mode on POWER8: $(grep -c '^hcall .* op 0x54 ' "$r/out/vmm.log")" || echo "all virtual-mode on POWER9")) |"
 		echo "| kernel_flush | $(k kernel_flush) | - |"
 		echo
