@@ -39,12 +39,18 @@ for m in powernv9 powernv8; do
 		echo "   $m: kernel_flush per VM (the kernel) vs tlbreplay modern's full flushes:"
 		mach=power8
 		[ "$m" = powernv9 ] && mach=power9-hash
+		xz -dc "$root/samples/$m-6.1/vmm.log.xz" | awk '$1 == "vm" { print $4, $2, $6 }' > "$m-vms.txt"
 		"$bin/tlbreplay" --quiet --format csv --policy modern --machine "$mach" "$m-host.db" 2> /dev/null |
 			awk -F, 'NR > 1 && $2 != "all" { print $2, $6 }' |
 			while read -r vm ff; do
-				echo "     vm $vm ($(sqlite3 "$m-host.db" "SELECT name || ' pid ' || pid FROM vm WHERE id = $vm")):" \
-					"kernel $(sqlite3 "$m-host.db" "SELECT count(*) FROM event e JOIN event_kind k ON k.id = e.kind WHERE k.name = 'kernel_flush' AND e.vm = $vm")," \
-					"modern $ff$( [ "$m" = powernv9 ] && echo ' (POWER9 HPT invalidations are all global: samples/powernv9-6.1/README.md)')"
+				pid=$(sqlite3 "$m-host.db" "SELECT pid FROM vm WHERE id = $vm")
+				read -r name mmu < <(awk -v p="$pid" '$1 == p { print $2, $3 }' "$m-vms.txt")
+				kf=$(sqlite3 "$m-host.db" "SELECT count(*) FROM event e JOIN event_kind k ON k.id = e.kind WHERE k.name = 'kernel_flush' AND e.vm = $vm")
+				if [ "$mmu" = radix ]; then
+					echo "     VM $name (radix): kernel $kf (modern is a hash-MMU policy; the prev_cpu rule: samples/$m-6.1/README.md)"
+				else
+					echo "     VM $name (HPT): kernel $kf, modern $ff$( [ "$m" = powernv9 ] && [ "$kf" != "$ff" ] && echo ' (POWER9 HPT invalidations are all global: samples/powernv9-6.1/README.md)')"
+				fi
 			done
 	else
 		echo "   (not in this checkout: $sample)"
