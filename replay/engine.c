@@ -40,15 +40,19 @@
 #include <string.h>
 
 #include "hcall.h"
+#include "idmap.h"
 #include "util.h"
 
 struct vm {
 	int64_t id;			/* vm.id */
 	struct vm_counts counts;	/* nvcpus, nvcores, read by the policies */
-	int64_t *vcpu_core;		/* per vcpu id: -2 offline, -1 no entry yet, else core */
+	struct idmap vcpus;		/* vcpu id -> dense vcpu index */
+	int64_t *vcpu_core;		/* per vcpu index: -2 offline, -1 no entry yet, else core index */
 	int64_t nvcpu;			/* length of vcpu_core */
-	unsigned char *vcore_on;	/* per vcore number: online */
-	int64_t nvcore;			/* length of vcore_on */
+	struct idmap vcores;		/* the online vcores' numbers (a set) */
+	struct idmap cores;		/* core number (cpu / T) -> dense core index */
+	int64_t *core_id;		/* per core index: the core number */
+	int64_t ncore;			/* length of core_id */
 	struct metrics common;		/* events, guest_entries, hcalls */
 	struct metrics common_snap;	/* common at the last bucket close */
 	struct pctx pc[MAX_POLICIES];	/* each policy's run over this VM */
@@ -72,6 +76,7 @@ struct engine {
 	int64_t bucket_start;		/* open bucket [start, end) */
 	int64_t bucket_end;
 	bool bucket_open;
+	struct acc acc[MAX_POLICIES];	/* each policy's checked totals over all VMs */
 	uint64_t h1, h2;		/* digest lanes */
 	char digest[64];
 };
@@ -83,6 +88,11 @@ struct engine *engine_new(const struct engine_config *cfg)
 	if (!e)
 		return NULL;
 	e->cfg = *cfg;
+	for (int p = 0; p < cfg->npol; p++)
+		if (acc_costs(&e->acc[p], &cfg->m)) {
+			free(e);
+			return NULL;
+		}
 	e->h1 = 0x9e3779b97f4a7c15ull;
 	e->h2 = 0xc2b2ae3d27d4eb4full;
 	return e;
@@ -99,7 +109,10 @@ static void vm_free(struct engine *e, struct vm *v)
 		stale_free(&v->pc[p].st);
 	}
 	free(v->vcpu_core);
-	free(v->vcore_on);
+	free(v->core_id);
+	idmap_free(&v->vcpus);
+	idmap_free(&v->vcores);
+	idmap_free(&v->cores);
 	free(v);
 }
 
@@ -121,7 +134,11 @@ static struct vm *vm_new(struct engine *e, int64_t id)
 	if (!v)
 		return NULL;
 	v->id = id;
+	idmap_init(&v->vcpus);
+	idmap_init(&v->vcores);
+	idmap_init(&v->cores);
 	for (int p = 0; p < e->cfg.npol; p++) {
+		v->pc[p].acc = &e->acc[p];
 		v->pc[p].m = &e->cfg.m;
 		v->pc[p].opt = &e->cfg.opt;
 		v->pc[p].vm = &v->counts;
@@ -185,34 +202,49 @@ static int grow_i64(int64_t **a, int64_t *n, int64_t idx, int64_t fill)
 	return 0;
 }
 
+/* The dense index of vcpu @vcpu of @v, added (offline) at its first sight;
+ * -1 when out of memory. */
+static int64_t vcpu_index(struct vm *v, int64_t vcpu)
+{
+	int32_t vix = idmap_find(&v->vcpus, vcpu);
+
+	if (vix >= 0)
+		return vix;
+	vix = idmap_add(&v->vcpus, vcpu);
+	if (vix < 0 || (vix >= v->nvcpu && grow_i64(&v->vcpu_core, &v->nvcpu, vix, -2)))
+		return -1;
+	return vix;
+}
+
+/* The dense index of core number @core in @v, added at its first sight; -1 when
+ * out of memory. */
+static int64_t core_index(struct vm *v, int64_t core)
+{
+	int32_t cix = idmap_find(&v->cores, core);
+
+	if (cix >= 0)
+		return cix;
+	cix = idmap_add(&v->cores, core);
+	if (cix < 0 || (cix >= v->ncore && grow_i64(&v->core_id, &v->ncore, cix, -1)))
+		return -1;
+	v->core_id[cix] = core;
+	return cix;
+}
+
 /* A vcpu comes online at its vcpu_create or first event: nvcpus, and nvcores
  * when its vcore is new (kvmppc_core_vcpu_create_hv counts vcore creations). */
-static int vcpu_online(struct engine *e, struct vm *v, int64_t vcpu)
+static int vcpu_online(struct engine *e, struct vm *v, int64_t vcpu, int64_t vix)
 {
 	int64_t vc;
 
-	if (vcpu < v->nvcpu && v->vcpu_core[vcpu] != -2)
+	if (v->vcpu_core[vix] != -2)
 		return 0;
-	if (vcpu >= v->nvcpu && grow_i64(&v->vcpu_core, &v->nvcpu, vcpu, -2))
-		return -1;
-	v->vcpu_core[vcpu] = -1;
+	v->vcpu_core[vix] = -1;
 	v->counts.nvcpus++;
 	vc = machine_vcore(&e->cfg.m, vcpu);
-	if (vc >= v->nvcore) {
-		int64_t cap = v->nvcore ? v->nvcore : 8;
-		unsigned char *p;
-
-		while (cap <= vc)
-			cap *= 2;
-		p = realloc(v->vcore_on, (size_t)cap);
-		if (!p)
+	if (idmap_find(&v->vcores, vc) < 0) {
+		if (idmap_add(&v->vcores, vc) < 0)
 			return -1;
-		memset(p + v->nvcore, 0, (size_t)(cap - v->nvcore));
-		v->vcore_on = p;
-		v->nvcore = cap;
-	}
-	if (!v->vcore_on[vc]) {
-		v->vcore_on[vc] = 1;
 		v->counts.nvcores++;
 	}
 	return 0;
@@ -363,11 +395,20 @@ static int on_enter(struct engine *e, struct vm *v, const struct pev *pe)
 			pc->tot.v[M_STALE_EXPOSURES]++;
 			if (e->cfg.sink && e->cfg.sink->hazard &&
 			    e->cfg.sink->hazard(e->cfg.sink->arg, p, pe->ts, v->id, pe->vcpu,
-						pe->core, marked))
+						pe->core_id, marked))
 				return sink_failed(e);
 		}
 	}
 	return 0;
+}
+
+/* Resolve the event's core number to @v's dense core index. */
+static int at_core(struct vm *v, struct pev *pe)
+{
+	if (pe->core_id < 0)
+		return 0;
+	pe->core = core_index(v, pe->core_id);
+	return pe->core < 0 ? -1 : 0;
 }
 
 /* One event of a known kind, checked, for VM @v. */
@@ -380,21 +421,29 @@ static int dispatch(struct engine *e, struct vm *v, const struct tdb_event *ev, 
 		v->common.v[M_GUEST_ENTRIES]++;
 		if (ev->cpu < 0)
 			return 0;
-		v->vcpu_core[ev->vcpu] = pe->core;
+		if (at_core(v, pe))
+			return no_memory(e);
+		v->vcpu_core[pe->vix] = pe->core;
 		return on_enter(e, v, pe);
 	case TDB_HCALL:
 		v->common.v[M_HCALLS]++;
 		if (pe->n == 0 || (pe->opcode != H_REMOVE && pe->opcode != H_PROTECT &&
 				   pe->opcode != H_BULK_REMOVE))
 			return 0;
-		if (pe->core < 0 && ev->vcpu >= 0)
-			pe->core = v->vcpu_core[ev->vcpu] >= 0 ? v->vcpu_core[ev->vcpu] : -1;
+		if (at_core(v, pe))
+			return no_memory(e);
+		if (pe->core < 0 && pe->vix >= 0 && v->vcpu_core[pe->vix] >= 0) {
+			pe->core = v->vcpu_core[pe->vix];
+			pe->core_id = v->core_id[pe->core];
+		}
 		for (int p = 0; p < e->cfg.npol && !rc; p++)
 			rc = e->cfg.pol[p]->hcall(&v->pc[p], pe);
 		break;
 	case TDB_HOST_INVAL:
 		if (pe->n == 0)
 			return 0;
+		if (at_core(v, pe))
+			return no_memory(e);
 		for (int p = 0; p < e->cfg.npol && !rc; p++)
 			rc = e->cfg.pol[p]->host_inval(&v->pc[p], pe);
 		break;
@@ -414,19 +463,24 @@ static int one_event(struct engine *e, struct tdb *db, const struct tdb_event *e
 {
 	struct pev pe;
 	struct vm *v;
+	int rc;
 
 	if (ev->kind == TDB_OTHER)
 		return count_unknown(e, ev->kind_id) ? no_memory(e) : 0;
-	if (ev->cpu < -1 || ev->cpu >= CPU_ID_LIMIT)
-		return bad_row(e, db, ev, "cpu %" PRId64 " out of range (-1..%d)", ev->cpu, CPU_ID_LIMIT - 1);
+	if (ev->cpu < -1 || ev->cpu > CPU_ID_MAX)
+		return bad_row(e, db, ev, "cpu %" PRId64 " out of range (-1..%" PRId64 ")", ev->cpu,
+			       (int64_t)CPU_ID_MAX);
 	if (ev->vm < 0)
 		return bad_row(e, db, ev, "negative vm id %" PRId64, ev->vm);
-	if (!(ev->nulls & TDB_NULL_VCPU) && (ev->vcpu < 0 || ev->vcpu >= VCPU_ID_LIMIT))
-		return bad_row(e, db, ev, "vcpu %" PRId64 " out of range (0..%d)", ev->vcpu, VCPU_ID_LIMIT - 1);
+	if (!(ev->nulls & TDB_NULL_VCPU) && (ev->vcpu < 0 || ev->vcpu > VCPU_ID_MAX))
+		return bad_row(e, db, ev, "vcpu %" PRId64 " out of range (0..%" PRId64 ")", ev->vcpu,
+			       (int64_t)VCPU_ID_MAX);
 	pe.ts = ev->ts;
 	pe.cpu = ev->cpu;
-	pe.core = ev->cpu >= 0 ? ev->cpu / e->cfg.m.threads_per_core : -1;
+	pe.core_id = ev->cpu >= 0 ? ev->cpu / e->cfg.m.threads_per_core : -1;
+	pe.core = -1;
 	pe.vcpu = ev->vcpu;
+	pe.vix = -1;
 	pe.opcode = pe.flags = pe.n = 0;
 	switch (ev->kind) {
 	case TDB_GUEST_ENTER:
@@ -450,7 +504,9 @@ static int one_event(struct engine *e, struct tdb *db, const struct tdb_event *e
 	case TDB_LOST:
 		if (ev->a[0] < 0)
 			return bad_row(e, db, ev, "lost has a negative count (a0 = %" PRId64 ")", ev->a[0]);
-		e->lost += ev->a[0];
+		if (__builtin_add_overflow(e->lost, ev->a[0], &e->lost))
+			return bad_row(e, db, ev, "lost count %" PRId64 " makes the sum of lost events "
+				       "exceed 2^63-1", ev->a[0]);
 		break;
 	default:
 		break;
@@ -458,7 +514,10 @@ static int one_event(struct engine *e, struct tdb *db, const struct tdb_event *e
 	if (e->cfg.bucket_ns > 0 && (!e->bucket_open || ev->ts >= e->bucket_end)) {
 		if (e->bucket_open && bucket_close(e))
 			return sink_failed(e);
-		e->bucket_start = floor_div(ev->ts, e->cfg.bucket_ns) * e->cfg.bucket_ns;
+		if (__builtin_mul_overflow(floor_div(ev->ts, e->cfg.bucket_ns), e->cfg.bucket_ns,
+					   &e->bucket_start))
+			return bad_row(e, db, ev, "ts %" PRId64 " has no series bucket of %" PRId64
+				       " ns in int64", ev->ts, e->cfg.bucket_ns);
 		e->bucket_end = e->bucket_start > INT64_MAX - e->cfg.bucket_ns
 			? INT64_MAX : e->bucket_start + e->cfg.bucket_ns;
 		e->bucket_open = true;
@@ -469,9 +528,17 @@ static int one_event(struct engine *e, struct tdb *db, const struct tdb_event *e
 	if (!v)
 		return no_memory(e);
 	v->common.v[M_EVENTS]++;
-	if (!(ev->nulls & TDB_NULL_VCPU) && vcpu_online(e, v, ev->vcpu))
-		return no_memory(e);
-	return dispatch(e, v, ev, &pe);
+	if (!(ev->nulls & TDB_NULL_VCPU)) {
+		pe.vix = vcpu_index(v, ev->vcpu);
+		if (pe.vix < 0 || vcpu_online(e, v, ev->vcpu, pe.vix))
+			return no_memory(e);
+	}
+	rc = dispatch(e, v, ev, &pe);
+	for (int p = 0; p < e->cfg.npol && !rc; p++)
+		if (e->acc[p].overflow)
+			return bad_row(e, db, ev, "policy %s: a count or the cycles would exceed "
+				       "2^63-1 (n = %" PRId64 ")", e->cfg.pol[p]->name, pe.n);
+	return rc;
 }
 
 int engine_run(struct engine *e, struct tdb *db)

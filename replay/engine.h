@@ -27,9 +27,12 @@
  *
  * Call order: new, run (once), reads, free.
  *
- * Memory: per VM, arrays indexed by vcpu id, vcore and core that grow to the
- * highest seen (bounded by CPU_ID_LIMIT / VCPU_ID_LIMIT), per policy and VM
- * the same; nothing grows with the number of events. Series buckets close
+ * Memory: per VM, maps from vcpu ids, vcore and core numbers to dense
+ * indices (idmap.h) and arrays by those indices, per policy and VM the same:
+ * memory follows the VMs, vcpus and cores a trace has (at most its rows),
+ * never the values of their ids, and nothing grows with the number of events.
+ * Ids are checked against CPU_ID_MAX / VCPU_ID_MAX (vm ids: any non-negative
+ * int64, kept in a sorted array). Series buckets close
  * as time passes them and are handed to the sink at once; a bucket keeps no
  * per-event data, only a snapshot of the totals when it opened.
  */
@@ -45,9 +48,12 @@
 #include "policy.h"
 #include "tracedb.h"
 
-#define MAX_POLICIES 4
-#define CPU_ID_LIMIT (1 << 20)		/* host threads: far above any POWER host */
-#define VCPU_ID_LIMIT (1 << 20)		/* vcpu ids (KVM_MAX_VCPU_ID is far lower) */
+#define MAX_POLICIES 8
+/* The ids a trace may hold (anything else is bad input, exit 2 naming the row).
+ * Linux numbers cpus with an int and kvm_hv's tracepoints carry vcpu_id as an
+ * int: both fit in 0..2^31-1. Memory does not depend on these values (idmap.h). */
+#define CPU_ID_MAX INT32_MAX		/* host thread: -1 (unknown) or 0..2^31-1 */
+#define VCPU_ID_MAX INT32_MAX		/* vcpu id: 0..2^31-1 */
 
 /* Where results go while the pass runs (NULL members: not wanted). */
 struct engine_sink {
