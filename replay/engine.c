@@ -459,6 +459,25 @@ static int dispatch(struct engine *e, struct vm *v, const struct tdb_event *ev, 
 	return rc ? no_memory(e) : 0;
 }
 
+/* An event outside what --vcpu/--from/--to count: it changes the state as
+ * usual, and every count it made is taken back (filter.h). */
+static int dispatch_uncounted(struct engine *e, struct vm *v, const struct tdb_event *ev,
+			      struct pev *pe)
+{
+	struct metrics saved[MAX_POLICIES];
+	struct metrics common = v->common;
+	int rc;
+
+	for (int p = 0; p < e->cfg.npol; p++)
+		saved[p] = v->pc[p].tot;
+	common.v[M_EVENTS]--;
+	rc = dispatch(e, v, ev, pe);
+	for (int p = 0; p < e->cfg.npol; p++)
+		v->pc[p].tot = saved[p];
+	v->common = common;
+	return rc;
+}
+
 static int one_event(struct engine *e, struct tdb *db, const struct tdb_event *ev)
 {
 	struct pev pe;
@@ -522,7 +541,7 @@ static int one_event(struct engine *e, struct tdb *db, const struct tdb_event *e
 			? INT64_MAX : e->bucket_start + e->cfg.bucket_ns;
 		e->bucket_open = true;
 	}
-	if (ev->vm == 0)
+	if (ev->vm == 0 || !filter_vm(e->cfg.filter, ev->vm))
 		return 0;
 	v = vm_get(e, ev->vm);
 	if (!v)
@@ -533,7 +552,10 @@ static int one_event(struct engine *e, struct tdb *db, const struct tdb_event *e
 		if (pe.vix < 0 || vcpu_online(e, v, ev->vcpu, pe.vix))
 			return no_memory(e);
 	}
-	rc = dispatch(e, v, ev, &pe);
+	if (filter_counts(e->cfg.filter, ev->ts, pe.vcpu))
+		rc = dispatch(e, v, ev, &pe);
+	else
+		rc = dispatch_uncounted(e, v, ev, &pe);
 	for (int p = 0; p < e->cfg.npol && !rc; p++)
 		if (e->acc[p].overflow)
 			return bad_row(e, db, ev, "policy %s: a count or the cycles would exceed "

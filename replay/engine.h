@@ -42,6 +42,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "filter.h"
 #include "machine.h"
 #include "metrics.h"
 #include "options.h"
@@ -76,6 +77,7 @@ struct engine_config {
 	const struct engine_sink *sink;		/* or NULL */
 	bool digest;				/* compute engine_digest() */
 	bool progress;				/* progress lines on stderr */
+	const struct replay_filter *filter;	/* --vm/--vcpu/--from/--to, or NULL */
 };
 
 struct engine;

@@ -10,6 +10,7 @@
 #include "output.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
@@ -145,8 +146,49 @@ static void write_foot(FILE *f, const struct engine *e, struct tdb *db, const ch
 			"capture: counts are lower bounds\n", prefix, meta_lost);
 }
 
+int output_sort_key(const char *name)
+{
+	if (strcmp(name, "vm") == 0)
+		return SORT_BY_VM;
+	for (int k = 0; k < NMETRICS; k++)
+		if (strcmp(name, metric_names[k]) == 0)
+			return k;
+	return -2;
+}
+
+/* --sort: the VM rows of policy @p in table order (the "all" row stays last). */
+struct sort_ctx {
+	const struct engine *e;
+	int pol, key;
+};
+
+static int cmp_rows(const void *a, const void *b, void *arg)
+{
+	const struct sort_ctx *c = arg;
+	int64_t ra = *(const int64_t *)a, rb = *(const int64_t *)b;
+	struct metrics ma, mb;
+
+	engine_row(c->e, c->pol, ra, &ma);
+	engine_row(c->e, c->pol, rb, &mb);
+	if (ma.v[c->key] != mb.v[c->key])
+		return ma.v[c->key] < mb.v[c->key] ? 1 : -1;	/* largest first */
+	return (ra > rb) - (ra < rb);				/* then by VM id */
+}
+
+static void table_order(const struct engine *e, int pol, int sort, int64_t *order)
+{
+	struct sort_ctx c = { e, pol, sort };
+	int64_t nvms = engine_nvms(e);
+
+	for (int64_t r = 0; r < nvms; r++)
+		order[r] = r;
+	if (sort != SORT_BY_VM)
+		qsort_r(order, (size_t)nvms, sizeof(*order), cmp_rows, &c);
+	order[nvms] = nvms;
+}
+
 static void write_table(FILE *f, const char *trace, const struct engine_config *cfg,
-			const struct engine *e, struct tdb *db)
+			const struct engine *e, struct tdb *db, int64_t *order, int sort)
 {
 	int64_t nvms = engine_nvms(e);
 	int w[NMETRICS], wpol = 6, wvm = 3;
@@ -194,8 +236,10 @@ static void write_table(FILE *f, const char *trace, const struct engine_config *
 	fputc('\n', f);
 	if (nvms == 0)
 		fputs("(no events of any VM)\n", f);
-	for (int p = 0; p < cfg->npol && nvms > 0; p++)
-		for (int64_t r = 0; r <= nvms; r++) {
+	for (int p = 0; p < cfg->npol && nvms > 0; p++) {
+		table_order(e, p, sort, order);
+		for (int64_t i = 0; i <= nvms; i++) {
+			int64_t r = order[i];
 			struct metrics m;
 			char vm[32];
 
@@ -206,20 +250,28 @@ static void write_table(FILE *f, const char *trace, const struct engine_config *
 				fprintf(f, "  %*" PRId64, w[k], m.v[k]);
 			fputc('\n', f);
 		}
+	}
 	if (engine_unknown_total(e) > 0 || engine_lost(e) > 0 || meta_lost_events(db) > 0)
 		fputc('\n', f);
 	write_foot(f, e, db, "");
 }
 
 int output_results(FILE *f, enum out_format fmt, const char *trace,
-		   const struct engine_config *cfg, const struct engine *e, struct tdb *db)
+		   const struct engine_config *cfg, const struct engine *e, struct tdb *db,
+		   int sort)
 {
-	if (fmt == OUT_JSON)
+	if (fmt == OUT_JSON) {
 		write_json(f, trace, cfg, e);
-	else if (fmt == OUT_CSV)
+	} else if (fmt == OUT_CSV) {
 		write_csv(f, cfg, e);
-	else
-		write_table(f, trace, cfg, e, db);
+	} else {
+		int64_t *order = malloc(sizeof(*order) * (size_t)(engine_nvms(e) + 1));
+
+		if (!order)
+			return -1;
+		write_table(f, trace, cfg, e, db, order, sort);
+		free(order);
+	}
 	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
 }
 

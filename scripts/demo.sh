@@ -55,7 +55,7 @@ done
 for db in "${dbs[@]}"; do
 	case "$db" in pseries-*|workload-*)
 		echo
-		"$bin/tlbreplay" --quiet -p old,new,modern,oracle "$db" | grep -E '^(trace|policy| *[a-z]+ +all)' ;;
+		"$bin/tlbreplay" --quiet -P old,new,modern,oracle "$db" | grep -E '^(trace|policy| *[a-z]+ +all)' ;;
 	esac
 done
 
