@@ -95,6 +95,7 @@ struct policy_ops {
 };
 
 extern const struct policy_ops policy_old, policy_new, policy_modern, policy_oracle;
+extern const struct policy_ops policy_radix;	/* radix guests on POWER9: policy_radix.c */
 extern const struct policy_ops *const policy_all[];	/* NULL-terminated, default order */
 
 const struct policy_ops *policy_by_name(const char *name);

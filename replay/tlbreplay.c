@@ -43,8 +43,9 @@ static void usage(FILE *f)
 "\n"
 "Reads a schema-v1 trace DB once and, for every chosen policy, counts full TLB\n"
 "flushes, tlbiel, tlbie broadcasts, modeled cycles and stale-TLB exposures, per VM\n"
-"and over all VMs. Policies: old (Linux <= v3.7), new (v3.8, commit 1b400ba0cd),\n"
-"modern (later hash-MMU kernels), oracle (perfect knowledge).\n"
+"and over all VMs. Policies of HPT (hash MMU) guests: old (Linux <= v3.7), new\n"
+"(v3.8, commit 1b400ba0cd), modern (later hash-MMU kernels), oracle (perfect\n"
+"knowledge); of radix guests (POWER9): radix (v6.1 kvmppc_prepare_radix_vcpu).\n"
 "\n"
 "USAGE:\n"
 "    tlbreplay [OPTIONS] TRACE.db\n"
@@ -108,8 +109,8 @@ static void usage(FILE *f)
 "    tlbreplay trace.db                          # compare all four policies, as a table\n"
 "    tlbreplay --format json trace.db            # the same as JSON\n"
 "    tlbreplay -P old,new -m power8 trace.db     # two policies on a POWER8 model\n"
-"    tlbreplay --vm 3 --from 2s --to 2.5s t.db   # VM 3, counted over half a second\n"
-"    tlbreplay --sort cycles t.db                # the costliest VMs first\n"
+"    tlbreplay --vm 3 --from 2s --to 2.5s trace.db  # VM 3, counted over half a second\n"
+"    tlbreplay --sort cycles trace.db            # the costliest VMs first\n"
 "    tlbreplay --cost tlbie=400 trace.db         # what if a tlbie costs twice as much\n"
 "    tlbreplay -O new-hpt-reset-flush=0 trace.db # v3.8 without the reset flush\n"
 "    tlbreplay --store --bucket-ms 10 trace.db   # keep results and a 10 ms series in trace.db\n");
@@ -317,6 +318,7 @@ int main(int argc, char **argv)
 			return bad_usage("%s", "cannot use these costs: one flush or sequence would "
 					 "cost more than 2^63-1 cycles");
 	}
+	replay_options_machine(&cfg.opt, prof->name);
 	for (int i = 0; i < noptions; i++)
 		if (replay_option_set(&cfg.opt, options[i]))
 			return bad_usage("cannot use --option '%s': not NAME=0|1 with a NAME of --help",
