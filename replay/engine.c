@@ -48,7 +48,12 @@ struct vm {
 	struct vm_counts counts;	/* nvcpus, nvcores, read by the policies */
 	struct idmap vcpus;		/* vcpu id -> dense vcpu index */
 	int64_t *vcpu_core;		/* per vcpu index: -2 offline, -1 no entry yet, else core index */
-	int64_t nvcpu;			/* length of vcpu_core */
+	int64_t nvcpu;			/* length of vcpu_core and the per-vcpu arrays below */
+	int64_t *vcpu_id;		/* per vcpu index: the vcpu id */
+	int64_t *vcpu_kflush;		/* per vcpu index: kernel_flush events */
+	int64_t *vcpu_pflush;		/* per vcpu index x MAX_POLICIES: each policy's full
+					 * flushes on that vcpu's entries */
+	int64_t kflush;			/* kernel_flush events of the VM (counted ones) */
 	struct idmap vcores;		/* the online vcores' numbers (a set) */
 	struct idmap cores;		/* core number (cpu / T) -> dense core index */
 	int64_t *core_id;		/* per core index: the core number */
@@ -77,6 +82,10 @@ struct engine {
 	int64_t bucket_end;
 	bool bucket_open;
 	struct acc acc[MAX_POLICIES];	/* each policy's checked totals over all VMs */
+	int64_t kflush_id;		/* the file's kind id of kernel_flush (if kflush_known) */
+	bool kflush_known;		/* kflush_id found */
+	bool kflush_seen;		/* the trace has kernel_flush events */
+	bool counting;			/* the current event counts (filter.h) */
 	uint64_t h1, h2;		/* digest lanes */
 	char digest[64];
 };
@@ -109,6 +118,9 @@ static void vm_free(struct engine *e, struct vm *v)
 		stale_free(&v->pc[p].st);
 	}
 	free(v->vcpu_core);
+	free(v->vcpu_id);
+	free(v->vcpu_kflush);
+	free(v->vcpu_pflush);
 	free(v->core_id);
 	idmap_free(&v->vcpus);
 	idmap_free(&v->vcores);
@@ -211,8 +223,30 @@ static int64_t vcpu_index(struct vm *v, int64_t vcpu)
 	if (vix >= 0)
 		return vix;
 	vix = idmap_add(&v->vcpus, vcpu);
-	if (vix < 0 || (vix >= v->nvcpu && grow_i64(&v->vcpu_core, &v->nvcpu, vix, -2)))
+	if (vix < 0)
 		return -1;
+	if (vix >= v->nvcpu) {
+		int64_t n = v->nvcpu, cap;
+		int64_t *pf;
+
+		if (grow_i64(&v->vcpu_core, &n, vix, -2))
+			return -1;
+		cap = n;
+		n = v->nvcpu;
+		if (grow_i64(&v->vcpu_id, &n, vix, -1))
+			return -1;
+		n = v->nvcpu;
+		if (grow_i64(&v->vcpu_kflush, &n, vix, 0))
+			return -1;
+		pf = realloc(v->vcpu_pflush, sizeof(*pf) * (size_t)cap * MAX_POLICIES);
+		if (!pf)
+			return -1;
+		memset(pf + v->nvcpu * MAX_POLICIES, 0,
+		       sizeof(*pf) * (size_t)(cap - v->nvcpu) * MAX_POLICIES);
+		v->vcpu_pflush = pf;
+		v->nvcpu = cap;
+	}
+	v->vcpu_id[vix] = vcpu;
 	return vix;
 }
 
@@ -247,6 +281,49 @@ static int vcpu_online(struct engine *e, struct vm *v, int64_t vcpu, int64_t vix
 			return -1;
 		v->counts.nvcores++;
 	}
+	return 0;
+}
+
+static int no_memory(struct engine *e);
+
+/* Is @kind_id (a kind tracedb does not know) this file's kernel_flush? Its name
+ * is looked up once per distinct unknown kind. */
+static bool is_kernel_flush(struct engine *e, struct tdb *db, int64_t kind_id)
+{
+	const char *name;
+
+	if (e->kflush_known)
+		return kind_id == e->kflush_id;
+	for (int64_t i = 0; i < e->nunknown; i++)
+		if (e->unknown[i].kind_id == kind_id)
+			return false;
+	name = tdb_kind_name(db, kind_id);
+	if (!name || strcmp(name, "kernel_flush") != 0)
+		return false;
+	e->kflush_known = true;
+	e->kflush_id = kind_id;
+	return true;
+}
+
+/* kernel_flush: the kernel's own full flush as vcpu @pe->vcpu entered (observed,
+ * trace-schema-v1.md). Counted per VM and vcpu; no policy state changes, and
+ * it brings no vcpu online. */
+static int kernel_flush(struct engine *e, struct vm *v, const struct tdb_event *ev,
+			const struct pev *pe)
+{
+	int64_t vix = -1;
+
+	if (!filter_counts(e->cfg.filter, ev->ts, pe->vcpu)) {
+		v->common.v[M_EVENTS]--;
+		return 0;
+	}
+	if (!(ev->nulls & TDB_NULL_VCPU)) {
+		vix = vcpu_index(v, ev->vcpu);
+		if (vix < 0)
+			return no_memory(e);
+		v->vcpu_kflush[vix]++;
+	}
+	v->kflush++;
 	return 0;
 }
 
@@ -388,6 +465,8 @@ static int on_enter(struct engine *e, struct vm *v, const struct pev *pe)
 
 		if (flushed < 0)
 			return no_memory(e);
+		if (flushed && e->counting)
+			v->vcpu_pflush[pe->vix * MAX_POLICIES + p]++;
 		exposed = stale_enter(&pc->st, pe->core, flushed, &marked);
 		if (exposed < 0)
 			return no_memory(e);
@@ -484,8 +563,13 @@ static int one_event(struct engine *e, struct tdb *db, const struct tdb_event *e
 	struct vm *v;
 	int rc;
 
-	if (ev->kind == TDB_OTHER)
-		return count_unknown(e, ev->kind_id) ? no_memory(e) : 0;
+	bool kflush = false;
+
+	if (ev->kind == TDB_OTHER) {
+		if (!is_kernel_flush(e, db, ev->kind_id))
+			return count_unknown(e, ev->kind_id) ? no_memory(e) : 0;
+		kflush = e->kflush_seen = true;
+	}
 	if (ev->cpu < -1 || ev->cpu > CPU_ID_MAX)
 		return bad_row(e, db, ev, "cpu %" PRId64 " out of range (-1..%" PRId64 ")", ev->cpu,
 			       (int64_t)CPU_ID_MAX);
@@ -547,12 +631,15 @@ static int one_event(struct engine *e, struct tdb *db, const struct tdb_event *e
 	if (!v)
 		return no_memory(e);
 	v->common.v[M_EVENTS]++;
+	if (kflush)
+		return kernel_flush(e, v, ev, &pe);
 	if (!(ev->nulls & TDB_NULL_VCPU)) {
 		pe.vix = vcpu_index(v, ev->vcpu);
 		if (pe.vix < 0 || vcpu_online(e, v, ev->vcpu, pe.vix))
 			return no_memory(e);
 	}
-	if (filter_counts(e->cfg.filter, ev->ts, pe.vcpu))
+	e->counting = filter_counts(e->cfg.filter, ev->ts, pe.vcpu);
+	if (e->counting)
 		rc = dispatch(e, v, ev, &pe);
 	else
 		rc = dispatch_uncounted(e, v, ev, &pe);
@@ -633,3 +720,18 @@ void engine_unknown(const struct engine *e, int64_t i, int64_t *kind_id, int64_t
 }
 
 const char *engine_digest(const struct engine *e) { return e->digest; }
+
+bool engine_has_kernel_flush(const struct engine *e) { return e->kflush_seen; }
+int64_t engine_kernel_flushes(const struct engine *e, int64_t i) { return e->vms[i]->kflush; }
+int64_t engine_nvcpus(const struct engine *e, int64_t i) { return idmap_count(&e->vms[i]->vcpus); }
+
+void engine_vcpu(const struct engine *e, int64_t i, int64_t j, int64_t *vcpu, int64_t *kernel,
+		 int64_t *flushes)
+{
+	const struct vm *v = e->vms[i];
+
+	*vcpu = v->vcpu_id[j];
+	*kernel = v->vcpu_kflush[j];
+	for (int p = 0; p < e->cfg.npol; p++)
+		flushes[p] = v->vcpu_pflush[j * MAX_POLICIES + p];
+}

@@ -23,6 +23,9 @@
  *   engine_lost()       sum of `lost` records' counts
  *   engine_nunknown()   distinct unknown kinds seen; engine_unknown() the i-th
  *   engine_digest()     digest of the events (when config.digest)
+ *   engine_has_kernel_flush(), engine_kernel_flushes(), engine_nvcpus(),
+ *   engine_vcpu()       the kernel's own flushes (kernel_flush events) per VM and
+ *                       vcpu, beside each policy's full flushes per vcpu
  *   engine_free()       NULL-safe
  *
  * Call order: new, run (once), reads, free.
@@ -97,6 +100,15 @@ int64_t engine_nunknown(const struct engine *e);
 void engine_unknown(const struct engine *e, int64_t i, int64_t *kind_id, int64_t *count);
 int64_t engine_unknown_total(const struct engine *e);
 const char *engine_digest(const struct engine *e);
+
+/* kernel_flush events (the kernel's own full flushes, trace-schema-v1.md): */
+bool engine_has_kernel_flush(const struct engine *e);		/* any in the trace */
+int64_t engine_kernel_flushes(const struct engine *e, int64_t i);	/* of the i-th VM */
+int64_t engine_nvcpus(const struct engine *e, int64_t i);	/* vcpus seen in the i-th VM */
+/* the j-th vcpu (order of first sight) of the i-th VM: its id, its kernel_flush
+ * events, and each policy's full flushes on its entries (@flushes[npol]) */
+void engine_vcpu(const struct engine *e, int64_t i, int64_t j, int64_t *vcpu, int64_t *kernel,
+		 int64_t *flushes);
 
 void engine_free(struct engine *e);
 

@@ -52,9 +52,82 @@ static void vm_label(const struct engine *e, int64_t r, char *buf, size_t len)
 		snprintf(buf, len, "all");
 }
 
+/* kernel_flush events of row r (a VM, or the sum for "all"). */
+static int64_t row_kernel_flushes(const struct engine *e, int64_t r)
+{
+	int64_t sum = 0;
+
+	if (r < engine_nvms(e))
+		return engine_kernel_flushes(e, r);
+	for (int64_t i = 0; i < engine_nvms(e); i++)
+		sum += engine_kernel_flushes(e, i);
+	return sum;
+}
+
+static int cmp_vcpu(const void *a, const void *b)
+{
+	const int64_t *x = a, *y = b;	/* pairs (id, index) */
+
+	return (x[0] > y[0]) - (x[0] < y[0]);
+}
+
+/* Each vcpu of VM i, by id: @cb(arg, vm, vcpu, kernel, flushes[npol]). */
+static int each_vcpu(const struct engine_config *cfg, const struct engine *e, int64_t i,
+		     void (*cb)(void *, int64_t, int64_t, int64_t, const int64_t *), void *arg)
+{
+	int64_t n = engine_nvcpus(e, i), *pairs = malloc(sizeof(*pairs) * 2 * (size_t)(n ? n : 1));
+	int64_t flushes[MAX_POLICIES], id, kernel;
+
+	if (!pairs)
+		return -1;
+	for (int64_t j = 0; j < n; j++) {
+		engine_vcpu(e, i, j, &id, &kernel, flushes);
+		pairs[2 * j] = id;
+		pairs[2 * j + 1] = j;
+	}
+	qsort(pairs, (size_t)n, 2 * sizeof(*pairs), cmp_vcpu);
+	for (int64_t j = 0; j < n; j++) {
+		engine_vcpu(e, i, pairs[2 * j + 1], &id, &kernel, flushes);
+		cb(arg, engine_vm_id(e, i), id, kernel, flushes);
+	}
+	(void)cfg;
+	free(pairs);
+	return 0;
+}
+
+struct vcpu_out {
+	FILE *f;
+	const struct engine_config *cfg;
+	bool first;
+};
+
+static void json_vcpu(void *arg, int64_t vm, int64_t vcpu, int64_t kernel, const int64_t *flushes)
+{
+	struct vcpu_out *o = arg;
+
+	fprintf(o->f, "%s  {\"vm\": %" PRId64 ", \"vcpu\": %" PRId64 ", \"kernel_flushes\": %" PRId64
+		", \"full_flushes\": {", o->first ? "\n" : ",\n", vm, vcpu, kernel);
+	for (int p = 0; p < o->cfg->npol; p++)
+		fprintf(o->f, "%s\"%s\": %" PRId64, p ? ", " : "", o->cfg->pol[p]->name, flushes[p]);
+	fputs("}}", o->f);
+	o->first = false;
+}
+
+static void table_vcpu(void *arg, int64_t vm, int64_t vcpu, int64_t kernel, const int64_t *flushes)
+{
+	struct vcpu_out *o = arg;
+
+	fprintf(o->f, "%20" PRId64 " %11" PRId64 " %14" PRId64, vm, vcpu, kernel);
+	for (int p = 0; p < o->cfg->npol; p++)
+		fprintf(o->f, "  %*" PRId64, (int)strlen(o->cfg->pol[p]->name) > 8
+			? (int)strlen(o->cfg->pol[p]->name) : 8, flushes[p]);
+	fputc('\n', o->f);
+}
+
 static void write_json(FILE *f, const char *trace, const struct engine_config *cfg,
 		       const struct engine *e)
 {
+	bool kf = engine_has_kernel_flush(e);
 	int64_t nvms = engine_nvms(e);
 	bool first = true;
 
@@ -77,20 +150,33 @@ static void write_json(FILE *f, const char *trace, const struct engine_config *c
 				fputs("   \"vm\": \"all\",\n", f);
 			for (int k = 0; k < NMETRICS; k++)
 				fprintf(f, "   \"%s\": %" PRId64 "%s\n", metric_names[k], m.v[k],
-					k + 1 < NMETRICS ? "," : "");
+					k + 1 < NMETRICS || kf ? "," : "");
+			if (kf)
+				fprintf(f, "   \"kernel_flushes\": %" PRId64 "\n", row_kernel_flushes(e, r));
 			fputs("  }", f);
 		}
-	fputs(first ? "]\n}\n" : "\n ]\n}\n", f);
+	fputs(first ? "]" : "\n ]", f);
+	if (kf) {
+		struct vcpu_out o = { f, cfg, true };
+
+		fputs(",\n \"kernel_flushes_by_vcpu\": [", f);
+		for (int64_t i = 0; i < nvms; i++)
+			each_vcpu(cfg, e, i, json_vcpu, &o);
+		fputs(o.first ? "]" : "\n ]", f);
+	}
+	fputs("\n}\n", f);
 }
 
 static void write_csv(FILE *f, const struct engine_config *cfg, const struct engine *e)
 {
 	int64_t nvms = engine_nvms(e);
 
+	bool kf = engine_has_kernel_flush(e);
+
 	fputs("policy,vm", f);
 	for (int k = 0; k < NMETRICS; k++)
 		fprintf(f, ",%s", metric_names[k]);
-	fputc('\n', f);
+	fputs(kf ? ",kernel_flushes\n" : "\n", f);
 	for (int p = 0; p < cfg->npol && nvms > 0; p++)
 		for (int64_t r = 0; r <= nvms; r++) {
 			struct metrics m;
@@ -101,6 +187,8 @@ static void write_csv(FILE *f, const struct engine_config *cfg, const struct eng
 			fprintf(f, "%s,%s", cfg->pol[p]->name, vm);
 			for (int k = 0; k < NMETRICS; k++)
 				fprintf(f, ",%" PRId64, m.v[k]);
+			if (kf)
+				fprintf(f, ",%" PRId64, row_kernel_flushes(e, r));
 			fputc('\n', f);
 		}
 }
@@ -191,7 +279,8 @@ static void write_table(FILE *f, const char *trace, const struct engine_config *
 			const struct engine *e, struct tdb *db, int64_t *order, int sort)
 {
 	int64_t nvms = engine_nvms(e);
-	int w[NMETRICS], wpol = 6, wvm = 3;
+	int w[NMETRICS], wpol = 6, wvm = 3, wkf = 0;
+	bool kf = engine_has_kernel_flush(e);
 
 	fprintf(f, "trace %s: %" PRId64 " events, %" PRId64 " VM%s; machine %s, %" PRId64
 		" threads/core, %" PRId64 " sets, vcores %s\n", trace, engine_events(e), nvms,
@@ -233,6 +322,12 @@ static void write_table(FILE *f, const char *trace, const struct engine_config *
 	fprintf(f, "%-*s  %*s", wpol, "policy", wvm, "vm");
 	for (int k = 0; k < NMETRICS; k++)
 		fprintf(f, "  %*s", w[k], metric_names[k]);
+	if (kf) {
+		wkf = (int)strlen("kernel_flushes");
+		if (digits(row_kernel_flushes(e, nvms)) > wkf)
+			wkf = digits(row_kernel_flushes(e, nvms));
+		fprintf(f, "  %*s", wkf, "kernel_flushes");
+	}
 	fputc('\n', f);
 	if (nvms == 0)
 		fputs("(no events of any VM)\n", f);
@@ -248,8 +343,23 @@ static void write_table(FILE *f, const char *trace, const struct engine_config *
 			fprintf(f, "%-*s  %*s", wpol, cfg->pol[p]->name, wvm, vm);
 			for (int k = 0; k < NMETRICS; k++)
 				fprintf(f, "  %*" PRId64, w[k], m.v[k]);
+			if (kf)
+				fprintf(f, "  %*" PRId64, wkf, row_kernel_flushes(e, r));
 			fputc('\n', f);
 		}
+	}
+	if (kf && nvms > 0) {
+		struct vcpu_out o = { f, cfg, true };
+
+		fputs("\nkernel_flushes: full flushes the kernel itself did (kernel_flush events), "
+		      "per vcpu,\nbeside each policy's full flushes on that vcpu's entries:\n", f);
+		fprintf(f, "%20s %11s %14s", "vm", "vcpu", "kernel_flushes");
+		for (int p = 0; p < cfg->npol; p++)
+			fprintf(f, "  %*s", (int)strlen(cfg->pol[p]->name) > 8
+				? (int)strlen(cfg->pol[p]->name) : 8, cfg->pol[p]->name);
+		fputc('\n', f);
+		for (int64_t i = 0; i < nvms; i++)
+			each_vcpu(cfg, e, i, table_vcpu, &o);
 	}
 	if (engine_unknown_total(e) > 0 || engine_lost(e) > 0 || meta_lost_events(db) > 0)
 		fputc('\n', f);
