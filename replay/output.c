@@ -234,6 +234,37 @@ static void write_foot(FILE *f, const struct engine *e, struct tdb *db, const ch
 			"capture: counts are lower bounds\n", prefix, meta_lost);
 }
 
+static void write_ids(FILE *f, const char *what, const struct id_set *s)
+{
+	fprintf(f, " %s", what);
+	for (int64_t i = 0; i < s->n; i++)
+		fprintf(f, "%s%" PRId64, i ? "," : " ", s->ids[i]);
+	fputc(';', f);
+}
+
+/* What a filtered table counts (the meaning of each filter is in --help). */
+static void write_filter(FILE *f, const struct replay_filter *flt)
+{
+	fputs("counted:", f);
+	if (flt->vms.on)
+		write_ids(f, "vm", &flt->vms);
+	if (flt->vcpus.on)
+		write_ids(f, "events of vcpu", &flt->vcpus);
+	if (flt->window) {
+		fputs(" events from ", f);
+		if (flt->from == INT64_MIN)
+			fputs("the start", f);
+		else
+			fprintf(f, "%" PRId64 " ns", flt->from);
+		if (flt->to == INT64_MAX)
+			fputs(" to the end", f);
+		else
+			fprintf(f, " to before %" PRId64 " ns", flt->to);
+		fputs(" (the whole trace replayed)", f);
+	}
+	fputc('\n', f);
+}
+
 int output_sort_key(const char *name)
 {
 	if (strcmp(name, "vm") == 0)
@@ -300,6 +331,8 @@ static void write_table(FILE *f, const char *trace, const struct engine_config *
 			fputc('\n', f);
 			break;
 		}
+	if (filter_active(cfg->filter))
+		write_filter(f, cfg->filter);
 	fputc('\n', f);
 	for (int k = 0; k < NMETRICS; k++)
 		w[k] = (int)strlen(metric_names[k]);

@@ -140,3 +140,9 @@ check_eq "1080.6.4 --sort vm: VM 1, VM 2, all" "1 2 all" \
 check_exit "1080.6.5 --sort nope: exit 2" 2 tlb tlbreplay -q --sort nope two.db
 check_exit "1080.6.6 --sort with csv keeps the spec's order" 0 tlb tlbreplay -q --format csv --sort cycles two.db
 check_eq "1080.6.7 csv unchanged by --sort" "$(cat full.csv)" "$(cat "$OUT")"
+
+# ---- 7. a filtered table says what it counts ---------------------------------------------
+check_exit "1080.7.1 table with --vm and --from" 0 tlb tlbreplay -q --vm 1 --from 25 win.db
+check_grep "1080.7.2 the table says what it counts" '^counted: vm 1; events from 25 ns to the end \(the whole trace replayed\)$' "$OUT"
+check_exit "1080.7.3 table without filters" 0 tlb tlbreplay -q win.db
+check_eq "1080.7.4 ... says nothing about filters" "" "$(grep '^counted:' "$OUT")"
