@@ -7,4 +7,4 @@ REPLAY_SRCS := replay/tlbreplay.c replay/engine.c replay/store.c replay/output.c
 $(call tlb_program,tlbreplay,$(REPLAY_SRCS),)
 $(call tlb_test_program,replay_bench_scan,replay/bench_scan.c,)
 $(call tlb_test_program,replay_units,replay/test_units.c replay/machine.c replay/options.c \
-	replay/stale.c replay/needmask.c,)
+	replay/stale.c replay/needmask.c replay/idmap.c,)
