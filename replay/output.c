@@ -72,7 +72,7 @@ static int cmp_vcpu(const void *a, const void *b)
 }
 
 /* Each vcpu of VM i, by id: @cb(arg, vm, vcpu, kernel, flushes[npol]). */
-static int each_vcpu(const struct engine_config *cfg, const struct engine *e, int64_t i,
+static int each_vcpu(const struct engine *e, int64_t i,
 		     void (*cb)(void *, int64_t, int64_t, int64_t, const int64_t *), void *arg)
 {
 	int64_t n = engine_nvcpus(e, i), *pairs = malloc(sizeof(*pairs) * 2 * (size_t)(n ? n : 1));
@@ -90,7 +90,6 @@ static int each_vcpu(const struct engine_config *cfg, const struct engine *e, in
 		engine_vcpu(e, i, pairs[2 * j + 1], &id, &kernel, flushes);
 		cb(arg, engine_vm_id(e, i), id, kernel, flushes);
 	}
-	(void)cfg;
 	free(pairs);
 	return 0;
 }
@@ -124,8 +123,8 @@ static void table_vcpu(void *arg, int64_t vm, int64_t vcpu, int64_t kernel, cons
 	fputc('\n', o->f);
 }
 
-static void write_json(FILE *f, const char *trace, const struct engine_config *cfg,
-		       const struct engine *e)
+static int write_json(FILE *f, const char *trace, const struct engine_config *cfg,
+		      const struct engine *e)
 {
 	bool kf = engine_has_kernel_flush(e);
 	int64_t nvms = engine_nvms(e);
@@ -161,10 +160,12 @@ static void write_json(FILE *f, const char *trace, const struct engine_config *c
 
 		fputs(",\n \"kernel_flushes_by_vcpu\": [", f);
 		for (int64_t i = 0; i < nvms; i++)
-			each_vcpu(cfg, e, i, json_vcpu, &o);
+			if (each_vcpu(e, i, json_vcpu, &o))
+				return -1;
 		fputs(o.first ? "]" : "\n ]", f);
 	}
 	fputs("\n}\n", f);
+	return 0;
 }
 
 static void write_csv(FILE *f, const struct engine_config *cfg, const struct engine *e)
@@ -306,8 +307,8 @@ static void table_order(const struct engine *e, int pol, int sort, int64_t *orde
 	order[nvms] = nvms;
 }
 
-static void write_table(FILE *f, const char *trace, const struct engine_config *cfg,
-			const struct engine *e, struct tdb *db, int64_t *order, int sort)
+static int write_table(FILE *f, const char *trace, const struct engine_config *cfg,
+		       const struct engine *e, struct tdb *db, int64_t *order, int sort)
 {
 	int64_t nvms = engine_nvms(e);
 	int w[NMETRICS], wpol = 6, wvm = 3, wkf = 0;
@@ -392,19 +393,23 @@ static void write_table(FILE *f, const char *trace, const struct engine_config *
 				? (int)strlen(cfg->pol[p]->name) : 8, cfg->pol[p]->name);
 		fputc('\n', f);
 		for (int64_t i = 0; i < nvms; i++)
-			each_vcpu(cfg, e, i, table_vcpu, &o);
+			if (each_vcpu(e, i, table_vcpu, &o))
+				return -1;
 	}
 	if (engine_unknown_total(e) > 0 || engine_lost(e) > 0 || meta_lost_events(db) > 0)
 		fputc('\n', f);
 	write_foot(f, e, db, "");
+	return 0;
 }
 
 int output_results(FILE *f, enum out_format fmt, const char *trace,
 		   const struct engine_config *cfg, const struct engine *e, struct tdb *db,
 		   int sort)
 {
+	int rc = 0;
+
 	if (fmt == OUT_JSON) {
-		write_json(f, trace, cfg, e);
+		rc = write_json(f, trace, cfg, e);
 	} else if (fmt == OUT_CSV) {
 		write_csv(f, cfg, e);
 	} else {
@@ -412,9 +417,11 @@ int output_results(FILE *f, enum out_format fmt, const char *trace,
 
 		if (!order)
 			return -1;
-		write_table(f, trace, cfg, e, db, order, sort);
+		rc = write_table(f, trace, cfg, e, db, order, sort);
 		free(order);
 	}
+	if (rc)
+		return -1;
 	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
 }
 

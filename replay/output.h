@@ -9,7 +9,7 @@
  * order asked, one per VM with events (ascending id), then "all".
  *
  * Interface:
- *   output_results()   write @fmt to @f; 0, or -1 if the write failed. @sort
+ *   output_results()   write @fmt to @f; 0, or -1 if the write (or a buffer) failed. @sort
  *                      orders the table's VM rows within each policy: SORT_BY_VM
  *                      (ascending id, the default and the only order of csv/json,
  *                      whose layout is the spec's) or a metric, largest first
