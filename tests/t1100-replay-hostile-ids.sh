@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# t1060-replay-hostile-ids - memory follows the entities a trace has, not the values of
+# t1100-replay-hostile-ids - memory follows the entities a trace has, not the values of
 # their ids (issue 9 item 3), and ids beyond the limits are bad input naming the row.
 # Limits (tlbreplay --help, replay/engine.h): cpu -1..2147483647, vcpu 0..2147483647.
 # Peak RSS is compared between a trace with huge ids and the same trace with small ids
@@ -28,31 +28,31 @@ SQL
 many small.db 40 0 0
 many huge.db 40 1048500 1048500
 many limit.db 40 2147483600 2147483600
-check_exit "1060.1.1 40 VMs with ids ~2^20 replay" 0 tlb tlbreplay -q --format csv huge.db
+check_exit "1100.1.1 40 VMs with ids ~2^20 replay" 0 tlb tlbreplay -q --format csv huge.db
 cp "$OUT" huge.csv
-check_exit "1060.1.2 40 VMs with ids ~2^31 replay" 0 tlb tlbreplay -q --format csv limit.db
+check_exit "1100.1.2 40 VMs with ids ~2^31 replay" 0 tlb tlbreplay -q --format csv limit.db
 cp "$OUT" limit.csv
 tlb tlbreplay -q --format csv small.db > small.csv
 # Each VM: 2 events, 1 entry (first on its core: old, new, modern flush; oracle does not),
 # 1 H_REMOVE: 1 vcpu -> old local; 1 vcore -> new/modern local; oracle holds only that core -> local.
-check_eq "1060.1.3 huge ids give the counts of small ids" "$(cat small.csv)" "$(cat huge.csv)"
-check_eq "1060.1.4 ids at the limit give the counts of small ids" "$(cat small.csv)" "$(cat limit.csv)"
-check_eq "1060.1.5 old, all: 40 flushes, 40 local sequences" "40 40" \
+check_eq "1100.1.3 huge ids give the counts of small ids" "$(cat small.csv)" "$(cat huge.csv)"
+check_eq "1100.1.4 ids at the limit give the counts of small ids" "$(cat small.csv)" "$(cat limit.csv)"
+check_eq "1100.1.5 old, all: 40 flushes, 40 local sequences" "40 40" \
 	"$(metric small.csv old all full_flushes) $(metric small.csv old all local_seqs)"
 r_small=$(peak_kib "$TLB_BIN/tlbreplay" -q small.db)
 r_huge=$(peak_kib "$TLB_BIN/tlbreplay" -q huge.db)
 r_limit=$(peak_kib "$TLB_BIN/tlbreplay" -q limit.db)
 echo "# peak RSS KiB: small ids $r_small, ids ~2^20 $r_huge, ids ~2^31 $r_limit"
-check_eq "1060.1.6 ids ~2^20 cost no more than 4 MiB over small ids" yes \
+check_eq "1100.1.6 ids ~2^20 cost no more than 4 MiB over small ids" yes \
 	"$([ $((r_huge - r_small)) -le 4096 ] && echo yes || echo "no: $r_small -> $r_huge KiB")"
-check_eq "1060.1.7 ids ~2^31 cost no more than 4 MiB over small ids" yes \
+check_eq "1100.1.7 ids ~2^31 cost no more than 4 MiB over small ids" yes \
 	"$([ $((r_limit - r_small)) -le 4096 ] && echo yes || echo "no: $r_small -> $r_limit KiB")"
 if [ -n "${TLB_RELEASE_BIN:-}" ] && [ -x "$TLB_RELEASE_BIN/tlbreplay" ]; then
 	r=$(peak_kib "$TLB_RELEASE_BIN/tlbreplay" -q limit.db)
-	check_eq "1060.1.8 release build: ids ~2^31 in under 16 MiB" yes \
+	check_eq "1100.1.8 release build: ids ~2^31 in under 16 MiB" yes \
 		"$([ "$r" -le 16384 ] && echo yes || echo "no: $r KiB")"
 else
-	skip "1060.1.8 release build: ids ~2^31 in under 16 MiB" "TLB_RELEASE_BIN not set"
+	skip "1100.1.8 release build: ids ~2^31 in under 16 MiB" "TLB_RELEASE_BIN not set"
 fi
 
 # ---- 2. many vcpus and cores in one VM, ids spread over the whole range -----------------
@@ -63,14 +63,14 @@ WITH RECURSIVE i(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM i WHERE x < 2999)
 INSERT INTO event SELECT x * 10, x * 715827, 1, x * 715827, 102, NULL, NULL, NULL, NULL FROM i;
 INSERT INTO event VALUES (100000, 0, 1, 0, 104, 4, 0, 1, 0);
 SQL
-check_exit "1060.2.1 3000 vcpus with ids spread to 2^31 replay" 0 tlb tlbreplay -q --format csv spread.db
+check_exit "1100.2.1 3000 vcpus with ids spread to 2^31 replay" 0 tlb tlbreplay -q --format csv spread.db
 cp "$OUT" spread.csv
 # every entry is the first on its core: old/new/modern 3000 flushes; 3000 vcores -> global
-check_eq "1060.2.2 spread: 3000 flushes (new), 1 global sequence" "3000 1" \
+check_eq "1100.2.2 spread: 3000 flushes (new), 1 global sequence" "3000 1" \
 	"$(metric spread.csv new 1 full_flushes) $(metric spread.csv new 1 tlbie_seqs)"
 r=$(peak_kib "$TLB_BIN/tlbreplay" -q spread.db)
 echo "# peak RSS KiB: 3000 spread vcpus $r (small ids, 40 VMs: $r_small)"
-check_eq "1060.2.3 spread: no more than 8 MiB over the small trace" yes \
+check_eq "1100.2.3 spread: no more than 8 MiB over the small trace" yes \
 	"$([ $((r - r_small)) -le 8192 ] && echo yes || echo "no: $r KiB")"
 
 # ---- 3. the same events with every id shifted far up replay the same -----------------------
@@ -82,25 +82,25 @@ for ex in ex1-old-per-thread ex2-hlocal-smp ex3-bulk-and-reset; do
 		UPDATE event SET vcpu = vcpu + 1073741824 WHERE vcpu IS NOT NULL"
 	tlb tlbreplay -q --format csv a.db > a.csv
 	tlb tlbreplay -q --format csv b.db > b.csv
-	check_eq "1060.3 $ex: ids + 2^30 give the same rows" "$(cat a.csv)" "$(cat b.csv)"
+	check_eq "1100.3 $ex: ids + 2^30 give the same rows" "$(cat a.csv)" "$(cat b.csv)"
 done
 
 # ---- 4. ids beyond the limits: exit 2 naming the row --------------------------------------
 mkexample ex1-old-per-thread ok.db
 cp ok.db cpuhi.db; sqlite3 cpuhi.db "UPDATE event SET cpu = 2147483648 WHERE rowid = 4"
-check_exit "1060.4.1 cpu 2^31: exit 2" 2 tlb tlbreplay -q cpuhi.db
-check_grep "1060.4.2 cpu 2^31: names the row and the limit" 'rowid 4: cpu 2147483648 out of range \(-1\.\.2147483647\)' "$ERR"
+check_exit "1100.4.1 cpu 2^31: exit 2" 2 tlb tlbreplay -q cpuhi.db
+check_grep "1100.4.2 cpu 2^31: names the row and the limit" 'rowid 4: cpu 2147483648 out of range \(-1\.\.2147483647\)' "$ERR"
 cp ok.db vcpuhi.db; sqlite3 vcpuhi.db "UPDATE event SET vcpu = 2147483648 WHERE rowid = 4"
-check_exit "1060.4.3 vcpu 2^31: exit 2" 2 tlb tlbreplay -q vcpuhi.db
-check_grep "1060.4.4 vcpu 2^31: names the row" 'rowid 4: vcpu 2147483648 out of range \(0\.\.2147483647\)' "$ERR"
+check_exit "1100.4.3 vcpu 2^31: exit 2" 2 tlb tlbreplay -q vcpuhi.db
+check_grep "1100.4.4 vcpu 2^31: names the row" 'rowid 4: vcpu 2147483648 out of range \(0\.\.2147483647\)' "$ERR"
 cp ok.db vcpuneg.db; sqlite3 vcpuneg.db "UPDATE event SET vcpu = -1 WHERE rowid = 4"
-check_exit "1060.4.5 vcpu -1: exit 2" 2 tlb tlbreplay -q vcpuneg.db
-check_grep "1060.4.6 vcpu -1: names the row" 'rowid 4: vcpu -1 out of range' "$ERR"
+check_exit "1100.4.5 vcpu -1: exit 2" 2 tlb tlbreplay -q vcpuneg.db
+check_grep "1100.4.6 vcpu -1: names the row" 'rowid 4: vcpu -1 out of range' "$ERR"
 cp ok.db cpumax.db; sqlite3 cpumax.db "UPDATE event SET cpu = 9223372036854775807 WHERE rowid = 4"
-check_exit "1060.4.7 cpu 2^63-1: exit 2" 2 tlb tlbreplay -q cpumax.db
+check_exit "1100.4.7 cpu 2^63-1: exit 2" 2 tlb tlbreplay -q cpumax.db
 cp ok.db vmneg.db; sqlite3 vmneg.db "UPDATE event SET vm = -9223372036854775808 WHERE rowid = 4"
-check_exit "1060.4.8 vm -2^63: exit 2" 2 tlb tlbreplay -q vmneg.db
-check_grep "1060.4.9 vm -2^63: names the row" 'rowid 4: negative vm id' "$ERR"
+check_exit "1100.4.8 vm -2^63: exit 2" 2 tlb tlbreplay -q vmneg.db
+check_grep "1100.4.9 vm -2^63: names the row" 'rowid 4: negative vm id' "$ERR"
 cp ok.db vmmax.db; sqlite3 vmmax.db "UPDATE event SET vm = 9223372036854775807"
-check_exit "1060.4.10 vm 2^63-1 (every event): replays" 0 tlb tlbreplay -q --format csv vmmax.db
-check_grep "1060.4.11 vm 2^63-1 has its row" '^old,9223372036854775807,' "$OUT"
+check_exit "1100.4.10 vm 2^63-1 (every event): replays" 0 tlb tlbreplay -q --format csv vmmax.db
+check_grep "1100.4.11 vm 2^63-1 has its row" '^old,9223372036854775807,' "$OUT"
