@@ -33,8 +33,8 @@ cp "$OUT" huge.csv
 check_exit "1100.1.2 40 VMs with ids ~2^31 replay" 0 tlb tlbreplay -q --format csv limit.db
 cp "$OUT" limit.csv
 tlb tlbreplay -q --format csv small.db > small.csv
-# Each VM: 2 events, 1 entry (first on its core: old, new, modern flush; oracle does not),
-# 1 H_REMOVE: 1 vcpu -> old local; 1 vcore -> new/modern local; oracle holds only that core -> local.
+# Each VM: 2 events, 1 entry (the first on its core: old flushes), 1 H_REMOVE (1 vcpu: old
+# goes local).
 check_eq "1100.1.3 huge ids give the counts of small ids" "$(cat small.csv)" "$(cat huge.csv)"
 check_eq "1100.1.4 ids at the limit give the counts of small ids" "$(cat small.csv)" "$(cat limit.csv)"
 check_eq "1100.1.5 old, all: 40 flushes, 40 local sequences" "40 40" \

@@ -14,10 +14,14 @@ E1="(11,4,1,4,102,NULL,NULL,NULL,NULL)"		# vcpu 4 enters thread 4 (2 vcpus, 2 vc
 TWO62=4611686018427387904
 MAX=9223372036854775807
 
+# The policies whose first overflowing row is derived below (each counts through the same
+# checked totals, acc.h; a policy that decides later may overflow at another row).
+POL="-P old,new,modern"
+
 # refused NAME FILE ROWID [ARGS...]: exit 2, the message names FILE and the rowid, no stdout
 refused() {
 	local name=$1 f=$2 row=$3; shift 3
-	check_exit "$name: exit 2" 2 tlb tlbreplay -q "$@" "$f"
+	check_exit "$name: exit 2" 2 tlb tlbreplay -q $POL "$@" "$f"
 	check_grep "$name: names the file and rowid $row" "^tlbreplay: cannot replay $f: event rowid $row: .*2\^63-1" "$ERR"
 	check_eq "$name: nothing on stdout" "" "$(cat "$OUT")"
 }
@@ -59,9 +63,9 @@ INSERT INTO event VALUES (1,0,1,0,102,NULL,NULL,NULL,NULL), (2,4,1,4,102,NULL,NU
   (8,0,3,0,104,4,0,$TWO61,0);
 SQL
 # VM 3 has one vcpu: old/new/modern go local there (tlbiel_inval 2 x 2^61 = 2^62, rowids 7
-# and 8), oracle holds no core of VM 3 (no entry): nothing. VMs 1, 2: global, tlbie 2^61
+# and 8). VMs 1, 2: global, tlbie 2^61
 # each (rowids 5, 6) = 2^62 in all: everything fits, the trace replays.
-check_exit "1110.8 sums over VMs that fit replay" 0 tlb tlbreplay -q -c tlbie=0 -c tlbiel=0 --format csv vms.db
+check_exit "1110.8 sums over VMs that fit replay" 0 tlb tlbreplay -q $POL -c tlbie=0 -c tlbiel=0 --format csv vms.db
 cp "$OUT" vms.csv
 check_eq "1110.9 all row: tlbie = 2^62 (old)" "$TWO62" "$(metric vms.csv old all tlbie)"
 sqlite3 vms.db "INSERT INTO event VALUES (9,0,2,0,104,4,0,$TWO61,0), (10,0,1,0,104,4,0,$TWO61,0)"
