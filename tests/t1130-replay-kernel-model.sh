@@ -105,7 +105,8 @@ check_eq "1130.2.4 radix, 2 vcpus: flushes 2, no local or global for H_REMOVE, 3
 	"2 0 3 3" "$(for k in full_flushes local_seqs tlbie tlbie_seqs; do metric two.csv radix 1 $k; done | tr '\n' ' ' | sed 's/ $//')"
 check_eq "1130.2.5 radix is not in the default policies" "" "$(tlb tlbreplay -q --format csv two.db | grep '^radix')"
 tlb tlbreplay --help > help.txt
-check_grep "1130.2.6 --help says radix is for radix guests" 'radix guests \(POWER9\): radix' help.txt
+check_grep "1130.2.6 --help says radix is for radix guests" 'for radix guests \(POWER9' help.txt
+check_grep "1130.2.7 --help names the function radix models" '^ +radix +Linux v6.1 kvmppc_prepare_radix_vcpu' help.txt
 
 # ---- 3. POWER9 HPT: virt-mode-global --------------------------------------------------------
 # one vcpu (1 vcore), entries alternating cores 0 and 1, each followed by an H_REMOVE (n 1):
