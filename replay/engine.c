@@ -216,13 +216,10 @@ static int grow_i64(int64_t **a, int64_t *n, int64_t idx, int64_t fill)
 
 /* The dense index of vcpu @vcpu of @v, added (offline) at its first sight;
  * -1 when out of memory. */
-static int64_t vcpu_index(struct vm *v, int64_t vcpu)
+static int64_t vcpu_add(struct vm *v, int64_t vcpu)
 {
-	int32_t vix = idmap_find(&v->vcpus, vcpu);
+	int32_t vix = idmap_add(&v->vcpus, vcpu);
 
-	if (vix >= 0)
-		return vix;
-	vix = idmap_add(&v->vcpus, vcpu);
 	if (vix < 0)
 		return -1;
 	if (vix >= v->nvcpu) {
@@ -250,19 +247,30 @@ static int64_t vcpu_index(struct vm *v, int64_t vcpu)
 	return vix;
 }
 
+static inline int64_t vcpu_index(struct vm *v, int64_t vcpu)
+{
+	int32_t vix = idmap_find(&v->vcpus, vcpu);
+
+	return vix >= 0 ? vix : vcpu_add(v, vcpu);
+}
+
 /* The dense index of core number @core in @v, added at its first sight; -1 when
  * out of memory. */
-static int64_t core_index(struct vm *v, int64_t core)
+static int64_t core_add(struct vm *v, int64_t core)
 {
-	int32_t cix = idmap_find(&v->cores, core);
+	int32_t cix = idmap_add(&v->cores, core);
 
-	if (cix >= 0)
-		return cix;
-	cix = idmap_add(&v->cores, core);
 	if (cix < 0 || (cix >= v->ncore && grow_i64(&v->core_id, &v->ncore, cix, -1)))
 		return -1;
 	v->core_id[cix] = core;
 	return cix;
+}
+
+static inline int64_t core_index(struct vm *v, int64_t core)
+{
+	int32_t cix = idmap_find(&v->cores, core);
+
+	return cix >= 0 ? cix : core_add(v, core);
 }
 
 /* A vcpu comes online at its vcpu_create or first event: nvcpus, and nvcores
@@ -482,7 +490,7 @@ static int on_enter(struct engine *e, struct vm *v, const struct pev *pe)
 }
 
 /* Resolve the event's core number to @v's dense core index. */
-static int at_core(struct vm *v, struct pev *pe)
+static inline int at_core(struct vm *v, struct pev *pe)
 {
 	if (pe->core_id < 0)
 		return 0;
@@ -491,7 +499,7 @@ static int at_core(struct vm *v, struct pev *pe)
 }
 
 /* One event of a known kind, checked, for VM @v. */
-static int dispatch(struct engine *e, struct vm *v, const struct tdb_event *ev, struct pev *pe)
+static inline __attribute__((always_inline)) int dispatch(struct engine *e, struct vm *v, const struct tdb_event *ev, struct pev *pe)
 {
 	int rc = 0;
 
@@ -539,8 +547,9 @@ static int dispatch(struct engine *e, struct vm *v, const struct tdb_event *ev, 
 }
 
 /* An event outside what --vcpu/--from/--to count: it changes the state as
- * usual, and every count it made is taken back (filter.h). */
-static int dispatch_uncounted(struct engine *e, struct vm *v, const struct tdb_event *ev,
+ * usual, and every count it made is taken back (filter.h). Kept out of line
+ * so that dispatch() stays inlined in the hot path. */
+static __attribute__((noinline, cold)) int dispatch_uncounted(struct engine *e, struct vm *v, const struct tdb_event *ev,
 			      struct pev *pe)
 {
 	struct metrics saved[MAX_POLICIES];

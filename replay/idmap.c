@@ -42,7 +42,13 @@ int32_t idmap_add(struct idmap *m, int64_t id)
 {
 	uint32_t i;
 
-	/* at most half full: bits grows with n; 2^30 ids is far beyond any trace's entities */
+	if ((uint64_t)id < IDMAP_DIRECT) {
+		m->direct[id] = m->n + 1;
+		return m->n++;
+	}
+
+	/* at most half full (n counts the direct ids too, which only makes the table
+	 * roomier); 2^30 ids is far beyond any trace's entities */
 	if (!m->keys || (uint32_t)m->n + 1 > (m->mask + 1) / 2) {
 		int bits = m->keys ? 64 - m->shift + 1 : 4;
 

@@ -17,10 +17,13 @@
  *   idmap_count()    how many ids are in the map
  *   idmap_free()
  *
- * Algorithm: open addressing with linear probing over a power-of-two table
- * kept at most half full, keys hashed by a 64-bit multiply (Fibonacci
- * hashing), so a lookup is one multiply and usually one probe. Keys are
- * non-negative (the caller checks ranges first); -1 marks an empty slot.
+ * Algorithm: ids below IDMAP_DIRECT (the common case: vcpu ids and core
+ * numbers of real hosts are small) are looked up in a fixed array of the
+ * map, with no hashing; the others by open addressing with linear probing
+ * over a power-of-two table kept at most half full, keys hashed by a 64-bit
+ * multiply (Fibonacci hashing). Either way the memory is fixed plus per id
+ * present. Keys are non-negative (the caller checks ranges first); -1 marks
+ * an empty slot.
  */
 #ifndef TLB_REPLAY_IDMAP_H
 #define TLB_REPLAY_IDMAP_H
@@ -28,8 +31,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define IDMAP_DIRECT 64
+
 struct idmap {
-	int64_t *keys;		/* table of ids, -1 = empty */
+	int32_t direct[IDMAP_DIRECT];	/* id < IDMAP_DIRECT: its index + 1, 0 = absent */
+	int64_t *keys;		/* table of the other ids, -1 = empty */
 	int32_t *vals;		/* dense index of keys[i] */
 	uint32_t mask;		/* table size - 1 (0 when no table) */
 	int shift;		/* 64 - log2(table size) */
@@ -38,6 +44,8 @@ struct idmap {
 
 static inline void idmap_init(struct idmap *m)
 {
+	for (int i = 0; i < IDMAP_DIRECT; i++)
+		m->direct[i] = 0;
 	m->keys = NULL;
 	m->vals = NULL;
 	m->mask = 0;
@@ -52,6 +60,8 @@ static inline uint32_t idmap_slot(const struct idmap *m, int64_t id)
 
 static inline int32_t idmap_find(const struct idmap *m, int64_t id)
 {
+	if ((uint64_t)id < IDMAP_DIRECT)
+		return m->direct[id] - 1;
 	if (!m->keys)
 		return -1;
 	for (uint32_t i = idmap_slot(m, id);; i = (i + 1) & m->mask) {

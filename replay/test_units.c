@@ -70,6 +70,13 @@ static void test_idmap(void)
 	TAP_EQ_I64("idmap: an absent id", -1, idmap_find(&m, 2147483647));
 	TAP_OK("idmap: the table stays within 4 slots per id", m.mask + 1 <= 4 * 20000);
 	idmap_free(&m);
+	/* ids below IDMAP_DIRECT take the direct array, the others the table: one sequence */
+	TAP_OK("idmap: direct and hashed ids share one sequence of indices",
+	       idmap_add(&m, 5) == 0 && idmap_add(&m, 1000000) == 1 && idmap_add(&m, 63) == 2 &&
+	       idmap_add(&m, 64) == 3 && idmap_find(&m, 5) == 0 && idmap_find(&m, 1000000) == 1 &&
+	       idmap_find(&m, 63) == 2 && idmap_find(&m, 64) == 3 && idmap_find(&m, 6) == -1 &&
+	       idmap_find(&m, 65) == -1 && idmap_count(&m) == 4);
+	idmap_free(&m);
 }
 
 static void test_stale(void)
