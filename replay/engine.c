@@ -5,7 +5,9 @@
  * Per event, in replay order (replay-model.md, "Reading the events"):
  *   1. check what tracedb leaves to the consumer (ids in range, n >= 0,
  *      opcode not NULL, a vcpu on guest_enter); a kind the replay does not
- *      know is counted and skipped; vm 0 belongs to no VM.
+ *      know is counted and skipped, except kernel_flush (found by name among
+ *      them), which is counted per VM and vcpu and changes nothing else; vm 0
+ *      belongs to no VM, and a VM outside --vm is skipped (filter.h).
  *   2. close the series bucket if the event is past it.
  *   3. find the VM (the last one is cached), creating it, and each policy's
  *      state for it, at its first event; count the event; bring its vcpu
@@ -21,6 +23,11 @@
  *      hpt_reset    each policy's hpt_reset(), then its holding cores are
  *                   marked stale;
  *      the others   counted only.
+ *
+ * An event outside --vcpu / --from / --to runs through every step but its
+ * counts are taken back (dispatch_uncounted). Every count a policy makes
+ * first goes to that policy's checked totals (acc.h); a total past 2^63-1
+ * refuses the event's row.
  *
  * Counts every policy shares (events, guest_entries, hcalls) are kept once
  * per VM and copied into each policy's rows when rows are read. Cycles are
