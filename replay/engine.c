@@ -58,16 +58,18 @@ struct vm {
 	int64_t nvcpu;			/* length of vcpu_core and the per-vcpu arrays below */
 	int64_t *vcpu_id;		/* per vcpu index: the vcpu id */
 	int64_t *vcpu_kflush;		/* per vcpu index: kernel_flush events */
-	int64_t *vcpu_pflush;		/* per vcpu index x MAX_POLICIES: each policy's full
+	int64_t *vcpu_pflush;		/* per vcpu index x npol: each policy's full
 					 * flushes on that vcpu's entries */
 	int64_t kflush;			/* kernel_flush events of the VM (counted ones) */
 	struct idmap vcores;		/* the online vcores' numbers (a set) */
 	struct idmap cores;		/* core number (cpu / T) -> dense core index */
 	int64_t *core_id;		/* per core index: the core number */
 	int64_t ncore;			/* length of core_id */
+	bool in_bucket;			/* on the engine's list of VMs active in the open bucket */
 	struct metrics common;		/* events, guest_entries, hcalls */
 	struct metrics common_snap;	/* common at the last bucket close */
-	struct pctx pc[MAX_POLICIES];	/* each policy's run over this VM */
+	int npol;			/* policies replayed (length of pc, stride of vcpu_pflush) */
+	struct pctx pc[];		/* each policy's run over this VM */
 };
 
 struct unknown_kind {
@@ -78,8 +80,12 @@ struct unknown_kind {
 struct engine {
 	struct engine_config cfg;
 	char err[768];
-	struct vm **vms;		/* sorted by id */
+	struct vm **vms;		/* in order of first event */
 	int64_t nvms, capvms;
+	struct idmap vmap;		/* vm id -> index in vms */
+	struct vm **sorted;		/* vms by ascending id, built when a pass ends: the rows */
+	struct vm **active;		/* VMs with events in the open series bucket */
+	int64_t nactive, capactive;
 	struct vm *last;		/* the VM of the previous event */
 	int64_t events;			/* every event read */
 	int64_t lost;			/* sum of lost counts */
@@ -104,6 +110,7 @@ struct engine *engine_new(const struct engine_config *cfg)
 	if (!e)
 		return NULL;
 	e->cfg = *cfg;
+	idmap_init(&e->vmap);
 	for (int p = 0; p < cfg->npol; p++)
 		if (acc_costs(&e->acc[p], &cfg->m)) {
 			free(e);
@@ -142,17 +149,21 @@ void engine_free(struct engine *e)
 	for (int64_t i = 0; i < e->nvms; i++)
 		vm_free(e, e->vms[i]);
 	free(e->vms);
+	free(e->sorted);
+	free(e->active);
+	idmap_free(&e->vmap);
 	free(e->unknown);
 	free(e);
 }
 
 static struct vm *vm_new(struct engine *e, int64_t id)
 {
-	struct vm *v = calloc(1, sizeof(*v));
+	struct vm *v = calloc(1, sizeof(*v) + sizeof(v->pc[0]) * (size_t)e->cfg.npol);
 
 	if (!v)
 		return NULL;
 	v->id = id;
+	v->npol = e->cfg.npol;
 	idmap_init(&v->vcpus);
 	idmap_init(&v->vcores);
 	idmap_init(&v->cores);
@@ -169,24 +180,19 @@ static struct vm *vm_new(struct engine *e, int64_t id)
 	return v;
 }
 
-/* The VM of @id, created at its first event; NULL only when out of memory. */
+/* The VM of @id, created at its first event; NULL only when out of memory.
+ * A hash map, not a sorted array: a trace of a million one-event VMs must not
+ * cost a million insertions into the middle of an array. */
 static struct vm *vm_get(struct engine *e, int64_t id)
 {
-	int64_t lo = 0, hi = e->nvms;
+	int32_t i;
 	struct vm *v;
 
 	if (e->last && e->last->id == id)
 		return e->last;
-	while (lo < hi) {
-		int64_t mid = lo + (hi - lo) / 2;
-
-		if (e->vms[mid]->id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < e->nvms && e->vms[lo]->id == id)
-		return e->last = e->vms[lo];
+	i = idmap_find(&e->vmap, id);
+	if (i >= 0)
+		return e->last = e->vms[i];
 	if (e->nvms == e->capvms) {
 		int64_t cap = e->capvms ? e->capvms * 2 : 16;
 		struct vm **a = realloc(e->vms, sizeof(*a) * (size_t)cap);
@@ -199,10 +205,53 @@ static struct vm *vm_get(struct engine *e, int64_t id)
 	v = vm_new(e, id);
 	if (!v)
 		return NULL;
-	memmove(e->vms + lo + 1, e->vms + lo, sizeof(*e->vms) * (size_t)(e->nvms - lo));
-	e->vms[lo] = v;
-	e->nvms++;
+	if (idmap_add(&e->vmap, id) != e->nvms) {
+		vm_free(e, v);
+		return NULL;
+	}
+	e->vms[e->nvms++] = v;
 	return e->last = v;
+}
+
+static int cmp_vm_id(const void *a, const void *b)
+{
+	int64_t x = (*(struct vm *const *)a)->id, y = (*(struct vm *const *)b)->id;
+
+	return (x > y) - (x < y);
+}
+
+/* The rows' order: the VMs by ascending id. */
+static int sort_vms(struct engine *e)
+{
+	struct vm **a = realloc(e->sorted, sizeof(*a) * (size_t)(e->nvms ? e->nvms : 1));
+
+	if (!a)
+		return -1;
+	e->sorted = a;
+	if (e->nvms) {	/* memcpy and qsort may not see a NULL even for 0 bytes */
+		memcpy(a, e->vms, sizeof(*a) * (size_t)e->nvms);
+		qsort(a, (size_t)e->nvms, sizeof(*a), cmp_vm_id);
+	}
+	return 0;
+}
+
+/* @v has an event in the open bucket: remember it for bucket_close(). */
+static int bucket_note(struct engine *e, struct vm *v)
+{
+	if (v->in_bucket)
+		return 0;
+	if (e->nactive == e->capactive) {
+		int64_t cap = e->capactive ? e->capactive * 2 : 16;
+		struct vm **a = realloc(e->active, sizeof(*a) * (size_t)cap);
+
+		if (!a)
+			return -1;
+		e->active = a;
+		e->capactive = cap;
+	}
+	e->active[e->nactive++] = v;
+	v->in_bucket = true;
+	return 0;
 }
 
 static int grow_i64(int64_t **a, int64_t *n, int64_t idx, int64_t fill)
@@ -242,11 +291,10 @@ static int64_t vcpu_add(struct vm *v, int64_t vcpu)
 		n = v->nvcpu;
 		if (grow_i64(&v->vcpu_kflush, &n, vix, 0))
 			return -1;
-		pf = realloc(v->vcpu_pflush, sizeof(*pf) * (size_t)cap * MAX_POLICIES);
+		pf = realloc(v->vcpu_pflush, sizeof(*pf) * (size_t)(cap * v->npol));
 		if (!pf)
 			return -1;
-		memset(pf + v->nvcpu * MAX_POLICIES, 0,
-		       sizeof(*pf) * (size_t)(cap - v->nvcpu) * MAX_POLICIES);
+		memset(pf + v->nvcpu * v->npol, 0, sizeof(*pf) * (size_t)((cap - v->nvcpu) * v->npol));
 		v->vcpu_pflush = pf;
 		v->nvcpu = cap;
 	}
@@ -384,17 +432,20 @@ static int sink_failed(struct engine *e)
 	return EXIT_RUN_FAILED;
 }
 
-/* Hand the open bucket's rows to the sink: each VM active in it, then "all". */
+/* Hand the open bucket's rows to the sink: each VM active in it (ascending
+ * id), then "all". Only the VMs with events in the bucket are visited. */
 static int bucket_close(struct engine *e)
 {
 	const struct engine_sink *s = e->cfg.sink;
 
+	if (e->nactive)
+		qsort(e->active, (size_t)e->nactive, sizeof(*e->active), cmp_vm_id);
 	for (int p = 0; p < e->cfg.npol; p++) {
 		struct metrics all = { { 0 } };
 		bool any = false;
 
-		for (int64_t i = 0; i < e->nvms; i++) {
-			struct vm *v = e->vms[i];
+		for (int64_t i = 0; i < e->nactive; i++) {
+			struct vm *v = e->active[i];
 			struct metrics d, dc, row;
 
 			if (v->common.v[M_EVENTS] == v->common_snap.v[M_EVENTS])
@@ -413,8 +464,11 @@ static int bucket_close(struct engine *e)
 		if (any && s->series(s->arg, p, -1, e->bucket_start, &all))
 			return -1;
 	}
-	for (int64_t i = 0; i < e->nvms; i++)
-		e->vms[i]->common_snap = e->vms[i]->common;
+	for (int64_t i = 0; i < e->nactive; i++) {
+		e->active[i]->common_snap = e->active[i]->common;
+		e->active[i]->in_bucket = false;
+	}
+	e->nactive = 0;
 	return 0;
 }
 
@@ -481,7 +535,7 @@ static int on_enter(struct engine *e, struct vm *v, const struct pev *pe)
 		if (flushed < 0)
 			return no_memory(e);
 		if (flushed && e->counting)
-			v->vcpu_pflush[pe->vix * MAX_POLICIES + p]++;
+			v->vcpu_pflush[pe->vix * v->npol + p]++;
 		exposed = stale_enter(&pc->st, pe->core, flushed, &marked);
 		if (exposed < 0)
 			return no_memory(e);
@@ -647,6 +701,8 @@ static int one_event(struct engine *e, struct tdb *db, const struct tdb_event *e
 	if (!v)
 		return no_memory(e);
 	v->common.v[M_EVENTS]++;
+	if (e->cfg.bucket_ns > 0 && bucket_note(e, v))
+		return no_memory(e);
 	if (kflush)
 		return kernel_flush(e, v, ev, &pe);
 	if (!(ev->nulls & TDB_NULL_VCPU)) {
@@ -698,17 +754,21 @@ int engine_run(struct engine *e, struct tdb *db)
 	progress_done(&prog, e->events);
 	if (e->bucket_open && bucket_close(e))
 		return sink_failed(e);
+	if (sort_vms(e)) {
+		snprintf(e->err, sizeof(e->err), "out of memory");
+		return EXIT_RUN_FAILED;
+	}
 	snprintf(e->digest, sizeof(e->digest), "%016" PRIx64 "%016" PRIx64 "-%" PRId64,
 		 e->h1, e->h2, e->events);
 	return 0;
 }
 
 int64_t engine_nvms(const struct engine *e) { return e->nvms; }
-int64_t engine_vm_id(const struct engine *e, int64_t i) { return e->vms[i]->id; }
+int64_t engine_vm_id(const struct engine *e, int64_t i) { return e->sorted[i]->id; }
 
 void engine_row(const struct engine *e, int pol, int64_t i, struct metrics *out)
 {
-	const struct vm *v = e->vms[i];
+	const struct vm *v = e->sorted[i];
 
 	vm_row(e, &v->pc[pol].tot, &v->common, out);
 }
@@ -738,16 +798,16 @@ void engine_unknown(const struct engine *e, int64_t i, int64_t *kind_id, int64_t
 const char *engine_digest(const struct engine *e) { return e->digest; }
 
 bool engine_has_kernel_flush(const struct engine *e) { return e->kflush_seen; }
-int64_t engine_kernel_flushes(const struct engine *e, int64_t i) { return e->vms[i]->kflush; }
-int64_t engine_nvcpus(const struct engine *e, int64_t i) { return idmap_count(&e->vms[i]->vcpus); }
+int64_t engine_kernel_flushes(const struct engine *e, int64_t i) { return e->sorted[i]->kflush; }
+int64_t engine_nvcpus(const struct engine *e, int64_t i) { return idmap_count(&e->sorted[i]->vcpus); }
 
 void engine_vcpu(const struct engine *e, int64_t i, int64_t j, int64_t *vcpu, int64_t *kernel,
 		 int64_t *flushes)
 {
-	const struct vm *v = e->vms[i];
+	const struct vm *v = e->sorted[i];
 
 	*vcpu = v->vcpu_id[j];
 	*kernel = v->vcpu_kflush[j];
 	for (int p = 0; p < e->cfg.npol; p++)
-		flushes[p] = v->vcpu_pflush[j * MAX_POLICIES + p];
+		flushes[p] = v->vcpu_pflush[j * v->npol + p];
 }

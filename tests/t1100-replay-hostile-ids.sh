@@ -104,3 +104,21 @@ check_grep "1100.4.9 vm -2^63: names the row" 'rowid 4: negative vm id' "$ERR"
 cp ok.db vmmax.db; sqlite3 vmmax.db "UPDATE event SET vm = 9223372036854775807"
 check_exit "1100.4.10 vm 2^63-1 (every event): replays" 0 tlb tlbreplay -q --format csv vmmax.db
 check_grep "1100.4.11 vm 2^63-1 has its row" '^old,9223372036854775807,' "$OUT"
+
+# ---- 5. many VMs: a hash map, rows by id, memory per VM bounded ------------------------------
+# 20000 VMs of one guest_enter each, ids scattered (x * 7919 mod 1000003 + 1): every VM has
+# its row, in ascending id order, and each costs a few KiB, not more.
+mkdb vms.db <<'SQL'
+WITH RECURSIVE i(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM i WHERE x < 20000)
+INSERT INTO event SELECT x, 0, (x * 7919) % 1000003 + 1, 0, 102, NULL, NULL, NULL, NULL FROM i;
+SQL
+check_exit "1100.5.1 20000 one-event VMs replay" 0 tlb tlbreplay -q -P old --format csv vms.db
+check_eq "1100.5.2 a row per VM and the all row" 20001 "$(tail -n +2 "$OUT" | wc -l | tr -d ' ')"
+check_eq "1100.5.3 rows in ascending VM id" "$(tail -n +2 "$OUT" | grep -v ',all,' | cut -d, -f2 | sort -n | tr '\n' ' ')" \
+	"$(tail -n +2 "$OUT" | grep -v ',all,' | cut -d, -f2 | tr '\n' ' ')"
+bin=${TLB_RELEASE_BIN:-$TLB_BIN}
+r0=$(peak_kib "$bin/tlbreplay" -q -P old small.db)
+r=$(peak_kib "$bin/tlbreplay" -q -P old vms.db)
+per=$(( (r - r0) * 1024 / 20000 ))
+echo "# peak RSS KiB ($bin): 40 VMs $r0, 20000 VMs $r: about $per bytes per VM"
+check_eq "1100.5.4 under 32 KiB per VM (release: about 2-4 KiB)" yes "$([ "$per" -le 32768 ] && echo yes || echo "no: $per bytes")"
