@@ -5,9 +5,10 @@
  * Per event, in replay order (replay-model.md, "Reading the events"):
  *   1. check what tracedb leaves to the consumer (ids in range, n >= 0,
  *      opcode not NULL, a vcpu on guest_enter); a kind the replay does not
- *      know is counted and skipped, except kernel_flush (found by name among
- *      them), which is counted per VM and vcpu and changes nothing else; vm 0
- *      belongs to no VM, and a VM outside --vm is skipped (filter.h).
+ *      know is counted and skipped, except kernel_flush (its id read from
+ *      event_kind before the scan), which is counted per VM and vcpu and
+ *      changes nothing else; vm 0 belongs to no VM, and a VM outside --vm
+ *      is skipped (filter.h).
  *   2. close the series bucket if the event is past it.
  *   3. find the VM (the last one is cached), creating it, and each policy's
  *      state for it, at its first event; count the event; bring its vcpu
@@ -45,6 +46,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sqlite3.h>
 
 #include "hcall.h"
 #include "idmap.h"
@@ -91,12 +94,13 @@ struct engine {
 	int64_t lost;			/* sum of lost counts */
 	struct unknown_kind *unknown;
 	int64_t nunknown, capunknown, unknown_total;
+	struct idmap unknown_map;	/* kind id -> index in unknown (a file may have many) */
 	int64_t bucket_start;		/* open bucket [start, end) */
 	int64_t bucket_end;
 	bool bucket_open;
 	struct acc acc[MAX_POLICIES];	/* each policy's checked totals over all VMs */
 	int64_t kflush_id;		/* the file's kind id of kernel_flush (if kflush_known) */
-	bool kflush_known;		/* kflush_id found */
+	bool kflush_known;		/* the file has a kernel_flush kind */
 	bool kflush_seen;		/* the trace has kernel_flush events */
 	bool counting;			/* the current event counts (filter.h) */
 	uint64_t h1, h2;		/* digest lanes */
@@ -111,6 +115,7 @@ struct engine *engine_new(const struct engine_config *cfg)
 		return NULL;
 	e->cfg = *cfg;
 	idmap_init(&e->vmap);
+	idmap_init(&e->unknown_map);
 	for (int p = 0; p < cfg->npol; p++)
 		if (acc_costs(&e->acc[p], &cfg->m)) {
 			free(e);
@@ -153,6 +158,7 @@ void engine_free(struct engine *e)
 	free(e->active);
 	idmap_free(&e->vmap);
 	free(e->unknown);
+	idmap_free(&e->unknown_map);
 	free(e);
 }
 
@@ -349,23 +355,32 @@ static int vcpu_online(struct engine *e, struct vm *v, int64_t vcpu, int64_t vix
 
 static int no_memory(struct engine *e);
 
-/* Is @kind_id (a kind tracedb does not know) this file's kernel_flush? Its name
- * is looked up once per distinct unknown kind. */
-static bool is_kernel_flush(struct engine *e, struct tdb *db, int64_t kind_id)
+/* The file's kind id of kernel_flush, if it has one (trace-schema-v1.md: an
+ * optional kind), read once before the scan: tracedb resolves the kinds the
+ * replay models, and hands this one over as a kind it does not know. */
+static int find_kernel_flush(struct engine *e, struct tdb *db)
 {
-	const char *name;
+	sqlite3_stmt *st;
+	int rc;
 
-	if (e->kflush_known)
-		return kind_id == e->kflush_id;
-	for (int64_t i = 0; i < e->nunknown; i++)
-		if (e->unknown[i].kind_id == kind_id)
-			return false;
-	name = tdb_kind_name(db, kind_id);
-	if (!name || strcmp(name, "kernel_flush") != 0)
-		return false;
-	e->kflush_known = true;
-	e->kflush_id = kind_id;
-	return true;
+	if (sqlite3_prepare_v2(tdb_sqlite(db), "SELECT id FROM event_kind WHERE name = 'kernel_flush'",
+			       -1, &st, NULL) != SQLITE_OK) {
+		snprintf(e->err, sizeof(e->err), "%s: cannot read event_kind: %s", tdb_path(db),
+			 sqlite3_errmsg(tdb_sqlite(db)));
+		return -1;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_INTEGER) {
+		e->kflush_known = true;
+		e->kflush_id = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		snprintf(e->err, sizeof(e->err), "%s: cannot read event_kind: %s", tdb_path(db),
+			 sqlite3_errstr(rc));
+		return -1;
+	}
+	return 0;
 }
 
 /* kernel_flush: the kernel's own full flush as vcpu @pe->vcpu entered (observed,
@@ -392,12 +407,13 @@ static int kernel_flush(struct engine *e, struct vm *v, const struct tdb_event *
 
 static int count_unknown(struct engine *e, int64_t kind_id)
 {
+	int32_t i = idmap_find(&e->unknown_map, kind_id);
+
 	e->unknown_total++;
-	for (int64_t i = 0; i < e->nunknown; i++)
-		if (e->unknown[i].kind_id == kind_id) {
-			e->unknown[i].count++;
-			return 0;
-		}
+	if (i >= 0) {
+		e->unknown[i].count++;
+		return 0;
+	}
 	if (e->nunknown == e->capunknown) {
 		int64_t cap = e->capunknown ? e->capunknown * 2 : 8;
 		struct unknown_kind *u = realloc(e->unknown, sizeof(*u) * (size_t)cap);
@@ -407,6 +423,8 @@ static int count_unknown(struct engine *e, int64_t kind_id)
 		e->unknown = u;
 		e->capunknown = cap;
 	}
+	if (idmap_add(&e->unknown_map, kind_id) != e->nunknown)
+		return -1;
 	e->unknown[e->nunknown].kind_id = kind_id;
 	e->unknown[e->nunknown].count = 1;
 	e->nunknown++;
@@ -636,7 +654,7 @@ static int one_event(struct engine *e, struct tdb *db, const struct tdb_event *e
 	bool kflush = false;
 
 	if (ev->kind == TDB_OTHER) {
-		if (!is_kernel_flush(e, db, ev->kind_id))
+		if (!e->kflush_known || ev->kind_id != e->kflush_id)
 			return count_unknown(e, ev->kind_id) ? no_memory(e) : 0;
 		kflush = e->kflush_seen = true;
 	}
@@ -728,6 +746,8 @@ int engine_run(struct engine *e, struct tdb *db)
 	struct progress prog;
 	int rc;
 
+	if (find_kernel_flush(e, db))
+		return EXIT_BAD_INPUT;
 	if (tdb_scan_begin(db)) {
 		snprintf(e->err, sizeof(e->err), "%s", tdb_error(db));
 		return EXIT_RUN_FAILED;

@@ -18,7 +18,7 @@ static int rehash(struct idmap *m, int bits)
 		return -1;
 	}
 	for (uint32_t i = 0; i < size; i++)
-		keys[i] = -1;
+		keys[i] = INT64_MIN;
 	m->keys = keys;
 	m->vals = vals;
 	m->mask = size - 1;
@@ -26,9 +26,9 @@ static int rehash(struct idmap *m, int bits)
 	for (uint32_t i = 0; old.keys && i <= old.mask; i++) {
 		uint32_t j;
 
-		if (old.keys[i] == -1)
+		if (old.keys[i] == INT64_MIN)
 			continue;
-		for (j = idmap_slot(m, old.keys[i]); keys[j] != -1; j = (j + 1) & m->mask)
+		for (j = idmap_slot(m, old.keys[i]); keys[j] != INT64_MIN; j = (j + 1) & m->mask)
 			;
 		keys[j] = old.keys[i];
 		vals[j] = old.vals[i];
@@ -46,6 +46,10 @@ int32_t idmap_add(struct idmap *m, int64_t id)
 		m->direct[id] = m->n + 1;
 		return m->n++;
 	}
+	if (id == INT64_MIN) {
+		m->min_val = m->n + 1;
+		return m->n++;
+	}
 
 	/* at most half full (n counts the direct ids too, which only makes the table
 	 * roomier); 2^30 ids is far beyond any trace's entities */
@@ -55,7 +59,7 @@ int32_t idmap_add(struct idmap *m, int64_t id)
 		if (bits > 31 || rehash(m, bits))
 			return -1;
 	}
-	for (i = idmap_slot(m, id); m->keys[i] != -1; i = (i + 1) & m->mask)
+	for (i = idmap_slot(m, id); m->keys[i] != INT64_MIN; i = (i + 1) & m->mask)
 		;
 	m->keys[i] = id;
 	m->vals[i] = m->n;

@@ -22,8 +22,9 @@
  * map, with no hashing; the others by open addressing with linear probing
  * over a power-of-two table kept at most half full, keys hashed by a 64-bit
  * multiply (Fibonacci hashing). Either way the memory is fixed plus per id
- * present. Keys are non-negative (the caller checks ranges first); -1 marks
- * an empty slot.
+ * present. Any int64 is a key (kind ids of a file may be negative):
+ * INT64_MIN marks an empty slot of the table, so that key alone is kept
+ * beside it.
  */
 #ifndef TLB_REPLAY_IDMAP_H
 #define TLB_REPLAY_IDMAP_H
@@ -35,7 +36,8 @@
 
 struct idmap {
 	int32_t direct[IDMAP_DIRECT];	/* id < IDMAP_DIRECT: its index + 1, 0 = absent */
-	int64_t *keys;		/* table of the other ids, -1 = empty */
+	int64_t *keys;		/* table of the other ids, INT64_MIN = empty */
+	int32_t min_val;	/* key INT64_MIN: its index + 1, 0 = absent */
 	int32_t *vals;		/* dense index of keys[i] */
 	uint32_t mask;		/* table size - 1 (0 when no table) */
 	int shift;		/* 64 - log2(table size) */
@@ -47,6 +49,7 @@ static inline void idmap_init(struct idmap *m)
 	for (int i = 0; i < IDMAP_DIRECT; i++)
 		m->direct[i] = 0;
 	m->keys = NULL;
+	m->min_val = 0;
 	m->vals = NULL;
 	m->mask = 0;
 	m->shift = 64;
@@ -62,12 +65,14 @@ static inline int32_t idmap_find(const struct idmap *m, int64_t id)
 {
 	if ((uint64_t)id < IDMAP_DIRECT)
 		return m->direct[id] - 1;
+	if (id == INT64_MIN)
+		return m->min_val - 1;
 	if (!m->keys)
 		return -1;
 	for (uint32_t i = idmap_slot(m, id);; i = (i + 1) & m->mask) {
 		if (m->keys[i] == id)
 			return m->vals[i];
-		if (m->keys[i] == -1)
+		if (m->keys[i] == INT64_MIN)
 			return -1;
 	}
 }

@@ -208,6 +208,21 @@ static int64_t meta_lost_events(struct tdb *db)
 	return parse_i64(tdb_meta(db, "lost_events"), &v) == 0 && v > 0 ? v : 0;
 }
 
+/* Unknown kinds named in the foot: a file may declare any number of them. */
+#define FOOT_KINDS 10
+
+/* A string from the trace on a terminal: printable ASCII only (no escape
+ * sequences, no line breaks from a hostile file), at most @max characters. */
+static void put_printable(FILE *f, const char *s, int max)
+{
+	int n = 0;
+
+	for (; *s && n < max; s++, n++)
+		fputc(*s >= 0x20 && *s < 0x7f ? *s : '?', f);
+	if (*s)
+		fputs("...", f);
+}
+
 static void write_foot(FILE *f, const struct engine *e, struct tdb *db, const char *prefix)
 {
 	int64_t meta_lost = meta_lost_events(db);
@@ -215,15 +230,18 @@ static void write_foot(FILE *f, const struct engine *e, struct tdb *db, const ch
 	if (engine_unknown_total(e) > 0) {
 		fprintf(f, "%s%" PRId64 " events of kinds the replay does not know were skipped:",
 			prefix, engine_unknown_total(e));
-		for (int64_t i = 0; i < engine_nunknown(e); i++) {
+		for (int64_t i = 0; i < engine_nunknown(e) && i < FOOT_KINDS; i++) {
 			int64_t id, count;
 			const char *name;
 
 			engine_unknown(e, i, &id, &count);
 			name = tdb_kind_name(db, id);
-			fprintf(f, "%s %s (id %" PRId64 ") %" PRId64, i ? "," : "",
-				name ? name : "?", id, count);
+			fputs(i ? ", " : " ", f);
+			put_printable(f, name ? name : "?", 64);
+			fprintf(f, " (id %" PRId64 ") %" PRId64, id, count);
 		}
+		if (engine_nunknown(e) > FOOT_KINDS)
+			fprintf(f, ", and %" PRId64 " other kinds", engine_nunknown(e) - FOOT_KINDS);
 		fputc('\n', f);
 	}
 	if (engine_lost(e) > 0)

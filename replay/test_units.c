@@ -77,6 +77,14 @@ static void test_idmap(void)
 	       idmap_find(&m, 63) == 2 && idmap_find(&m, 64) == 3 && idmap_find(&m, 6) == -1 &&
 	       idmap_find(&m, 65) == -1 && idmap_count(&m) == 4);
 	idmap_free(&m);
+	/* kind ids may be any int64: negative ones, -1 and INT64_MIN included */
+	TAP_OK("idmap: negative keys, -1 and INT64_MIN",
+	       idmap_add(&m, -1) == 0 && idmap_add(&m, INT64_MIN) == 1 && idmap_add(&m, -7) == 2 &&
+	       idmap_add(&m, INT64_MAX) == 3 && idmap_find(&m, -1) == 0 &&
+	       idmap_find(&m, INT64_MIN) == 1 && idmap_find(&m, -7) == 2 &&
+	       idmap_find(&m, INT64_MAX) == 3 && idmap_find(&m, -2) == -1);
+	idmap_free(&m);
+	TAP_EQ_I64("idmap: INT64_MIN absent from an empty map", -1, idmap_find(&m, INT64_MIN));
 }
 
 static void test_stale(void)
