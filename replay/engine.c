@@ -5,7 +5,10 @@
  * Per event, in replay order (replay-model.md, "Reading the events"):
  *   1. check what tracedb leaves to the consumer (ids in range, n >= 0,
  *      opcode not NULL, a vcpu on guest_enter); a kind the replay does not
- *      know is counted and skipped; vm 0 belongs to no VM.
+ *      know is counted and skipped, except kernel_flush (its id read from
+ *      event_kind before the scan), which is counted per VM and vcpu and
+ *      changes nothing else; vm 0 belongs to no VM, and a VM outside --vm
+ *      is skipped (filter.h).
  *   2. close the series bucket if the event is past it.
  *   3. find the VM (the last one is cached), creating it, and each policy's
  *      state for it, at its first event; count the event; bring its vcpu
@@ -21,6 +24,11 @@
  *      hpt_reset    each policy's hpt_reset(), then its holding cores are
  *                   marked stale;
  *      the others   counted only.
+ *
+ * An event outside --vcpu / --from / --to runs through every step but its
+ * counts are taken back (dispatch_uncounted). Every count a policy makes
+ * first goes to that policy's checked totals (acc.h); a total past 2^63-1
+ * refuses the event's row.
  *
  * Counts every policy shares (events, guest_entries, hcalls) are kept once
  * per VM and copied into each policy's rows when rows are read. Cycles are
@@ -39,19 +47,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sqlite3.h>
+
 #include "hcall.h"
+#include "idmap.h"
 #include "util.h"
 
 struct vm {
 	int64_t id;			/* vm.id */
 	struct vm_counts counts;	/* nvcpus, nvcores, read by the policies */
-	int64_t *vcpu_core;		/* per vcpu id: -2 offline, -1 no entry yet, else core */
-	int64_t nvcpu;			/* length of vcpu_core */
-	unsigned char *vcore_on;	/* per vcore number: online */
-	int64_t nvcore;			/* length of vcore_on */
+	struct idmap vcpus;		/* vcpu id -> dense vcpu index */
+	int64_t *vcpu_core;		/* per vcpu index: -2 offline, -1 no entry yet, else core index */
+	int64_t nvcpu;			/* length of vcpu_core and the per-vcpu arrays below */
+	int64_t *vcpu_id;		/* per vcpu index: the vcpu id */
+	int64_t *vcpu_kflush;		/* per vcpu index: kernel_flush events */
+	int64_t *vcpu_pflush;		/* per vcpu index x npol: each policy's full
+					 * flushes on that vcpu's entries */
+	int64_t kflush;			/* kernel_flush events of the VM (counted ones) */
+	struct idmap vcores;		/* the online vcores' numbers (a set) */
+	struct idmap cores;		/* core number (cpu / T) -> dense core index */
+	int64_t *core_id;		/* per core index: the core number */
+	int64_t ncore;			/* length of core_id */
+	bool in_bucket;			/* on the engine's list of VMs active in the open bucket */
 	struct metrics common;		/* events, guest_entries, hcalls */
 	struct metrics common_snap;	/* common at the last bucket close */
-	struct pctx pc[MAX_POLICIES];	/* each policy's run over this VM */
+	int npol;			/* policies replayed (length of pc, stride of vcpu_pflush) */
+	struct pctx pc[];		/* each policy's run over this VM */
 };
 
 struct unknown_kind {
@@ -62,16 +83,26 @@ struct unknown_kind {
 struct engine {
 	struct engine_config cfg;
 	char err[768];
-	struct vm **vms;		/* sorted by id */
+	struct vm **vms;		/* in order of first event */
 	int64_t nvms, capvms;
+	struct idmap vmap;		/* vm id -> index in vms */
+	struct vm **sorted;		/* vms by ascending id, built when a pass ends: the rows */
+	struct vm **active;		/* VMs with events in the open series bucket */
+	int64_t nactive, capactive;
 	struct vm *last;		/* the VM of the previous event */
 	int64_t events;			/* every event read */
 	int64_t lost;			/* sum of lost counts */
 	struct unknown_kind *unknown;
 	int64_t nunknown, capunknown, unknown_total;
+	struct idmap unknown_map;	/* kind id -> index in unknown (a file may have many) */
 	int64_t bucket_start;		/* open bucket [start, end) */
 	int64_t bucket_end;
 	bool bucket_open;
+	struct acc acc[MAX_POLICIES];	/* each policy's checked totals over all VMs */
+	int64_t kflush_id;		/* the file's kind id of kernel_flush (if kflush_known) */
+	bool kflush_known;		/* the file has a kernel_flush kind */
+	bool kflush_seen;		/* the trace has kernel_flush events */
+	bool counting;			/* the current event counts (filter.h) */
 	uint64_t h1, h2;		/* digest lanes */
 	char digest[64];
 };
@@ -83,6 +114,13 @@ struct engine *engine_new(const struct engine_config *cfg)
 	if (!e)
 		return NULL;
 	e->cfg = *cfg;
+	idmap_init(&e->vmap);
+	idmap_init(&e->unknown_map);
+	for (int p = 0; p < cfg->npol; p++)
+		if (acc_costs(&e->acc[p], &cfg->m)) {
+			free(e);
+			return NULL;
+		}
 	e->h1 = 0x9e3779b97f4a7c15ull;
 	e->h2 = 0xc2b2ae3d27d4eb4full;
 	return e;
@@ -99,7 +137,13 @@ static void vm_free(struct engine *e, struct vm *v)
 		stale_free(&v->pc[p].st);
 	}
 	free(v->vcpu_core);
-	free(v->vcore_on);
+	free(v->vcpu_id);
+	free(v->vcpu_kflush);
+	free(v->vcpu_pflush);
+	free(v->core_id);
+	idmap_free(&v->vcpus);
+	idmap_free(&v->vcores);
+	idmap_free(&v->cores);
 	free(v);
 }
 
@@ -110,18 +154,27 @@ void engine_free(struct engine *e)
 	for (int64_t i = 0; i < e->nvms; i++)
 		vm_free(e, e->vms[i]);
 	free(e->vms);
+	free(e->sorted);
+	free(e->active);
+	idmap_free(&e->vmap);
 	free(e->unknown);
+	idmap_free(&e->unknown_map);
 	free(e);
 }
 
 static struct vm *vm_new(struct engine *e, int64_t id)
 {
-	struct vm *v = calloc(1, sizeof(*v));
+	struct vm *v = calloc(1, sizeof(*v) + sizeof(v->pc[0]) * (size_t)e->cfg.npol);
 
 	if (!v)
 		return NULL;
 	v->id = id;
+	v->npol = e->cfg.npol;
+	idmap_init(&v->vcpus);
+	idmap_init(&v->vcores);
+	idmap_init(&v->cores);
 	for (int p = 0; p < e->cfg.npol; p++) {
+		v->pc[p].acc = &e->acc[p];
 		v->pc[p].m = &e->cfg.m;
 		v->pc[p].opt = &e->cfg.opt;
 		v->pc[p].vm = &v->counts;
@@ -133,24 +186,19 @@ static struct vm *vm_new(struct engine *e, int64_t id)
 	return v;
 }
 
-/* The VM of @id, created at its first event; NULL only when out of memory. */
+/* The VM of @id, created at its first event; NULL only when out of memory.
+ * A hash map, not a sorted array: a trace of a million one-event VMs must not
+ * cost a million insertions into the middle of an array. */
 static struct vm *vm_get(struct engine *e, int64_t id)
 {
-	int64_t lo = 0, hi = e->nvms;
+	int32_t i;
 	struct vm *v;
 
 	if (e->last && e->last->id == id)
 		return e->last;
-	while (lo < hi) {
-		int64_t mid = lo + (hi - lo) / 2;
-
-		if (e->vms[mid]->id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < e->nvms && e->vms[lo]->id == id)
-		return e->last = e->vms[lo];
+	i = idmap_find(&e->vmap, id);
+	if (i >= 0)
+		return e->last = e->vms[i];
 	if (e->nvms == e->capvms) {
 		int64_t cap = e->capvms ? e->capvms * 2 : 16;
 		struct vm **a = realloc(e->vms, sizeof(*a) * (size_t)cap);
@@ -163,10 +211,53 @@ static struct vm *vm_get(struct engine *e, int64_t id)
 	v = vm_new(e, id);
 	if (!v)
 		return NULL;
-	memmove(e->vms + lo + 1, e->vms + lo, sizeof(*e->vms) * (size_t)(e->nvms - lo));
-	e->vms[lo] = v;
-	e->nvms++;
+	if (idmap_add(&e->vmap, id) != e->nvms) {
+		vm_free(e, v);
+		return NULL;
+	}
+	e->vms[e->nvms++] = v;
 	return e->last = v;
+}
+
+static int cmp_vm_id(const void *a, const void *b)
+{
+	int64_t x = (*(struct vm *const *)a)->id, y = (*(struct vm *const *)b)->id;
+
+	return (x > y) - (x < y);
+}
+
+/* The rows' order: the VMs by ascending id. */
+static int sort_vms(struct engine *e)
+{
+	struct vm **a = realloc(e->sorted, sizeof(*a) * (size_t)(e->nvms ? e->nvms : 1));
+
+	if (!a)
+		return -1;
+	e->sorted = a;
+	if (e->nvms) {	/* memcpy and qsort may not see a NULL even for 0 bytes */
+		memcpy(a, e->vms, sizeof(*a) * (size_t)e->nvms);
+		qsort(a, (size_t)e->nvms, sizeof(*a), cmp_vm_id);
+	}
+	return 0;
+}
+
+/* @v has an event in the open bucket: remember it for bucket_close(). */
+static int bucket_note(struct engine *e, struct vm *v)
+{
+	if (v->in_bucket)
+		return 0;
+	if (e->nactive == e->capactive) {
+		int64_t cap = e->capactive ? e->capactive * 2 : 16;
+		struct vm **a = realloc(e->active, sizeof(*a) * (size_t)cap);
+
+		if (!a)
+			return -1;
+		e->active = a;
+		e->capactive = cap;
+	}
+	e->active[e->nactive++] = v;
+	v->in_bucket = true;
+	return 0;
 }
 
 static int grow_i64(int64_t **a, int64_t *n, int64_t idx, int64_t fill)
@@ -185,47 +276,144 @@ static int grow_i64(int64_t **a, int64_t *n, int64_t idx, int64_t fill)
 	return 0;
 }
 
+/* The dense index of vcpu @vcpu of @v, added (offline) at its first sight;
+ * -1 when out of memory. */
+static int64_t vcpu_add(struct vm *v, int64_t vcpu)
+{
+	int32_t vix = idmap_add(&v->vcpus, vcpu);
+
+	if (vix < 0)
+		return -1;
+	if (vix >= v->nvcpu) {
+		int64_t n = v->nvcpu, cap;
+		int64_t *pf;
+
+		if (grow_i64(&v->vcpu_core, &n, vix, -2))
+			return -1;
+		cap = n;
+		n = v->nvcpu;
+		if (grow_i64(&v->vcpu_id, &n, vix, -1))
+			return -1;
+		n = v->nvcpu;
+		if (grow_i64(&v->vcpu_kflush, &n, vix, 0))
+			return -1;
+		pf = realloc(v->vcpu_pflush, sizeof(*pf) * (size_t)(cap * v->npol));
+		if (!pf)
+			return -1;
+		memset(pf + v->nvcpu * v->npol, 0, sizeof(*pf) * (size_t)((cap - v->nvcpu) * v->npol));
+		v->vcpu_pflush = pf;
+		v->nvcpu = cap;
+	}
+	v->vcpu_id[vix] = vcpu;
+	return vix;
+}
+
+static inline int64_t vcpu_index(struct vm *v, int64_t vcpu)
+{
+	int32_t vix = idmap_find(&v->vcpus, vcpu);
+
+	return vix >= 0 ? vix : vcpu_add(v, vcpu);
+}
+
+/* The dense index of core number @core in @v, added at its first sight; -1 when
+ * out of memory. */
+static int64_t core_add(struct vm *v, int64_t core)
+{
+	int32_t cix = idmap_add(&v->cores, core);
+
+	if (cix < 0 || (cix >= v->ncore && grow_i64(&v->core_id, &v->ncore, cix, -1)))
+		return -1;
+	v->core_id[cix] = core;
+	return cix;
+}
+
+static inline int64_t core_index(struct vm *v, int64_t core)
+{
+	int32_t cix = idmap_find(&v->cores, core);
+
+	return cix >= 0 ? cix : core_add(v, core);
+}
+
 /* A vcpu comes online at its vcpu_create or first event: nvcpus, and nvcores
  * when its vcore is new (kvmppc_core_vcpu_create_hv counts vcore creations). */
-static int vcpu_online(struct engine *e, struct vm *v, int64_t vcpu)
+static int vcpu_online(struct engine *e, struct vm *v, int64_t vcpu, int64_t vix)
 {
 	int64_t vc;
 
-	if (vcpu < v->nvcpu && v->vcpu_core[vcpu] != -2)
+	if (v->vcpu_core[vix] != -2)
 		return 0;
-	if (vcpu >= v->nvcpu && grow_i64(&v->vcpu_core, &v->nvcpu, vcpu, -2))
-		return -1;
-	v->vcpu_core[vcpu] = -1;
+	v->vcpu_core[vix] = -1;
 	v->counts.nvcpus++;
 	vc = machine_vcore(&e->cfg.m, vcpu);
-	if (vc >= v->nvcore) {
-		int64_t cap = v->nvcore ? v->nvcore : 8;
-		unsigned char *p;
-
-		while (cap <= vc)
-			cap *= 2;
-		p = realloc(v->vcore_on, (size_t)cap);
-		if (!p)
+	if (idmap_find(&v->vcores, vc) < 0) {
+		if (idmap_add(&v->vcores, vc) < 0)
 			return -1;
-		memset(p + v->nvcore, 0, (size_t)(cap - v->nvcore));
-		v->vcore_on = p;
-		v->nvcore = cap;
-	}
-	if (!v->vcore_on[vc]) {
-		v->vcore_on[vc] = 1;
 		v->counts.nvcores++;
 	}
 	return 0;
 }
 
+static int no_memory(struct engine *e);
+
+/* The file's kind id of kernel_flush, if it has one (trace-schema-v1.md: an
+ * optional kind), read once before the scan: tracedb resolves the kinds the
+ * replay models, and hands this one over as a kind it does not know. */
+static int find_kernel_flush(struct engine *e, struct tdb *db)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(tdb_sqlite(db), "SELECT id FROM event_kind WHERE name = 'kernel_flush'",
+			       -1, &st, NULL) != SQLITE_OK) {
+		snprintf(e->err, sizeof(e->err), "%s: cannot read event_kind: %s", tdb_path(db),
+			 sqlite3_errmsg(tdb_sqlite(db)));
+		return -1;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_INTEGER) {
+		e->kflush_known = true;
+		e->kflush_id = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		snprintf(e->err, sizeof(e->err), "%s: cannot read event_kind: %s", tdb_path(db),
+			 sqlite3_errstr(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* kernel_flush: the kernel's own full flush as vcpu @pe->vcpu entered (observed,
+ * trace-schema-v1.md). Counted per VM and vcpu; no policy state changes, and
+ * it brings no vcpu online. */
+static int kernel_flush(struct engine *e, struct vm *v, const struct tdb_event *ev,
+			const struct pev *pe)
+{
+	int64_t vix = -1;
+
+	if (!filter_counts(e->cfg.filter, ev->ts, pe->vcpu)) {
+		v->common.v[M_EVENTS]--;
+		return 0;
+	}
+	if (!(ev->nulls & TDB_NULL_VCPU)) {
+		vix = vcpu_index(v, ev->vcpu);
+		if (vix < 0)
+			return no_memory(e);
+		v->vcpu_kflush[vix]++;
+	}
+	v->kflush++;
+	return 0;
+}
+
 static int count_unknown(struct engine *e, int64_t kind_id)
 {
+	int32_t i = idmap_find(&e->unknown_map, kind_id);
+
 	e->unknown_total++;
-	for (int64_t i = 0; i < e->nunknown; i++)
-		if (e->unknown[i].kind_id == kind_id) {
-			e->unknown[i].count++;
-			return 0;
-		}
+	if (i >= 0) {
+		e->unknown[i].count++;
+		return 0;
+	}
 	if (e->nunknown == e->capunknown) {
 		int64_t cap = e->capunknown ? e->capunknown * 2 : 8;
 		struct unknown_kind *u = realloc(e->unknown, sizeof(*u) * (size_t)cap);
@@ -235,6 +423,8 @@ static int count_unknown(struct engine *e, int64_t kind_id)
 		e->unknown = u;
 		e->capunknown = cap;
 	}
+	if (idmap_add(&e->unknown_map, kind_id) != e->nunknown)
+		return -1;
 	e->unknown[e->nunknown].kind_id = kind_id;
 	e->unknown[e->nunknown].count = 1;
 	e->nunknown++;
@@ -260,17 +450,20 @@ static int sink_failed(struct engine *e)
 	return EXIT_RUN_FAILED;
 }
 
-/* Hand the open bucket's rows to the sink: each VM active in it, then "all". */
+/* Hand the open bucket's rows to the sink: each VM active in it (ascending
+ * id), then "all". Only the VMs with events in the bucket are visited. */
 static int bucket_close(struct engine *e)
 {
 	const struct engine_sink *s = e->cfg.sink;
 
+	if (e->nactive)
+		qsort(e->active, (size_t)e->nactive, sizeof(*e->active), cmp_vm_id);
 	for (int p = 0; p < e->cfg.npol; p++) {
 		struct metrics all = { { 0 } };
 		bool any = false;
 
-		for (int64_t i = 0; i < e->nvms; i++) {
-			struct vm *v = e->vms[i];
+		for (int64_t i = 0; i < e->nactive; i++) {
+			struct vm *v = e->active[i];
 			struct metrics d, dc, row;
 
 			if (v->common.v[M_EVENTS] == v->common_snap.v[M_EVENTS])
@@ -289,8 +482,11 @@ static int bucket_close(struct engine *e)
 		if (any && s->series(s->arg, p, -1, e->bucket_start, &all))
 			return -1;
 	}
-	for (int64_t i = 0; i < e->nvms; i++)
-		e->vms[i]->common_snap = e->vms[i]->common;
+	for (int64_t i = 0; i < e->nactive; i++) {
+		e->active[i]->common_snap = e->active[i]->common;
+		e->active[i]->in_bucket = false;
+	}
+	e->nactive = 0;
 	return 0;
 }
 
@@ -356,6 +552,8 @@ static int on_enter(struct engine *e, struct vm *v, const struct pev *pe)
 
 		if (flushed < 0)
 			return no_memory(e);
+		if (flushed && e->counting)
+			v->vcpu_pflush[pe->vix * v->npol + p]++;
 		exposed = stale_enter(&pc->st, pe->core, flushed, &marked);
 		if (exposed < 0)
 			return no_memory(e);
@@ -363,15 +561,24 @@ static int on_enter(struct engine *e, struct vm *v, const struct pev *pe)
 			pc->tot.v[M_STALE_EXPOSURES]++;
 			if (e->cfg.sink && e->cfg.sink->hazard &&
 			    e->cfg.sink->hazard(e->cfg.sink->arg, p, pe->ts, v->id, pe->vcpu,
-						pe->core, marked))
+						pe->core_id, marked))
 				return sink_failed(e);
 		}
 	}
 	return 0;
 }
 
+/* Resolve the event's core number to @v's dense core index. */
+static inline int at_core(struct vm *v, struct pev *pe)
+{
+	if (pe->core_id < 0)
+		return 0;
+	pe->core = core_index(v, pe->core_id);
+	return pe->core < 0 ? -1 : 0;
+}
+
 /* One event of a known kind, checked, for VM @v. */
-static int dispatch(struct engine *e, struct vm *v, const struct tdb_event *ev, struct pev *pe)
+static inline __attribute__((always_inline)) int dispatch(struct engine *e, struct vm *v, const struct tdb_event *ev, struct pev *pe)
 {
 	int rc = 0;
 
@@ -380,21 +587,29 @@ static int dispatch(struct engine *e, struct vm *v, const struct tdb_event *ev, 
 		v->common.v[M_GUEST_ENTRIES]++;
 		if (ev->cpu < 0)
 			return 0;
-		v->vcpu_core[ev->vcpu] = pe->core;
+		if (at_core(v, pe))
+			return no_memory(e);
+		v->vcpu_core[pe->vix] = pe->core;
 		return on_enter(e, v, pe);
 	case TDB_HCALL:
 		v->common.v[M_HCALLS]++;
 		if (pe->n == 0 || (pe->opcode != H_REMOVE && pe->opcode != H_PROTECT &&
 				   pe->opcode != H_BULK_REMOVE))
 			return 0;
-		if (pe->core < 0 && ev->vcpu >= 0)
-			pe->core = v->vcpu_core[ev->vcpu] >= 0 ? v->vcpu_core[ev->vcpu] : -1;
+		if (at_core(v, pe))
+			return no_memory(e);
+		if (pe->core < 0 && pe->vix >= 0 && v->vcpu_core[pe->vix] >= 0) {
+			pe->core = v->vcpu_core[pe->vix];
+			pe->core_id = v->core_id[pe->core];
+		}
 		for (int p = 0; p < e->cfg.npol && !rc; p++)
 			rc = e->cfg.pol[p]->hcall(&v->pc[p], pe);
 		break;
 	case TDB_HOST_INVAL:
 		if (pe->n == 0)
 			return 0;
+		if (at_core(v, pe))
+			return no_memory(e);
 		for (int p = 0; p < e->cfg.npol && !rc; p++)
 			rc = e->cfg.pol[p]->host_inval(&v->pc[p], pe);
 		break;
@@ -410,23 +625,53 @@ static int dispatch(struct engine *e, struct vm *v, const struct tdb_event *ev, 
 	return rc ? no_memory(e) : 0;
 }
 
+/* An event outside what --vcpu/--from/--to count: it changes the state as
+ * usual, and every count it made is taken back (filter.h). Kept out of line
+ * so that dispatch() stays inlined in the hot path. */
+static __attribute__((noinline, cold)) int dispatch_uncounted(struct engine *e, struct vm *v, const struct tdb_event *ev,
+			      struct pev *pe)
+{
+	struct metrics saved[MAX_POLICIES];
+	struct metrics common = v->common;
+	int rc;
+
+	for (int p = 0; p < e->cfg.npol; p++)
+		saved[p] = v->pc[p].tot;
+	common.v[M_EVENTS]--;
+	rc = dispatch(e, v, ev, pe);
+	for (int p = 0; p < e->cfg.npol; p++)
+		v->pc[p].tot = saved[p];
+	v->common = common;
+	return rc;
+}
+
 static int one_event(struct engine *e, struct tdb *db, const struct tdb_event *ev)
 {
 	struct pev pe;
 	struct vm *v;
+	int rc;
 
-	if (ev->kind == TDB_OTHER)
-		return count_unknown(e, ev->kind_id) ? no_memory(e) : 0;
-	if (ev->cpu < -1 || ev->cpu >= CPU_ID_LIMIT)
-		return bad_row(e, db, ev, "cpu %" PRId64 " out of range (-1..%d)", ev->cpu, CPU_ID_LIMIT - 1);
+	bool kflush = false;
+
+	if (ev->kind == TDB_OTHER) {
+		if (!e->kflush_known || ev->kind_id != e->kflush_id)
+			return count_unknown(e, ev->kind_id) ? no_memory(e) : 0;
+		kflush = e->kflush_seen = true;
+	}
+	if (ev->cpu < -1 || ev->cpu > CPU_ID_MAX)
+		return bad_row(e, db, ev, "cpu %" PRId64 " out of range (-1..%" PRId64 ")", ev->cpu,
+			       (int64_t)CPU_ID_MAX);
 	if (ev->vm < 0)
 		return bad_row(e, db, ev, "negative vm id %" PRId64, ev->vm);
-	if (!(ev->nulls & TDB_NULL_VCPU) && (ev->vcpu < 0 || ev->vcpu >= VCPU_ID_LIMIT))
-		return bad_row(e, db, ev, "vcpu %" PRId64 " out of range (0..%d)", ev->vcpu, VCPU_ID_LIMIT - 1);
+	if (!(ev->nulls & TDB_NULL_VCPU) && (ev->vcpu < 0 || ev->vcpu > VCPU_ID_MAX))
+		return bad_row(e, db, ev, "vcpu %" PRId64 " out of range (0..%" PRId64 ")", ev->vcpu,
+			       (int64_t)VCPU_ID_MAX);
 	pe.ts = ev->ts;
 	pe.cpu = ev->cpu;
-	pe.core = ev->cpu >= 0 ? ev->cpu / e->cfg.m.threads_per_core : -1;
+	pe.core_id = ev->cpu >= 0 ? ev->cpu / e->cfg.m.threads_per_core : -1;
+	pe.core = -1;
 	pe.vcpu = ev->vcpu;
+	pe.vix = -1;
 	pe.opcode = pe.flags = pe.n = 0;
 	switch (ev->kind) {
 	case TDB_GUEST_ENTER:
@@ -450,7 +695,9 @@ static int one_event(struct engine *e, struct tdb *db, const struct tdb_event *e
 	case TDB_LOST:
 		if (ev->a[0] < 0)
 			return bad_row(e, db, ev, "lost has a negative count (a0 = %" PRId64 ")", ev->a[0]);
-		e->lost += ev->a[0];
+		if (__builtin_add_overflow(e->lost, ev->a[0], &e->lost))
+			return bad_row(e, db, ev, "lost count %" PRId64 " makes the sum of lost events "
+				       "exceed 2^63-1", ev->a[0]);
 		break;
 	default:
 		break;
@@ -458,20 +705,39 @@ static int one_event(struct engine *e, struct tdb *db, const struct tdb_event *e
 	if (e->cfg.bucket_ns > 0 && (!e->bucket_open || ev->ts >= e->bucket_end)) {
 		if (e->bucket_open && bucket_close(e))
 			return sink_failed(e);
-		e->bucket_start = floor_div(ev->ts, e->cfg.bucket_ns) * e->cfg.bucket_ns;
+		if (__builtin_mul_overflow(floor_div(ev->ts, e->cfg.bucket_ns), e->cfg.bucket_ns,
+					   &e->bucket_start))
+			return bad_row(e, db, ev, "ts %" PRId64 " has no series bucket of %" PRId64
+				       " ns in int64", ev->ts, e->cfg.bucket_ns);
 		e->bucket_end = e->bucket_start > INT64_MAX - e->cfg.bucket_ns
 			? INT64_MAX : e->bucket_start + e->cfg.bucket_ns;
 		e->bucket_open = true;
 	}
-	if (ev->vm == 0)
+	if (ev->vm == 0 || !filter_vm(e->cfg.filter, ev->vm))
 		return 0;
 	v = vm_get(e, ev->vm);
 	if (!v)
 		return no_memory(e);
 	v->common.v[M_EVENTS]++;
-	if (!(ev->nulls & TDB_NULL_VCPU) && vcpu_online(e, v, ev->vcpu))
+	if (e->cfg.bucket_ns > 0 && bucket_note(e, v))
 		return no_memory(e);
-	return dispatch(e, v, ev, &pe);
+	if (kflush)
+		return kernel_flush(e, v, ev, &pe);
+	if (!(ev->nulls & TDB_NULL_VCPU)) {
+		pe.vix = vcpu_index(v, ev->vcpu);
+		if (pe.vix < 0 || vcpu_online(e, v, ev->vcpu, pe.vix))
+			return no_memory(e);
+	}
+	e->counting = filter_counts(e->cfg.filter, ev->ts, pe.vcpu);
+	if (e->counting)
+		rc = dispatch(e, v, ev, &pe);
+	else
+		rc = dispatch_uncounted(e, v, ev, &pe);
+	for (int p = 0; p < e->cfg.npol && !rc; p++)
+		if (e->acc[p].overflow)
+			return bad_row(e, db, ev, "policy %s: a count or the cycles would exceed "
+				       "2^63-1 (n = %" PRId64 ")", e->cfg.pol[p]->name, pe.n);
+	return rc;
 }
 
 int engine_run(struct engine *e, struct tdb *db)
@@ -480,6 +746,8 @@ int engine_run(struct engine *e, struct tdb *db)
 	struct progress prog;
 	int rc;
 
+	if (find_kernel_flush(e, db))
+		return EXIT_BAD_INPUT;
 	if (tdb_scan_begin(db)) {
 		snprintf(e->err, sizeof(e->err), "%s", tdb_error(db));
 		return EXIT_RUN_FAILED;
@@ -506,17 +774,21 @@ int engine_run(struct engine *e, struct tdb *db)
 	progress_done(&prog, e->events);
 	if (e->bucket_open && bucket_close(e))
 		return sink_failed(e);
+	if (sort_vms(e)) {
+		snprintf(e->err, sizeof(e->err), "out of memory");
+		return EXIT_RUN_FAILED;
+	}
 	snprintf(e->digest, sizeof(e->digest), "%016" PRIx64 "%016" PRIx64 "-%" PRId64,
 		 e->h1, e->h2, e->events);
 	return 0;
 }
 
 int64_t engine_nvms(const struct engine *e) { return e->nvms; }
-int64_t engine_vm_id(const struct engine *e, int64_t i) { return e->vms[i]->id; }
+int64_t engine_vm_id(const struct engine *e, int64_t i) { return e->sorted[i]->id; }
 
 void engine_row(const struct engine *e, int pol, int64_t i, struct metrics *out)
 {
-	const struct vm *v = e->vms[i];
+	const struct vm *v = e->sorted[i];
 
 	vm_row(e, &v->pc[pol].tot, &v->common, out);
 }
@@ -544,3 +816,18 @@ void engine_unknown(const struct engine *e, int64_t i, int64_t *kind_id, int64_t
 }
 
 const char *engine_digest(const struct engine *e) { return e->digest; }
+
+bool engine_has_kernel_flush(const struct engine *e) { return e->kflush_seen; }
+int64_t engine_kernel_flushes(const struct engine *e, int64_t i) { return e->sorted[i]->kflush; }
+int64_t engine_nvcpus(const struct engine *e, int64_t i) { return idmap_count(&e->sorted[i]->vcpus); }
+
+void engine_vcpu(const struct engine *e, int64_t i, int64_t j, int64_t *vcpu, int64_t *kernel,
+		 int64_t *flushes)
+{
+	const struct vm *v = e->sorted[i];
+
+	*vcpu = v->vcpu_id[j];
+	*kernel = v->vcpu_kflush[j];
+	for (int p = 0; p < e->cfg.npol; p++)
+		flushes[p] = v->vcpu_pflush[j * v->npol + p];
+}

@@ -23,13 +23,19 @@
  *   engine_lost()       sum of `lost` records' counts
  *   engine_nunknown()   distinct unknown kinds seen; engine_unknown() the i-th
  *   engine_digest()     digest of the events (when config.digest)
+ *   engine_has_kernel_flush(), engine_kernel_flushes(), engine_nvcpus(),
+ *   engine_vcpu()       the kernel's own flushes (kernel_flush events) per VM and
+ *                       vcpu, beside each policy's full flushes per vcpu
  *   engine_free()       NULL-safe
  *
  * Call order: new, run (once), reads, free.
  *
- * Memory: per VM, arrays indexed by vcpu id, vcore and core that grow to the
- * highest seen (bounded by CPU_ID_LIMIT / VCPU_ID_LIMIT), per policy and VM
- * the same; nothing grows with the number of events. Series buckets close
+ * Memory: per VM, maps from vcpu ids, vcore and core numbers to dense
+ * indices (idmap.h) and arrays by those indices, per policy and VM the same:
+ * memory follows the VMs, vcpus and cores a trace has (at most its rows),
+ * never the values of their ids, and nothing grows with the number of events.
+ * Ids are checked against CPU_ID_MAX / VCPU_ID_MAX (vm ids: any non-negative
+ * int64, kept in a sorted array). Series buckets close
  * as time passes them and are handed to the sink at once; a bucket keeps no
  * per-event data, only a snapshot of the totals when it opened.
  */
@@ -39,15 +45,19 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "filter.h"
 #include "machine.h"
 #include "metrics.h"
 #include "options.h"
 #include "policy.h"
 #include "tracedb.h"
 
-#define MAX_POLICIES 4
-#define CPU_ID_LIMIT (1 << 20)		/* host threads: far above any POWER host */
-#define VCPU_ID_LIMIT (1 << 20)		/* vcpu ids (KVM_MAX_VCPU_ID is far lower) */
+#define MAX_POLICIES 8
+/* The ids a trace may hold (anything else is bad input, exit 2 naming the row).
+ * Linux numbers cpus with an int and kvm_hv's tracepoints carry vcpu_id as an
+ * int: both fit in 0..2^31-1. Memory does not depend on these values (idmap.h). */
+#define CPU_ID_MAX INT32_MAX		/* host thread: -1 (unknown) or 0..2^31-1 */
+#define VCPU_ID_MAX INT32_MAX		/* vcpu id: 0..2^31-1 */
 
 /* Where results go while the pass runs (NULL members: not wanted). */
 struct engine_sink {
@@ -70,6 +80,7 @@ struct engine_config {
 	const struct engine_sink *sink;		/* or NULL */
 	bool digest;				/* compute engine_digest() */
 	bool progress;				/* progress lines on stderr */
+	const struct replay_filter *filter;	/* --vm/--vcpu/--from/--to, or NULL */
 };
 
 struct engine;
@@ -89,6 +100,15 @@ int64_t engine_nunknown(const struct engine *e);
 void engine_unknown(const struct engine *e, int64_t i, int64_t *kind_id, int64_t *count);
 int64_t engine_unknown_total(const struct engine *e);
 const char *engine_digest(const struct engine *e);
+
+/* kernel_flush events (the kernel's own full flushes, trace-schema-v1.md): */
+bool engine_has_kernel_flush(const struct engine *e);		/* any in the trace */
+int64_t engine_kernel_flushes(const struct engine *e, int64_t i);	/* of the i-th VM */
+int64_t engine_nvcpus(const struct engine *e, int64_t i);	/* vcpus seen in the i-th VM */
+/* the j-th vcpu (order of first sight) of the i-th VM: its id, its kernel_flush
+ * events, and each policy's full flushes on its entries (@flushes[npol]) */
+void engine_vcpu(const struct engine *e, int64_t i, int64_t j, int64_t *vcpu, int64_t *kernel,
+		 int64_t *flushes);
 
 void engine_free(struct engine *e);
 

@@ -18,7 +18,7 @@ void needmask_init(struct needmask *nm, bool all_set)
 	nm->ncores = 0;
 }
 
-int needmask_clear(struct needmask *nm, int64_t core)
+static int grow(struct needmask *nm, int64_t core)
 {
 	if (core >= nm->ncores) {
 		int64_t n = nm->ncores ? nm->ncores : 8;
@@ -33,7 +33,24 @@ int needmask_clear(struct needmask *nm, int64_t core)
 		nm->clear_gen = g;
 		nm->ncores = n;
 	}
+	return 0;
+}
+
+int needmask_clear(struct needmask *nm, int64_t core)
+{
+	if (grow(nm, core))
+		return -1;
 	nm->clear_gen[core] = nm->gen;
+	return 0;
+}
+
+/* A generation no set_all() reaches: the bit reads as set in every generation
+ * until the core's next clear. */
+int needmask_set(struct needmask *nm, int64_t core)
+{
+	if (grow(nm, core))
+		return -1;
+	nm->clear_gen[core] = UINT64_MAX;
 	return 0;
 }
 

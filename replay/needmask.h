@@ -13,6 +13,7 @@
  *   needmask_set_all()   every core of the machine, seen or not, in O(1)
  *   needmask_test()      is @core's bit set?
  *   needmask_clear()     clear @core's bit; 0 or -1 (ENOMEM)
+ *   needmask_set()       set @core's bit alone (radix_flush_cpu); 0 or -1 (ENOMEM)
  *   needmask_free()
  *
  * Algorithm: a generation counter. set_all() starts a new generation; a core
@@ -47,6 +48,7 @@ static inline bool needmask_test(const struct needmask *nm, int64_t core)
 }
 
 int needmask_clear(struct needmask *nm, int64_t core);
+int needmask_set(struct needmask *nm, int64_t core);
 void needmask_free(struct needmask *nm);
 
 #endif

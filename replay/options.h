@@ -11,6 +11,8 @@
  *
  * Interface:
  *   replay_options_default()   the spec's reading
+ *   replay_options_machine()   then what a machine profile turns on by default
+ *                              (power9-hash: virt-mode-global), before --option
  *   replay_option_set()        apply "NAME=0|1"; -1 if unknown or not 0/1
  *   replay_option_defs[]       name, policy, default, what it means (for --help)
  *   replay_options_json()      the options of one policy as a JSON object
@@ -27,6 +29,7 @@ enum replay_option {
 	OPT_NEW_VM_INIT_FLUSH,		/* new/modern: need_tlb_flush all set at VM creation */
 	OPT_NEW_HPT_RESET_FLUSH,	/* new: HPT reset sets every need_tlb_flush bit */
 	OPT_NEW_BULK_GLOBAL_INVALIDATES,/* new: H_BULK_REMOVE through global_invalidates */
+	OPT_VIRT_MODE_GLOBAL,		/* new/modern: HPT hcalls in virtual mode, always global */
 	NOPTIONS,
 };
 
@@ -44,6 +47,7 @@ struct replay_options {
 };
 
 void replay_options_default(struct replay_options *o);
+void replay_options_machine(struct replay_options *o, const char *machine);
 int replay_option_set(struct replay_options *o, const char *assignment);
 /* JSON object of the options that change @policy, e.g. {"new-hpt-reset-flush":1}. */
 void replay_options_json(const struct replay_options *o, const char *policy,

@@ -10,6 +10,7 @@
 #include "output.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
@@ -51,9 +52,81 @@ static void vm_label(const struct engine *e, int64_t r, char *buf, size_t len)
 		snprintf(buf, len, "all");
 }
 
-static void write_json(FILE *f, const char *trace, const struct engine_config *cfg,
-		       const struct engine *e)
+/* kernel_flush events of row r (a VM, or the sum for "all"). */
+static int64_t row_kernel_flushes(const struct engine *e, int64_t r)
 {
+	int64_t sum = 0;
+
+	if (r < engine_nvms(e))
+		return engine_kernel_flushes(e, r);
+	for (int64_t i = 0; i < engine_nvms(e); i++)
+		sum += engine_kernel_flushes(e, i);
+	return sum;
+}
+
+static int cmp_vcpu(const void *a, const void *b)
+{
+	const int64_t *x = a, *y = b;	/* pairs (id, index) */
+
+	return (x[0] > y[0]) - (x[0] < y[0]);
+}
+
+/* Each vcpu of VM i, by id: @cb(arg, vm, vcpu, kernel, flushes[npol]). */
+static int each_vcpu(const struct engine *e, int64_t i,
+		     void (*cb)(void *, int64_t, int64_t, int64_t, const int64_t *), void *arg)
+{
+	int64_t n = engine_nvcpus(e, i), *pairs = malloc(sizeof(*pairs) * 2 * (size_t)(n ? n : 1));
+	int64_t flushes[MAX_POLICIES], id, kernel;
+
+	if (!pairs)
+		return -1;
+	for (int64_t j = 0; j < n; j++) {
+		engine_vcpu(e, i, j, &id, &kernel, flushes);
+		pairs[2 * j] = id;
+		pairs[2 * j + 1] = j;
+	}
+	qsort(pairs, (size_t)n, 2 * sizeof(*pairs), cmp_vcpu);
+	for (int64_t j = 0; j < n; j++) {
+		engine_vcpu(e, i, pairs[2 * j + 1], &id, &kernel, flushes);
+		cb(arg, engine_vm_id(e, i), id, kernel, flushes);
+	}
+	free(pairs);
+	return 0;
+}
+
+struct vcpu_out {
+	FILE *f;
+	const struct engine_config *cfg;
+	bool first;
+};
+
+static void json_vcpu(void *arg, int64_t vm, int64_t vcpu, int64_t kernel, const int64_t *flushes)
+{
+	struct vcpu_out *o = arg;
+
+	fprintf(o->f, "%s  {\"vm\": %" PRId64 ", \"vcpu\": %" PRId64 ", \"kernel_flushes\": %" PRId64
+		", \"full_flushes\": {", o->first ? "\n" : ",\n", vm, vcpu, kernel);
+	for (int p = 0; p < o->cfg->npol; p++)
+		fprintf(o->f, "%s\"%s\": %" PRId64, p ? ", " : "", o->cfg->pol[p]->name, flushes[p]);
+	fputs("}}", o->f);
+	o->first = false;
+}
+
+static void table_vcpu(void *arg, int64_t vm, int64_t vcpu, int64_t kernel, const int64_t *flushes)
+{
+	struct vcpu_out *o = arg;
+
+	fprintf(o->f, "%20" PRId64 " %11" PRId64 " %14" PRId64, vm, vcpu, kernel);
+	for (int p = 0; p < o->cfg->npol; p++)
+		fprintf(o->f, "  %*" PRId64, (int)strlen(o->cfg->pol[p]->name) > 8
+			? (int)strlen(o->cfg->pol[p]->name) : 8, flushes[p]);
+	fputc('\n', o->f);
+}
+
+static int write_json(FILE *f, const char *trace, const struct engine_config *cfg,
+		      const struct engine *e)
+{
+	bool kf = engine_has_kernel_flush(e);
 	int64_t nvms = engine_nvms(e);
 	bool first = true;
 
@@ -76,20 +149,35 @@ static void write_json(FILE *f, const char *trace, const struct engine_config *c
 				fputs("   \"vm\": \"all\",\n", f);
 			for (int k = 0; k < NMETRICS; k++)
 				fprintf(f, "   \"%s\": %" PRId64 "%s\n", metric_names[k], m.v[k],
-					k + 1 < NMETRICS ? "," : "");
+					k + 1 < NMETRICS || kf ? "," : "");
+			if (kf)
+				fprintf(f, "   \"kernel_flushes\": %" PRId64 "\n", row_kernel_flushes(e, r));
 			fputs("  }", f);
 		}
-	fputs(first ? "]\n}\n" : "\n ]\n}\n", f);
+	fputs(first ? "]" : "\n ]", f);
+	if (kf) {
+		struct vcpu_out o = { f, cfg, true };
+
+		fputs(",\n \"kernel_flushes_by_vcpu\": [", f);
+		for (int64_t i = 0; i < nvms; i++)
+			if (each_vcpu(e, i, json_vcpu, &o))
+				return -1;
+		fputs(o.first ? "]" : "\n ]", f);
+	}
+	fputs("\n}\n", f);
+	return 0;
 }
 
 static void write_csv(FILE *f, const struct engine_config *cfg, const struct engine *e)
 {
 	int64_t nvms = engine_nvms(e);
 
+	bool kf = engine_has_kernel_flush(e);
+
 	fputs("policy,vm", f);
 	for (int k = 0; k < NMETRICS; k++)
 		fprintf(f, ",%s", metric_names[k]);
-	fputc('\n', f);
+	fputs(kf ? ",kernel_flushes\n" : "\n", f);
 	for (int p = 0; p < cfg->npol && nvms > 0; p++)
 		for (int64_t r = 0; r <= nvms; r++) {
 			struct metrics m;
@@ -100,6 +188,8 @@ static void write_csv(FILE *f, const struct engine_config *cfg, const struct eng
 			fprintf(f, "%s,%s", cfg->pol[p]->name, vm);
 			for (int k = 0; k < NMETRICS; k++)
 				fprintf(f, ",%" PRId64, m.v[k]);
+			if (kf)
+				fprintf(f, ",%" PRId64, row_kernel_flushes(e, r));
 			fputc('\n', f);
 		}
 }
@@ -118,6 +208,21 @@ static int64_t meta_lost_events(struct tdb *db)
 	return parse_i64(tdb_meta(db, "lost_events"), &v) == 0 && v > 0 ? v : 0;
 }
 
+/* Unknown kinds named in the foot: a file may declare any number of them. */
+#define FOOT_KINDS 10
+
+/* A string from the trace on a terminal: printable ASCII only (no escape
+ * sequences, no line breaks from a hostile file), at most @max characters. */
+static void put_printable(FILE *f, const char *s, int max)
+{
+	int n = 0;
+
+	for (; *s && n < max; s++, n++)
+		fputc(*s >= 0x20 && *s < 0x7f ? *s : '?', f);
+	if (*s)
+		fputs("...", f);
+}
+
 static void write_foot(FILE *f, const struct engine *e, struct tdb *db, const char *prefix)
 {
 	int64_t meta_lost = meta_lost_events(db);
@@ -125,15 +230,18 @@ static void write_foot(FILE *f, const struct engine *e, struct tdb *db, const ch
 	if (engine_unknown_total(e) > 0) {
 		fprintf(f, "%s%" PRId64 " events of kinds the replay does not know were skipped:",
 			prefix, engine_unknown_total(e));
-		for (int64_t i = 0; i < engine_nunknown(e); i++) {
+		for (int64_t i = 0; i < engine_nunknown(e) && i < FOOT_KINDS; i++) {
 			int64_t id, count;
 			const char *name;
 
 			engine_unknown(e, i, &id, &count);
 			name = tdb_kind_name(db, id);
-			fprintf(f, "%s %s (id %" PRId64 ") %" PRId64, i ? "," : "",
-				name ? name : "?", id, count);
+			fputs(i ? ", " : " ", f);
+			put_printable(f, name ? name : "?", 64);
+			fprintf(f, " (id %" PRId64 ") %" PRId64, id, count);
 		}
+		if (engine_nunknown(e) > FOOT_KINDS)
+			fprintf(f, ", and %" PRId64 " other kinds", engine_nunknown(e) - FOOT_KINDS);
 		fputc('\n', f);
 	}
 	if (engine_lost(e) > 0)
@@ -145,11 +253,84 @@ static void write_foot(FILE *f, const struct engine *e, struct tdb *db, const ch
 			"capture: counts are lower bounds\n", prefix, meta_lost);
 }
 
-static void write_table(FILE *f, const char *trace, const struct engine_config *cfg,
-			const struct engine *e, struct tdb *db)
+static void write_ids(FILE *f, const char *what, const struct id_set *s)
+{
+	fprintf(f, " %s", what);
+	for (int64_t i = 0; i < s->n; i++)
+		fprintf(f, "%s%" PRId64, i ? "," : " ", s->ids[i]);
+	fputc(';', f);
+}
+
+/* What a filtered table counts (the meaning of each filter is in --help). */
+static void write_filter(FILE *f, const struct replay_filter *flt)
+{
+	fputs("counted:", f);
+	if (flt->vms.on)
+		write_ids(f, "vm", &flt->vms);
+	if (flt->vcpus.on)
+		write_ids(f, "events of vcpu", &flt->vcpus);
+	if (flt->window) {
+		fputs(" events from ", f);
+		if (flt->from == INT64_MIN)
+			fputs("the start", f);
+		else
+			fprintf(f, "%" PRId64 " ns", flt->from);
+		if (flt->to == INT64_MAX)
+			fputs(" to the end", f);
+		else
+			fprintf(f, " to before %" PRId64 " ns", flt->to);
+		fputs(" (the whole trace replayed)", f);
+	}
+	fputc('\n', f);
+}
+
+int output_sort_key(const char *name)
+{
+	if (strcmp(name, "vm") == 0)
+		return SORT_BY_VM;
+	for (int k = 0; k < NMETRICS; k++)
+		if (strcmp(name, metric_names[k]) == 0)
+			return k;
+	return -2;
+}
+
+/* --sort: the VM rows of policy @p in table order (the "all" row stays last). */
+struct sort_ctx {
+	const struct engine *e;
+	int pol, key;
+};
+
+static int cmp_rows(const void *a, const void *b, void *arg)
+{
+	const struct sort_ctx *c = arg;
+	int64_t ra = *(const int64_t *)a, rb = *(const int64_t *)b;
+	struct metrics ma, mb;
+
+	engine_row(c->e, c->pol, ra, &ma);
+	engine_row(c->e, c->pol, rb, &mb);
+	if (ma.v[c->key] != mb.v[c->key])
+		return ma.v[c->key] < mb.v[c->key] ? 1 : -1;	/* largest first */
+	return (ra > rb) - (ra < rb);				/* then by VM id */
+}
+
+static void table_order(const struct engine *e, int pol, int sort, int64_t *order)
+{
+	struct sort_ctx c = { e, pol, sort };
+	int64_t nvms = engine_nvms(e);
+
+	for (int64_t r = 0; r < nvms; r++)
+		order[r] = r;
+	if (sort != SORT_BY_VM)
+		qsort_r(order, (size_t)nvms, sizeof(*order), cmp_rows, &c);
+	order[nvms] = nvms;
+}
+
+static int write_table(FILE *f, const char *trace, const struct engine_config *cfg,
+		       const struct engine *e, struct tdb *db, int64_t *order, int sort)
 {
 	int64_t nvms = engine_nvms(e);
-	int w[NMETRICS], wpol = 6, wvm = 3;
+	int w[NMETRICS], wpol = 6, wvm = 3, wkf = 0;
+	bool kf = engine_has_kernel_flush(e);
 
 	fprintf(f, "trace %s: %" PRId64 " events, %" PRId64 " VM%s; machine %s, %" PRId64
 		" threads/core, %" PRId64 " sets, vcores %s\n", trace, engine_events(e), nvms,
@@ -169,6 +350,8 @@ static void write_table(FILE *f, const char *trace, const struct engine_config *
 			fputc('\n', f);
 			break;
 		}
+	if (filter_active(cfg->filter))
+		write_filter(f, cfg->filter);
 	fputc('\n', f);
 	for (int k = 0; k < NMETRICS; k++)
 		w[k] = (int)strlen(metric_names[k]);
@@ -191,11 +374,19 @@ static void write_table(FILE *f, const char *trace, const struct engine_config *
 	fprintf(f, "%-*s  %*s", wpol, "policy", wvm, "vm");
 	for (int k = 0; k < NMETRICS; k++)
 		fprintf(f, "  %*s", w[k], metric_names[k]);
+	if (kf) {
+		wkf = (int)strlen("kernel_flushes");
+		if (digits(row_kernel_flushes(e, nvms)) > wkf)
+			wkf = digits(row_kernel_flushes(e, nvms));
+		fprintf(f, "  %*s", wkf, "kernel_flushes");
+	}
 	fputc('\n', f);
 	if (nvms == 0)
 		fputs("(no events of any VM)\n", f);
-	for (int p = 0; p < cfg->npol && nvms > 0; p++)
-		for (int64_t r = 0; r <= nvms; r++) {
+	for (int p = 0; p < cfg->npol && nvms > 0; p++) {
+		table_order(e, p, sort, order);
+		for (int64_t i = 0; i <= nvms; i++) {
+			int64_t r = order[i];
 			struct metrics m;
 			char vm[32];
 
@@ -204,22 +395,51 @@ static void write_table(FILE *f, const char *trace, const struct engine_config *
 			fprintf(f, "%-*s  %*s", wpol, cfg->pol[p]->name, wvm, vm);
 			for (int k = 0; k < NMETRICS; k++)
 				fprintf(f, "  %*" PRId64, w[k], m.v[k]);
+			if (kf)
+				fprintf(f, "  %*" PRId64, wkf, row_kernel_flushes(e, r));
 			fputc('\n', f);
 		}
+	}
+	if (kf && nvms > 0) {
+		struct vcpu_out o = { f, cfg, true };
+
+		fputs("\nkernel_flushes: full flushes the kernel itself did (kernel_flush events), "
+		      "per vcpu,\nbeside each policy's full flushes on that vcpu's entries:\n", f);
+		fprintf(f, "%20s %11s %14s", "vm", "vcpu", "kernel_flushes");
+		for (int p = 0; p < cfg->npol; p++)
+			fprintf(f, "  %*s", (int)strlen(cfg->pol[p]->name) > 8
+				? (int)strlen(cfg->pol[p]->name) : 8, cfg->pol[p]->name);
+		fputc('\n', f);
+		for (int64_t i = 0; i < nvms; i++)
+			if (each_vcpu(e, i, table_vcpu, &o))
+				return -1;
+	}
 	if (engine_unknown_total(e) > 0 || engine_lost(e) > 0 || meta_lost_events(db) > 0)
 		fputc('\n', f);
 	write_foot(f, e, db, "");
+	return 0;
 }
 
 int output_results(FILE *f, enum out_format fmt, const char *trace,
-		   const struct engine_config *cfg, const struct engine *e, struct tdb *db)
+		   const struct engine_config *cfg, const struct engine *e, struct tdb *db,
+		   int sort)
 {
-	if (fmt == OUT_JSON)
-		write_json(f, trace, cfg, e);
-	else if (fmt == OUT_CSV)
+	int rc = 0;
+
+	if (fmt == OUT_JSON) {
+		rc = write_json(f, trace, cfg, e);
+	} else if (fmt == OUT_CSV) {
 		write_csv(f, cfg, e);
-	else
-		write_table(f, trace, cfg, e, db);
+	} else {
+		int64_t *order = malloc(sizeof(*order) * (size_t)(engine_nvms(e) + 1));
+
+		if (!order)
+			return -1;
+		rc = write_table(f, trace, cfg, e, db, order, sort);
+		free(order);
+	}
+	if (rc)
+		return -1;
 	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
 }
 

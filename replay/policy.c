@@ -8,7 +8,9 @@
 #include "policy.h"
 
 const struct policy_ops *const policy_all[] = {
-	&policy_old, &policy_new, &policy_modern, &policy_oracle, NULL,
+	&policy_old, &policy_new, &policy_modern, &policy_oracle,
+	&policy_radix,	/* radix guests only: not in the default --policy list */
+	NULL,
 };
 
 const struct policy_ops *policy_by_name(const char *name)

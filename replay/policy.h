@@ -23,6 +23,14 @@
  * Call order per VM: init, then the event callbacks in trace order, fini.
  * An event with a core the trace does not give (cpu -1 and no earlier entry
  * of its vcpu) arrives with e->core = -1: "unknown" (replay-model.md).
+ * Cores and vcpus arrive as dense per-VM indices (e->core, e->vix; idmap.h):
+ * index arrays by them, never by an id read from the trace, so memory
+ * follows what the trace has, not the values of its ids. e->core_id and
+ * e->vcpu are the ids themselves, for anything shown to a user.
+ *
+ * Counts go through pc_*(), which add to the policy's checked totals over
+ * all VMs first (acc.h) and refuse to wrap; a policy that counts must not
+ * add to tot directly.
  *
  * Sequences (replay-model.md "Sequences and their cost"; cycles are computed
  * later from the counts, see machine.h):
@@ -37,6 +45,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "acc.h"
 #include "machine.h"
 #include "metrics.h"
 #include "options.h"
@@ -52,8 +61,11 @@ struct vm_counts {
 struct pev {
 	int64_t ts;		/* ns */
 	int64_t cpu;		/* host thread, -1 unknown */
-	int64_t core;		/* core of cpu (or of the vcpu's last entry), -1 unknown */
+	int64_t core;		/* dense index of the core of cpu (or of the vcpu's last
+				 * entry) within this VM, -1 unknown: what policies index by */
+	int64_t core_id;	/* that core's number (cpu / T), -1 unknown: for messages */
 	int64_t vcpu;		/* guest vcpu id, -1 none */
+	int64_t vix;		/* dense index of the vcpu within this VM, -1 none */
 	int64_t opcode;		/* hcall: opcode */
 	int64_t flags;		/* hcall: flags (guest r4) */
 	int64_t n;		/* hcall / host_inval: HPTEs invalidated */
@@ -64,6 +76,7 @@ struct pctx {
 	const struct machine *m;		/* profile, T, costs */
 	const struct replay_options *opt;	/* named kernel-reading options */
 	const struct vm_counts *vm;		/* nvcpus, nvcores of this VM */
+	struct acc *acc;			/* this policy's checked totals over all VMs */
 	struct metrics tot;			/* this policy's counts for this VM */
 	struct metrics snap;			/* tot when the last series bucket closed */
 	struct stale st;			/* stale-TLB exposure check */
@@ -82,18 +95,23 @@ struct policy_ops {
 };
 
 extern const struct policy_ops policy_old, policy_new, policy_modern, policy_oracle;
+extern const struct policy_ops policy_radix;	/* radix guests on POWER9: policy_radix.c */
 extern const struct policy_ops *const policy_all[];	/* NULL-terminated, default order */
 
 const struct policy_ops *policy_by_name(const char *name);
 
 static inline void pc_full_flush(struct pctx *p)
 {
+	if (acc_flush(p->acc))
+		return;
 	p->tot.v[M_FULL_FLUSHES]++;
 	p->tot.v[M_TLBIEL_FLUSH] += p->m->cost[COST_SETS];
 }
 
 static inline void pc_local(struct pctx *p, int64_t n, int64_t core, int64_t ts)
 {
+	if (acc_local(p->acc, n))
+		return;
 	p->tot.v[M_TLBIEL_INVAL] += n;
 	p->tot.v[M_LOCAL_SEQS]++;
 	stale_local(&p->st, core, ts);
@@ -101,6 +119,8 @@ static inline void pc_local(struct pctx *p, int64_t n, int64_t core, int64_t ts)
 
 static inline void pc_global(struct pctx *p, int64_t n)
 {
+	if (acc_global(p->acc, 1, n))
+		return;
 	p->tot.v[M_TLBIE] += n;
 	p->tot.v[M_TLBIE_SEQS]++;
 }
@@ -109,6 +129,8 @@ static inline void pc_global(struct pctx *p, int64_t n)
  * kvmppc_invalidate_hpte / kvmppc_clear_ref_hpte always pass global). */
 static inline void pc_global_each(struct pctx *p, int64_t n)
 {
+	if (acc_global(p->acc, n, 1))
+		return;
 	p->tot.v[M_TLBIE] += n;
 	p->tot.v[M_TLBIE_SEQS] += n;
 }

@@ -17,6 +17,10 @@
  *   - kvmppc_h_bulk_remove: unchanged by the commit, local iff
  *     online_vcpus == 1 and need_tlb_flush untouched, so a local bulk remove
  *     leaves other cores stale [option new-bulk-global-invalidates, default 0].
+ *     [option virt-mode-global, default 0, 1 on power9-hash: when the hcalls
+ *     run with translation on (POWER9 P9 path), v6.1 global_invalidates()
+ *     forces global: "LPID has been switched to host if in virt mode so
+ *     can't do local"; see options.c]
  *   - kvmppc_alloc_reset_hpt (book3s_64_mmu_hv.c): sets every bit on an HPT
  *     reset [option new-hpt-reset-flush, default 1].
  *   - host virtual-mode invalidations: always global, one sequence per HPTE.
@@ -66,7 +70,7 @@ int need_global_invalidates(struct pctx *p, const struct pev *e)
 {
 	struct needmask *nm = p->state;
 
-	if (p->vm->nvcores != 1) {
+	if (p->vm->nvcores != 1 || p->opt->on[OPT_VIRT_MODE_GLOBAL]) {
 		pc_global(p, e->n);
 		return 0;
 	}

@@ -14,7 +14,7 @@
  *   - kvmppc_invalidate_hpte / kvmppc_clear_ref_hpte (host virtual mode):
  *     always a global sequence of 1 per HPTE.
  *
- * State: last_slot[vcpu] starts at -1 (kvmppc_core_vcpu_create sets
+ * State: last_slot[vcpu] (by the vcpu's dense index) starts at -1 (kvmppc_core_vcpu_create sets
  * last_cpu = -1), last_vcpu[slot] starts at 0 (zeroed struct kvm). Both
  * arrays grow on demand, so memory follows the vcpus and threads seen.
  * An HPT reset does nothing here (replay-model.md): v3.7 has no need_tlb_flush.
@@ -31,9 +31,9 @@
 #include "policy.h"
 
 struct old_state {
-	int64_t *last_slot;	/* per vcpu id: vcpu->arch.last_cpu, -1 never */
+	int64_t *last_slot;	/* per vcpu (dense index): vcpu->arch.last_cpu, -1 never */
 	int64_t nvcpu;
-	int64_t *last_vcpu;	/* per slot: kvm->arch.last_vcpu[], 0 never */
+	int64_t *last_vcpu;	/* per slot (dense core x T + vcpu mod T): kvm->arch.last_vcpu[], 0 never */
 	int64_t nslot;
 	int64_t slot_fill;	/* value of a slot not yet in last_vcpu[]: 0, -1 after a reset */
 };
@@ -80,12 +80,12 @@ static int old_enter(struct pctx *p, const struct pev *e)
 	int64_t t = p->m->threads_per_core;
 	int64_t slot = e->core * t + e->vcpu % t;
 
-	if (grow(&s->last_slot, &s->nvcpu, e->vcpu, -1) ||
+	if (grow(&s->last_slot, &s->nvcpu, e->vix, -1) ||
 	    grow(&s->last_vcpu, &s->nslot, slot, s->slot_fill))
 		return -1;
-	if (s->last_slot[e->vcpu] == slot && s->last_vcpu[slot] == e->vcpu)
+	if (s->last_slot[e->vix] == slot && s->last_vcpu[slot] == e->vcpu)
 		return 0;
-	s->last_slot[e->vcpu] = slot;
+	s->last_slot[e->vix] = slot;
 	s->last_vcpu[slot] = e->vcpu;
 	pc_full_flush(p);
 	return 1;

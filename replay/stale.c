@@ -2,9 +2,10 @@
 /*
  * stale - the stale-TLB exposure check (interface and algorithm in stale.h).
  *
- * holds and stale always have the same number of words, and marked_ts one
- * slot per bit of them: they grow together in stale_grow(), called from
- * stale_enter(), the only place a core can join holds. A mark that is
+ * holds and stale always have the same number of words, and marked_ts a
+ * slot for every core entered: they grow together in stale_grow(), called
+ * from stale_enter(), the only place a core can join holds; marks are only
+ * ever set on holding cores. A mark that is
  * already set keeps its time: the hazard row reports the invalidation that
  * first made the core stale.
  */
@@ -47,19 +48,22 @@ void stale_reset(struct stale *s, int64_t ts)
 
 int stale_grow(struct stale *s, int64_t core)
 {
-	int64_t old = s->holds.nwords;
+	int64_t n = s->nmarked ? s->nmarked : 4;
 	int64_t *m;
 
-	if (core / 64 < old)
-		return 0;
 	if (bitset_grow(&s->holds, core) || bitset_grow(&s->stale, core))
 		return -1;
-	m = realloc(s->marked_ts, sizeof(*m) * (size_t)(s->holds.nwords * 64));
+	if (core < s->nmarked)
+		return 0;
+	while (n <= core)
+		n *= 2;
+	m = realloc(s->marked_ts, sizeof(*m) * (size_t)n);
 	if (!m)
 		return -1;
-	for (int64_t i = old * 64; i < s->holds.nwords * 64; i++)
+	for (int64_t i = s->nmarked; i < n; i++)
 		m[i] = 0;
 	s->marked_ts = m;
+	s->nmarked = n;
 	return 0;
 }
 
@@ -69,4 +73,5 @@ void stale_free(struct stale *s)
 	bitset_free(&s->stale);
 	free(s->marked_ts);
 	s->marked_ts = NULL;
+	s->nmarked = 0;
 }

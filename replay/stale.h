@@ -35,11 +35,15 @@ struct stale {
 	struct bitset holds;	/* cores a vcpu of the VM has entered */
 	struct bitset stale;	/* cores that may hold stale translations */
 	int64_t *marked_ts;	/* per core: when it became stale (valid if stale) */
+	int64_t nmarked;	/* length of marked_ts: past the highest core entered, not
+				 * a whole word of 64 (cores are dense indices, few per VM) */
 };
 
 void stale_local(struct stale *s, int64_t core, int64_t ts);
 void stale_reset(struct stale *s, int64_t ts);
-/* stale_grow - room for @core in holds, stale and marked_ts; 0 or -1 (ENOMEM). */
+/* stale_grow - room for @core in holds, stale and marked_ts; 0 or -1 (ENOMEM).
+ * Every core with a bit in holds has a marked_ts slot: a core joins holds
+ * only in stale_enter(), which grows first. */
 int stale_grow(struct stale *s, int64_t core);
 void stale_free(struct stale *s);
 
@@ -51,7 +55,7 @@ static inline int stale_enter(struct stale *s, int64_t core, bool flushed, int64
 	uint64_t bit = 1ull << (core % 64);
 	int exposed = 0;
 
-	if (w >= s->holds.nwords && stale_grow(s, core))
+	if ((w >= s->holds.nwords || core >= s->nmarked) && stale_grow(s, core))
 		return -1;
 	if (flushed) {
 		s->stale.w[w] &= ~bit;

@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include "idmap.h"
 #include "machine.h"
 #include "needmask.h"
 #include "options.h"
@@ -38,6 +39,52 @@ static void test_needmask(void)
 	needmask_set_all(&nm);
 	TAP_OK("needmask: then set_all sets every core", needmask_test(&nm, 0) && needmask_test(&nm, 7000));
 	needmask_free(&nm);
+
+	/* radix_flush_cpu: one core's bit alone */
+	needmask_init(&nm, false);
+	TAP_EQ_I64("needmask: set core 9 alone", 0, needmask_set(&nm, 9));
+	TAP_OK("needmask: only core 9 is set", needmask_test(&nm, 9) && !needmask_test(&nm, 8) &&
+	       !needmask_test(&nm, 10) && !needmask_test(&nm, 5000));
+	needmask_set_all(&nm);
+	TAP_OK("needmask: a set bit stays set through set_all", needmask_test(&nm, 9) && needmask_test(&nm, 8));
+	TAP_EQ_I64("needmask: clear core 9", 0, needmask_clear(&nm, 9));
+	TAP_OK("needmask: core 9 clear again", !needmask_test(&nm, 9));
+	needmask_free(&nm);
+}
+
+static void test_idmap(void)
+{
+	struct idmap m;
+	bool all = true;
+
+	idmap_init(&m);
+	TAP_EQ_I64("idmap: empty finds nothing", -1, idmap_find(&m, 0));
+	/* 20000 ids spread over 0..2^31-1, in first-sight order */
+	for (int64_t i = 0; i < 20000; i++)
+		all &= idmap_add(&m, i * 107374) == i;
+	TAP_OK("idmap: dense indices in order of first sight", all);
+	for (int64_t i = 0; i < 20000; i++)
+		all &= idmap_find(&m, i * 107374) == i;
+	TAP_OK("idmap: every id found again", all);
+	TAP_EQ_I64("idmap: count", 20000, idmap_count(&m));
+	TAP_EQ_I64("idmap: an absent id", -1, idmap_find(&m, 2147483647));
+	TAP_OK("idmap: the table stays within 4 slots per id", m.mask + 1 <= 4 * 20000);
+	idmap_free(&m);
+	/* ids below IDMAP_DIRECT take the direct array, the others the table: one sequence */
+	TAP_OK("idmap: direct and hashed ids share one sequence of indices",
+	       idmap_add(&m, 5) == 0 && idmap_add(&m, 1000000) == 1 && idmap_add(&m, 63) == 2 &&
+	       idmap_add(&m, 64) == 3 && idmap_find(&m, 5) == 0 && idmap_find(&m, 1000000) == 1 &&
+	       idmap_find(&m, 63) == 2 && idmap_find(&m, 64) == 3 && idmap_find(&m, 6) == -1 &&
+	       idmap_find(&m, 65) == -1 && idmap_count(&m) == 4);
+	idmap_free(&m);
+	/* kind ids may be any int64: negative ones, -1 and INT64_MIN included */
+	TAP_OK("idmap: negative keys, -1 and INT64_MIN",
+	       idmap_add(&m, -1) == 0 && idmap_add(&m, INT64_MIN) == 1 && idmap_add(&m, -7) == 2 &&
+	       idmap_add(&m, INT64_MAX) == 3 && idmap_find(&m, -1) == 0 &&
+	       idmap_find(&m, INT64_MIN) == 1 && idmap_find(&m, -7) == 2 &&
+	       idmap_find(&m, INT64_MAX) == 3 && idmap_find(&m, -2) == -1);
+	idmap_free(&m);
+	TAP_EQ_I64("idmap: INT64_MIN absent from an empty map", -1, idmap_find(&m, INT64_MIN));
 }
 
 static void test_stale(void)
@@ -124,8 +171,13 @@ static void test_options(void)
 	TAP_EQ_I64("options: value 2 refused", -1, replay_option_set(&o, "new-hpt-reset-flush=2"));
 	TAP_EQ_I64("options: unknown refused", -1, replay_option_set(&o, "new-hpt=1"));
 	replay_options_json(&o, "modern", buf, sizeof(buf));
-	TAP_OK("options: modern's params name only new-vm-init-flush",
-	       strcmp(buf, "{\"new-vm-init-flush\":1}") == 0);
+	TAP_OK("options: modern's params name only new-vm-init-flush and virt-mode-global",
+	       strcmp(buf, "{\"new-vm-init-flush\":1,\"virt-mode-global\":0}") == 0);
+	replay_options_machine(&o, "power9-hash");
+	TAP_OK("options: power9-hash turns virt-mode-global on", o.on[OPT_VIRT_MODE_GLOBAL]);
+	replay_options_default(&o);
+	replay_options_machine(&o, "power8");
+	TAP_OK("options: power8 leaves it off", !o.on[OPT_VIRT_MODE_GLOBAL]);
 	replay_options_json(&o, "oracle", buf, sizeof(buf));
 	TAP_OK("options: oracle's params name none", strcmp(buf, "{}") == 0);
 }
@@ -133,6 +185,7 @@ static void test_options(void)
 int main(void)
 {
 	test_needmask();
+	test_idmap();
 	test_stale();
 	test_machine();
 	test_options();

@@ -18,7 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acc.h"
 #include "engine.h"
+#include "filter.h"
+#include "inputcheck.h"
 #include "machine.h"
 #include "options.h"
 #include "output.h"
@@ -28,6 +31,10 @@
 #include "util.h"
 
 #define DEFAULT_BUCKET_MS 100
+#define DEFAULT_POLICIES "old,new,modern,oracle"
+
+/* long-only options */
+enum { OPT_FORMAT = 1000, OPT_SORT, OPT_VM, OPT_VCPU, OPT_FROM, OPT_TO };
 
 static void usage(FILE *f)
 {
@@ -36,29 +43,53 @@ static void usage(FILE *f)
 "\n"
 "Reads a schema-v1 trace DB once and, for every chosen policy, counts full TLB\n"
 "flushes, tlbiel, tlbie broadcasts, modeled cycles and stale-TLB exposures, per VM\n"
-"and over all VMs. Policies: old (Linux <= v3.7), new (v3.8, commit 1b400ba0cd),\n"
-"modern (later hash-MMU kernels), oracle (perfect knowledge).\n"
+"and over all VMs. Policies of HPT (hash MMU) guests: old (Linux <= v3.7), new\n"
+"(v3.8, commit 1b400ba0cd), modern (later hash-MMU kernels), oracle (perfect\n"
+"knowledge); for radix guests (POWER9; not in the default list):\n"
+"    radix     Linux v6.1 kvmppc_prepare_radix_vcpu: a vcpu moving to another core\n"
+"              makes its previous core flush at its next entry\n"
+"A trace with kernel_flush events (the kernel's own flushes) gets a kernel_flushes\n"
+"column and per-vcpu lines beside each policy's full flushes.\n"
 "\n"
 "USAGE:\n"
 "    tlbreplay [OPTIONS] TRACE.db\n"
 "\n"
 "OPTIONS:\n"
-"    -p, --policy LIST          policies, in output order (default old,new,modern,oracle)\n"
-"    -m, --machine NAME         power7 | power8 | power9-hash (default power7)\n"
-"    -t, --threads-per-core T   threads per core (default: meta threads_per_core,\n"
-"                               else the machine's)\n"
-"    -c, --cost NAME=V          override a cost in cycles (repeatable): tlbiel, tlbie,\n"
-"                               tlbsync, ptesync, eieio, lock, flush_refill; or sets\n"
-"    -o, --option NAME=0|1      a kernel-reading option (repeatable; below)\n"
-"    -f, --format FMT           table | csv | json (default table)\n"
-"    -s, --store                write the results into TRACE.db (replay_* tables)\n"
-"    -b, --bucket-ms MS         time bucket of the stored series (default %d)\n"
-"    -q, --quiet                no progress lines on stderr\n"
-"    -h, --help                 this text\n"
-"    -V, --version              the version\n"
+"  -P, --policy LIST          policies, in output order (default %s)\n"
+"  -m, --machine NAME         power7 | power8 | power9-hash (default power7)\n"
+"  -t, --threads-per-core T   threads per core (default: meta threads_per_core,\n"
+"                             else the machine's)\n"
+"  -c, --cost NAME=V          override a cost in cycles (repeatable): tlbiel, tlbie,\n"
+"                             tlbsync, ptesync, eieio, lock, flush_refill; or sets\n"
+"  -O, --option NAME=0|1      a kernel-reading option (repeatable; below)\n"
+"      --format FMT           table | csv | json (default table)\n"
+"      --sort COLUMN          table rows of each policy by COLUMN, largest first\n"
+"                             (a metric name, e.g. cycles), or vm (default)\n"
+"  -s, --store                write the results into TRACE.db (replay_* tables)\n"
+"  -b, --bucket-ms MS         time bucket of the stored series (default %d)\n"
+"  -q, --quiet                no progress lines on stderr\n"
+"  -h, --help                 this text\n"
+"  -V, --version              print \"tlbreplay VERSION\"\n"
+"\n"
+"FILTERS (not with --store):\n"
+"      --vm ID[,ID...]        replay and count only these VMs. Exact: VMs share no\n"
+"                             state, so each row is the one of a full replay\n"
+"      --vcpu ID[,ID...]      replay every event of the VMs (their vcpus share the\n"
+"                             VM's state) but count only the events of these vcpu\n"
+"                             ids: their entries with the flushes and exposures on\n"
+"                             them, their hcalls with the sequences they issue;\n"
+"                             host_inval and hpt_reset (no vcpu) are not counted\n"
+"      --from TIME            count only events at or after TIME and\n"
+"      --to TIME              before TIME (trace time: 1500000 = ns, or 1.5ms,\n"
+"                             200us, 2s). The whole trace is still replayed, so a\n"
+"                             window starts warm, in the state the trace had then\n"
+"\n"
+"LIMITS: cpu -1..2147483647, vcpu ids 0..2147483647, vm ids 0..2^63-1; every count\n"
+"and cycle figure fits in int64 or the row that would make it wrap is refused.\n"
+"Memory follows the VMs, vcpus and cores present, not the values of their ids.\n"
 "\n"
 "MACHINES (costs in cycles; estimates, no published figures exist):\n",
-		DEFAULT_BUCKET_MS);
+		DEFAULT_POLICIES, DEFAULT_BUCKET_MS);
 	fprintf(f, "    %-12s %2s", "name", "T");
 	for (int c = 0; c < NCOSTS; c++)
 		fprintf(f, " %*s", c == COST_FLUSH_REFILL ? 12 : 7, cost_names[c]);
@@ -81,9 +112,11 @@ static void usage(FILE *f)
 "EXAMPLES:\n"
 "    tlbreplay trace.db                          # compare all four policies, as a table\n"
 "    tlbreplay --format json trace.db            # the same as JSON\n"
-"    tlbreplay -p old,new -m power8 trace.db     # two policies on a POWER8 model\n"
+"    tlbreplay -P old,new -m power8 trace.db     # two policies on a POWER8 model\n"
+"    tlbreplay --vm 3 --from 2s --to 2.5s trace.db  # VM 3, counted over half a second\n"
+"    tlbreplay --sort cycles trace.db            # the costliest VMs first\n"
 "    tlbreplay --cost tlbie=400 trace.db         # what if a tlbie costs twice as much\n"
-"    tlbreplay --option new-hpt-reset-flush=0 trace.db  # v3.8 without the reset flush\n"
+"    tlbreplay -O new-hpt-reset-flush=0 trace.db # v3.8 without the reset flush\n"
 "    tlbreplay --store --bucket-ms 10 trace.db   # keep results and a 10 ms series in trace.db\n");
 }
 
@@ -95,35 +128,56 @@ static int bad_usage(const char *fmt, const char *arg)
 	return EXIT_BAD_INPUT;
 }
 
-/* Parse "old,new" into cfg->pol; -1 with the offending name in *bad. */
-static int parse_policies(struct engine_config *cfg, char *list, const char **bad)
+/* Parse "old,new" into cfg->pol; 0, or -1 with the reason in @why. */
+static int parse_policies(struct engine_config *cfg, char *list, char *why, size_t len)
 {
 	cfg->npol = 0;
+	if (!*list || list[strlen(list) - 1] == ',' || strstr(list, ",,") || *list == ',') {
+		snprintf(why, len, "'%s' has an empty name", list);
+		return -1;
+	}
 	for (char *save = NULL, *tok = strtok_r(list, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
 		const struct policy_ops *p = policy_by_name(tok);
 
-		*bad = tok;
-		if (!p || cfg->npol == MAX_POLICIES)
+		if (!p) {
+			size_t n = (size_t)snprintf(why, len, "'%s' is not a policy (", tok);
+
+			for (int i = 0; policy_all[i] && n < len; i++)
+				n += (size_t)snprintf(why + n, len - n, "%s%s", i ? ", " : "",
+						      policy_all[i]->name);
+			if (n < len)
+				snprintf(why + n, len - n, ")");
 			return -1;
+		}
 		for (int i = 0; i < cfg->npol; i++)
-			if (cfg->pol[i] == p)
+			if (cfg->pol[i] == p) {
+				snprintf(why, len, "'%s' is repeated", tok);
 				return -1;
+			}
+		if (cfg->npol == MAX_POLICIES) {
+			snprintf(why, len, "more than %d policies", MAX_POLICIES);
+			return -1;
+		}
 		cfg->pol[cfg->npol++] = p;
 	}
-	*bad = list;
-	return cfg->npol ? 0 : -1;
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "policy", required_argument, NULL, 'p' },
+		{ "policy", required_argument, NULL, 'P' },
 		{ "machine", required_argument, NULL, 'm' },
 		{ "threads-per-core", required_argument, NULL, 't' },
 		{ "cost", required_argument, NULL, 'c' },
-		{ "option", required_argument, NULL, 'o' },
-		{ "format", required_argument, NULL, 'f' },
+		{ "option", required_argument, NULL, 'O' },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "sort", required_argument, NULL, OPT_SORT },
+		{ "vm", required_argument, NULL, OPT_VM },
+		{ "vcpu", required_argument, NULL, OPT_VCPU },
+		{ "from", required_argument, NULL, OPT_FROM },
+		{ "to", required_argument, NULL, OPT_TO },
 		{ "store", no_argument, NULL, 's' },
 		{ "bucket-ms", required_argument, NULL, 'b' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -132,13 +186,14 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct engine_config cfg;
-	const char *costs[64];
-	int ncosts = 0;
+	static struct replay_filter filter;	/* static: reachable at every exit */
+	const char *costs[64], *options[64];
+	int ncosts = 0, noptions = 0, sort = SORT_BY_VM;
 	char *policies = NULL;
-	const char *machine = "power7", *bad, *path;
+	const char *machine = "power7", *path;
 	int64_t threads = 0, bucket_ms = DEFAULT_BUCKET_MS;
 	enum out_format fmt = OUT_TABLE;
-	bool store = false, quiet = false;
+	bool store = false, quiet = false, oom;
 	struct tdb *db = NULL;
 	struct engine *e = NULL;
 	struct store *st = NULL;
@@ -151,10 +206,11 @@ int main(int argc, char **argv)
 	 * pure cost in the scan (about a fifth of the time per row). */
 	sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
 	memset(&cfg, 0, sizeof(cfg));
+	filter_init(&filter);
 	replay_options_default(&cfg.opt);
-	while ((c = getopt_long(argc, argv, "p:m:t:c:o:f:sb:qhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "P:m:t:c:O:sb:qhV", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'p':
+		case 'P':
 			policies = optarg;
 			break;
 		case 'm':
@@ -169,11 +225,12 @@ int main(int argc, char **argv)
 				return bad_usage("cannot use --cost '%s': more than 64 --cost options", optarg);
 			costs[ncosts++] = optarg;
 			break;
-		case 'o':
-			if (replay_option_set(&cfg.opt, optarg))
-				return bad_usage("cannot use --option '%s': not NAME=0|1 with a NAME of --help", optarg);
+		case 'O':
+			if (noptions == (int)(sizeof(options) / sizeof(*options)))
+				return bad_usage("cannot use --option '%s': more than 64 --option options", optarg);
+			options[noptions++] = optarg;
 			break;
-		case 'f':
+		case OPT_FORMAT:
 			if (strcmp(optarg, "table") == 0)
 				fmt = OUT_TABLE;
 			else if (strcmp(optarg, "csv") == 0)
@@ -182,6 +239,36 @@ int main(int argc, char **argv)
 				fmt = OUT_JSON;
 			else
 				return bad_usage("cannot use --format '%s': not table, csv or json", optarg);
+			break;
+		case OPT_SORT:
+			sort = output_sort_key(optarg);
+			if (sort == -2)
+				return bad_usage("cannot use --sort '%s': not vm or a metric name "
+						 "(events, guest_entries, ..., cycles, stale_exposures)", optarg);
+			break;
+		case OPT_VM:
+		case OPT_VCPU:
+			if (filter_parse_ids(c == OPT_VM ? &filter.vms : &filter.vcpus, optarg, &oom)) {
+				filter_free(&filter);
+				if (oom) {
+					tlb_msg("cannot replay: out of memory");
+					return EXIT_RUN_FAILED;
+				}
+				return bad_usage(c == OPT_VM ? "cannot use --vm '%s': not ID[,ID...] of "
+						 "non-negative integers" : "cannot use --vcpu '%s': not "
+						 "ID[,ID...] of non-negative integers", optarg);
+			}
+			break;
+		case OPT_FROM:
+		case OPT_TO:
+			if (filter_parse_time(optarg, c == OPT_FROM ? &filter.from : &filter.to)) {
+				filter_free(&filter);
+				return bad_usage(c == OPT_FROM ? "cannot use --from '%s': not a time "
+						 "(ns, or with a unit: 1.5s, 200ms, 30us, 10ns)"
+						 : "cannot use --to '%s': not a time (ns, or with a unit: "
+						 "1.5s, 200ms, 30us, 10ns)", optarg);
+			}
+			filter.window = true;
 			break;
 		case 's':
 			store = true;
@@ -205,6 +292,15 @@ int main(int argc, char **argv)
 			return EXIT_BAD_INPUT;
 		}
 	}
+	if (filter.window && filter.from >= filter.to) {
+		filter_free(&filter);
+		return bad_usage("%s", "cannot use --from/--to: the window is empty (--from must be before --to)");
+	}
+	if (store && filter_active(&filter)) {
+		filter_free(&filter);
+		return bad_usage("%s", "cannot use --store with --vm, --vcpu, --from or --to: stored "
+				 "results are always of the whole trace");
+	}
 	if (optind != argc - 1)
 		return bad_usage("%s", optind >= argc ? "cannot replay: no TRACE.db given"
 						      : "cannot replay: more than one TRACE.db given");
@@ -220,13 +316,28 @@ int main(int argc, char **argv)
 					 "tlbsync, ptesync, eieio, lock, flush_refill, sets and V a "
 					 "non-negative integer", costs[i]);
 	{
-		char dflt[] = "old,new,modern,oracle";
+		struct acc probe;
 
-		if (parse_policies(&cfg, policies ? policies : dflt, &bad))
-			return bad_usage("cannot use --policy: '%s' is not in a comma-separated list of distinct "
-					 "old, new, modern, oracle", bad);
+		if (acc_costs(&probe, &cfg.m))
+			return bad_usage("%s", "cannot use these costs: one flush or sequence would "
+					 "cost more than 2^63-1 cycles");
+	}
+	replay_options_machine(&cfg.opt, prof->name);
+	for (int i = 0; i < noptions; i++)
+		if (replay_option_set(&cfg.opt, options[i]))
+			return bad_usage("cannot use --option '%s': not NAME=0|1 with a NAME of --help",
+					 options[i]);
+	{
+		char dflt[] = DEFAULT_POLICIES;
+
+		if (parse_policies(&cfg, policies ? policies : dflt, err, sizeof(err)))
+			return bad_usage("cannot use --policy: %s", err);
 	}
 
+	if (input_check(path, err, sizeof(err))) {
+		tlb_msg("cannot read trace %s: %s", path, err);
+		return EXIT_BAD_INPUT;
+	}
 	db = tdb_open(path, store ? TDB_READWRITE : TDB_READONLY, err, sizeof(err));
 	if (!db) {
 		tlb_msg("cannot read trace %s", err);
@@ -248,6 +359,7 @@ int main(int argc, char **argv)
 	cfg.bucket_ns = store ? bucket_ms * 1000000 : 0;
 	cfg.digest = store;
 	cfg.progress = !quiet;
+	cfg.filter = filter_active(&filter) ? &filter : NULL;
 
 	if (store) {
 		st = store_begin(db, &cfg, err, sizeof(err));
@@ -278,8 +390,8 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (output_results(stdout, fmt, path, &cfg, e, db)) {
-		tlb_msg("cannot write the results: stdout failed");
+	if (output_results(stdout, fmt, path, &cfg, e, db, sort)) {
+		tlb_msg("cannot write the results: stdout failed or out of memory");
 		rc = EXIT_RUN_FAILED;
 		goto out;
 	}
@@ -290,5 +402,6 @@ out:
 	store_abort(st);
 	engine_free(e);
 	tdb_close(db);
+	filter_free(&filter);
 	return rc;
 }

@@ -94,7 +94,7 @@ done
 for db in "${dbs[@]}"; do
 	case "$db" in powernv*|pseries-*|workload-*)
 		echo
-		"$bin/tlbreplay" --quiet -p old,new,modern,oracle "$db" | grep -E '^(trace|policy| *[a-z]+ +all)' ;;
+		"$bin/tlbreplay" --quiet -P old,new,modern,oracle "$db" | grep -E '^(trace|policy| *[a-z]+ +all)' ;;
 	esac
 done
 

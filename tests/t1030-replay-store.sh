@@ -69,15 +69,15 @@ check_eq "1030.18 no rows of the replaced runs remain" 0 \
 	"$(q s.db "SELECT (SELECT count(*) FROM replay_total WHERE run < 5) + (SELECT count(*) FROM replay_series WHERE run < 5) + (SELECT count(*) FROM replay_hazard WHERE run < 5)")"
 check_eq "1030.19 same events, same digest" "$digest" "$(q s.db "SELECT DISTINCT trace_digest FROM replay_run")"
 # Other parameters are another run; an option only enters the params of its policies.
-tlb tlbreplay -q --store --cost tlbie=400 -p old s.db > /dev/null
+tlb tlbreplay -q --store --cost tlbie=400 -P old s.db > /dev/null
 check_eq "1030.20 another cost set adds a run" 5 "$(q s.db "SELECT count(*) FROM replay_run")"
-tlb tlbreplay -q --store --option new-hpt-reset-flush=0 -p old,new s.db > /dev/null
+tlb tlbreplay -q --store --option new-hpt-reset-flush=0 -P old,new s.db > /dev/null
 check_eq "1030.21 an option of new replaces old's run but adds one for new" 6 "$(q s.db "SELECT count(*) FROM replay_run")"
 check_eq "1030.22 the new run's params hold the option" 1 \
 	"$(q s.db "SELECT count(*) FROM replay_run WHERE policy = 'new' AND json_extract(params, '\$.options.new-hpt-reset-flush') = 0")"
 # A changed trace has another digest.
 q s.db "UPDATE event SET a2 = 2 WHERE rowid = 5"
-tlb tlbreplay -q --store -p oracle s.db > /dev/null
+tlb tlbreplay -q --store -P oracle s.db > /dev/null
 check_eq "1030.23 changed events give another digest, another run" 2 \
 	"$(q s.db "SELECT count(DISTINCT trace_digest) FROM replay_run WHERE policy = 'oracle'")"
 
