@@ -13,7 +13,7 @@
 #   pseries-5.*  tlbcollect on the host: QEMU's 4 "CPU N/TCG" threads, guest_enter, no loss
 #   pseries-6.*  tlbmerge host.db guest.db: fitted rate and residual in meta, hcalls placed,
 #                and its clock relation against the console clock sync (clocksync.awk)
-#   pseries-7.*  tlbreplay of the merged DB (or the guest DB) under old, new, modern, oracle
+#   pseries-7.*  tlbreplay of the merged DB (or the guest DB) under old, new, modern, tracked, optimal
 # A step whose program is not built yet is a counted skip with the reason. --keep DIR: the
 # run's directory (default build/pseries/check); --no-run: check the run already in DIR.
 # Programs: host side from $TLB_BIN (default build/bin), hcallcmp from $TLB_TESTBIN
@@ -209,15 +209,15 @@ if [ ! -x "$bin/tlbreplay" ]; then
 elif [ -z "$replay_db" ]; then
 	skip "pseries-7 tlbreplay" "no DB to replay"
 else
-	if "$bin/tlbreplay" --policy old,new,modern,oracle "$replay_db" > "$dir/replay.txt" 2>&1 &&
+	if "$bin/tlbreplay" --policy old,new,modern,tracked,optimal "$replay_db" > "$dir/replay.txt" 2>&1 &&
 		"$bin/tlbreplay" --format json "$replay_db" > "$dir/replay.json" 2>> "$dir/replay.txt"; then
-		ok "pseries-7.1 tlbreplay $(basename "$replay_db") under old, new, modern, oracle"
+		ok "pseries-7.1 tlbreplay $(basename "$replay_db") under old, new, modern, tracked, optimal"
 		comment "$dir/replay.txt"
-		for p in old new modern oracle; do
+		for p in old new modern tracked optimal; do
 			check "pseries-7.2 the replay has a row for policy $p" grep -q "\"policy\": *\"$p\"" "$dir/replay.json"
 		done
 	else
-		not_ok "pseries-7.1 tlbreplay $(basename "$replay_db") under old, new, modern, oracle" "$(tail -c 600 "$dir/replay.txt")"
+		not_ok "pseries-7.1 tlbreplay $(basename "$replay_db") under old, new, modern, tracked, optimal" "$(tail -c 600 "$dir/replay.txt")"
 	fi
 fi
 echo "# took $(( $(date +%s) - t0 )) s"

@@ -2,7 +2,7 @@
 /*
  * bitset - a growable set of core numbers, one bit per core.
  *
- * Used by the stale tracker and the oracle. Bits beyond the allocated words
+ * Used by the stale tracker and by tracked and optimal. Bits beyond the allocated words
  * read as 0; bitset_grow() extends with zeroes when a core beyond the
  * machine's known cores shows up. Memory is bounded by the highest core seen.
  *

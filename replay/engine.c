@@ -30,6 +30,9 @@
  * first goes to that policy's checked totals (acc.h); a total past 2^63-1
  * refuses the event's row.
  *
+ * An observer (the timeline) sees every event of a VM in the first pass and,
+ * per policy, the change of its counts on each event of its counting pass.
+ *
  * Counts every policy shares (events, guest_entries, hcalls) are kept once
  * per VM and copied into each policy's rows when rows are read. Cycles are
  * computed from the counts at that time too (machine_cycles), so the hot
@@ -105,7 +108,23 @@ struct engine {
 	bool counting;			/* the current event counts (filter.h) */
 	uint64_t h1, h2;		/* digest lanes */
 	char digest[64];
+	int pass;			/* pass under way, 0-based */
+	int act[MAX_POLICIES];		/* the policies this pass dispatches to */
+	int nact;
 };
+
+/* -- passes: the only part of the engine that knows a policy may read twice -- */
+
+static int policy_passes(const struct policy_ops *ops)
+{
+	return ops->passes > 1 ? ops->passes : 1;
+}
+
+/* Is pass e->pass the one where policy @p counts (rows, series, stale check)? */
+static bool counting_pass(const struct engine *e, int p)
+{
+	return e->pass == policy_passes(e->cfg.pol[p]) - 1;
+}
 
 struct engine *engine_new(const struct engine_config *cfg)
 {
@@ -395,6 +414,8 @@ static int kernel_flush(struct engine *e, struct vm *v, const struct tdb_event *
 		v->common.v[M_EVENTS]--;
 		return 0;
 	}
+	if (e->pass > 0)	/* counted in the first pass */
+		return 0;
 	if (!(ev->nulls & TDB_NULL_VCPU)) {
 		vix = vcpu_index(v, ev->vcpu);
 		if (vix < 0)
@@ -462,6 +483,8 @@ static int bucket_close(struct engine *e)
 		struct metrics all = { { 0 } };
 		bool any = false;
 
+		if (!counting_pass(e, p))
+			continue;
 		for (int64_t i = 0; i < e->nactive; i++) {
 			struct vm *v = e->active[i];
 			struct metrics d, dc, row;
@@ -542,16 +565,73 @@ static int no_memory(struct engine *e)
 	return EXIT_RUN_FAILED;
 }
 
+static int observer_failed(struct engine *e)
+{
+	snprintf(e->err, sizeof(e->err), "(the timeline could not be written)");
+	return EXIT_RUN_FAILED;
+}
+
+/* What policy @p did on this event, for the observer, when it counts. */
+static int observe_policy(struct engine *e, int p, struct vm *v, enum tdb_kind kind,
+			  const struct pev *pe, const struct metrics *before, bool exposed,
+			  int64_t marked)
+{
+	const struct engine_observer *o = e->cfg.observer;
+	struct metrics d;
+
+	if (!o->policy || !e->counting)
+		return 0;
+	for (int k = 0; k < NMETRICS; k++)
+		d.v[k] = v->pc[p].tot.v[k] - before->v[k];
+	return o->policy(o->arg, p, v->id, kind, pe, &d, exposed, marked);
+}
+
+/* The invalidation-side callbacks of the pass's policies for one event. */
+static int on_policies(struct engine *e, struct vm *v, enum tdb_kind kind, const struct pev *pe)
+{
+	for (int a = 0; a < e->nact; a++) {
+		int p = e->act[a];
+		const struct policy_ops *ops = e->cfg.pol[p];
+		struct pctx *pc = &v->pc[p];
+		struct metrics before;
+		int rc;
+
+		if (e->cfg.observer)
+			before = pc->tot;
+		if (kind == TDB_HCALL)
+			rc = ops->hcall(pc, pe);
+		else if (kind == TDB_HOST_INVAL)
+			rc = ops->host_inval(pc, pe);
+		else
+			rc = ops->hpt_reset(pc, pe);
+		if (rc)
+			return no_memory(e);
+		if (!counting_pass(e, p))
+			continue;
+		if (kind == TDB_HPT_RESET)
+			stale_reset(&pc->st, pe->ts);
+		if (e->cfg.observer && observe_policy(e, p, v, kind, pe, &before, false, 0))
+			return observer_failed(e);
+	}
+	return 0;
+}
+
 static int on_enter(struct engine *e, struct vm *v, const struct pev *pe)
 {
-	for (int p = 0; p < e->cfg.npol; p++) {
+	for (int a = 0; a < e->nact; a++) {
+		int p = e->act[a];
 		struct pctx *pc = &v->pc[p];
-		int flushed = e->cfg.pol[p]->enter(pc, pe);
-		int64_t marked;
-		int exposed;
+		struct metrics before;
+		int64_t marked = 0;
+		int flushed, exposed;
 
+		if (e->cfg.observer)
+			before = pc->tot;	/* the observer is told the change */
+		flushed = e->cfg.pol[p]->enter(pc, pe);
 		if (flushed < 0)
 			return no_memory(e);
+		if (!counting_pass(e, p))
+			continue;
 		if (flushed && e->counting)
 			v->vcpu_pflush[pe->vix * v->npol + p]++;
 		exposed = stale_enter(&pc->st, pe->core, flushed, &marked);
@@ -564,6 +644,9 @@ static int on_enter(struct engine *e, struct vm *v, const struct pev *pe)
 						pe->core_id, marked))
 				return sink_failed(e);
 		}
+		if (e->cfg.observer && observe_policy(e, p, v, TDB_GUEST_ENTER, pe, &before,
+						       exposed, marked))
+			return observer_failed(e);
 	}
 	return 0;
 }
@@ -580,8 +663,10 @@ static inline int at_core(struct vm *v, struct pev *pe)
 /* One event of a known kind, checked, for VM @v. */
 static inline __attribute__((always_inline)) int dispatch(struct engine *e, struct vm *v, const struct tdb_event *ev, struct pev *pe)
 {
-	int rc = 0;
+	const struct engine_observer *o = e->cfg.observer;
 
+	if (o && o->event && e->pass == 0 && e->counting && o->event(o->arg, v->id, ev->kind, pe))
+		return observer_failed(e);
 	switch (ev->kind) {
 	case TDB_GUEST_ENTER:
 		v->common.v[M_GUEST_ENTRIES]++;
@@ -602,27 +687,18 @@ static inline __attribute__((always_inline)) int dispatch(struct engine *e, stru
 			pe->core = v->vcpu_core[pe->vix];
 			pe->core_id = v->core_id[pe->core];
 		}
-		for (int p = 0; p < e->cfg.npol && !rc; p++)
-			rc = e->cfg.pol[p]->hcall(&v->pc[p], pe);
-		break;
+		return on_policies(e, v, TDB_HCALL, pe);
 	case TDB_HOST_INVAL:
 		if (pe->n == 0)
 			return 0;
 		if (at_core(v, pe))
 			return no_memory(e);
-		for (int p = 0; p < e->cfg.npol && !rc; p++)
-			rc = e->cfg.pol[p]->host_inval(&v->pc[p], pe);
-		break;
+		return on_policies(e, v, TDB_HOST_INVAL, pe);
 	case TDB_HPT_RESET:
-		for (int p = 0; p < e->cfg.npol && !rc; p++) {
-			rc = e->cfg.pol[p]->hpt_reset(&v->pc[p], pe);
-			stale_reset(&v->pc[p].st, pe->ts);
-		}
-		break;
+		return on_policies(e, v, TDB_HPT_RESET, pe);
 	default:
 		return 0;
 	}
-	return rc ? no_memory(e) : 0;
 }
 
 /* An event outside what --vcpu/--from/--to count: it changes the state as
@@ -655,7 +731,7 @@ static int one_event(struct engine *e, struct tdb *db, const struct tdb_event *e
 
 	if (ev->kind == TDB_OTHER) {
 		if (!e->kflush_known || ev->kind_id != e->kflush_id)
-			return count_unknown(e, ev->kind_id) ? no_memory(e) : 0;
+			return e->pass == 0 && count_unknown(e, ev->kind_id) ? no_memory(e) : 0;
 		kflush = e->kflush_seen = true;
 	}
 	if (ev->cpu < -1 || ev->cpu > CPU_ID_MAX)
@@ -695,7 +771,7 @@ static int one_event(struct engine *e, struct tdb *db, const struct tdb_event *e
 	case TDB_LOST:
 		if (ev->a[0] < 0)
 			return bad_row(e, db, ev, "lost has a negative count (a0 = %" PRId64 ")", ev->a[0]);
-		if (__builtin_add_overflow(e->lost, ev->a[0], &e->lost))
+		if (e->pass == 0 && __builtin_add_overflow(e->lost, ev->a[0], &e->lost))
 			return bad_row(e, db, ev, "lost count %" PRId64 " makes the sum of lost events "
 				       "exceed 2^63-1", ev->a[0]);
 		break;
@@ -740,40 +816,118 @@ static int one_event(struct engine *e, struct tdb *db, const struct tdb_event *e
 	return rc;
 }
 
-int engine_run(struct engine *e, struct tdb *db)
+/* Before a later pass: the VMs' shared state as before the first event (the
+ * dense indices of vcpus and cores are kept: the same events give them the
+ * same way), the counts and stale checks of the policies that run again
+ * zeroed; the policies' own state (pctx.state) is theirs to keep. */
+static void rewind_vms(struct engine *e)
+{
+	for (int64_t i = 0; i < e->nvms; i++) {
+		struct vm *v = e->vms[i];
+
+		memset(&v->counts, 0, sizeof(v->counts));
+		memset(&v->common, 0, sizeof(v->common));
+		memset(&v->common_snap, 0, sizeof(v->common_snap));
+		for (int64_t c = 0; c < v->nvcpu; c++)
+			v->vcpu_core[c] = -2;
+		idmap_free(&v->vcores);
+		idmap_init(&v->vcores);
+		v->in_bucket = false;
+		for (int a = 0; a < e->nact; a++) {
+			struct pctx *pc = &v->pc[e->act[a]];
+
+			memset(&pc->tot, 0, sizeof(pc->tot));
+			memset(&pc->snap, 0, sizeof(pc->snap));
+			stale_free(&pc->st);
+			memset(&pc->st, 0, sizeof(pc->st));
+		}
+	}
+	e->nactive = 0;
+	e->last = NULL;
+	e->bucket_open = false;
+}
+
+/* The policies the pass dispatches to; 0 when none needs it. */
+static int pick_pass_policies(struct engine *e)
+{
+	e->nact = 0;
+	for (int p = 0; p < e->cfg.npol; p++)
+		if (e->pass < policy_passes(e->cfg.pol[p]))
+			e->act[e->nact++] = p;
+	for (int64_t i = 0; i < e->nvms; i++)
+		for (int a = 0; a < e->nact; a++)
+			e->vms[i]->pc[e->act[a]].pass = e->pass;
+	return e->nact;
+}
+
+static int pass_end(struct engine *e)
+{
+	for (int64_t i = 0; i < e->nvms; i++)
+		for (int a = 0; a < e->nact; a++) {
+			int p = e->act[a];
+
+			if (e->cfg.pol[p]->pass_end && e->cfg.pol[p]->pass_end(&e->vms[i]->pc[p]))
+				return no_memory(e);
+		}
+	return 0;
+}
+
+static int one_pass(struct engine *e, struct tdb *db)
 {
 	struct tdb_event ev;
 	struct progress prog;
+	int64_t n = 0;
+	char what[64];
 	int rc;
 
-	if (find_kernel_flush(e, db))
-		return EXIT_BAD_INPUT;
 	if (tdb_scan_begin(db)) {
 		snprintf(e->err, sizeof(e->err), "%s", tdb_error(db));
 		return EXIT_RUN_FAILED;
 	}
-	progress_init(&prog, "replayed events", tdb_event_count(db), e->cfg.progress);
+	if (e->pass == 0)
+		snprintf(what, sizeof(what), "replayed events");
+	else
+		snprintf(what, sizeof(what), "replayed events (pass %d)", e->pass + 1);
+	progress_init(&prog, what, tdb_event_count(db), e->cfg.progress);
 	while ((rc = tdb_scan_next(db, &ev)) == 1) {
 		int r;
 
-		if (e->cfg.digest)
+		if (e->cfg.digest && e->pass == 0)
 			digest_mix(e, &ev);
 		r = one_event(e, db, &ev);
 		if (r) {
 			tdb_scan_end(db);
 			return r;
 		}
-		if ((++e->events & 0xffff) == 0)
-			progress_tick(&prog, e->events);
+		if ((++n & 0xffff) == 0)
+			progress_tick(&prog, n);
 	}
 	tdb_scan_end(db);
 	if (rc < 0) {
 		snprintf(e->err, sizeof(e->err), "%s", tdb_error(db));
 		return EXIT_BAD_INPUT;
 	}
-	progress_done(&prog, e->events);
+	progress_done(&prog, n);
+	if (e->pass == 0)
+		e->events = n;
 	if (e->bucket_open && bucket_close(e))
 		return sink_failed(e);
+	return pass_end(e);
+}
+
+int engine_run(struct engine *e, struct tdb *db)
+{
+	if (find_kernel_flush(e, db))
+		return EXIT_BAD_INPUT;
+	for (e->pass = 0; pick_pass_policies(e); e->pass++) {
+		int rc;
+
+		if (e->pass > 0)
+			rewind_vms(e);
+		rc = one_pass(e, db);
+		if (rc)
+			return rc;
+	}
 	if (sort_vms(e)) {
 		snprintf(e->err, sizeof(e->err), "out of memory");
 		return EXIT_RUN_FAILED;

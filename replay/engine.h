@@ -30,6 +30,14 @@
  *
  * Call order: new, run (once), reads, free.
  *
+ * Passes: engine_run reads the trace once when every policy needs one pass
+ * (policy_ops.passes), else as many times as the most demanding one asks;
+ * each later pass dispatches only to the policies that still need it, with
+ * the VM's shared state (online vcpus, vcores, counts, series) rebuilt from
+ * scratch, the dense vcpu and core indices and the policies' own state kept.
+ * Events, lost, unknown kinds, kernel_flush counts and the digest come from
+ * the first pass.
+ *
  * Memory: per VM, maps from vcpu ids, vcore and core numbers to dense
  * indices (idmap.h) and arrays by those indices, per policy and VM the same:
  * memory follows the VMs, vcpus and cores a trace has (at most its rows),
@@ -71,6 +79,20 @@ struct engine_sink {
 	const char *(*error)(void *arg);
 };
 
+/* Who watches the replay event by event (timeline.c); NULL members: not wanted.
+ * Fed from the same event stream as the policies (engine.c: dispatch() calls
+ * event, observe_policy() calls policy), and only for the events that count
+ * (--vm, --vcpu, --from, --to: filter.h), so the timeline agrees with the rows. */
+struct engine_observer {
+	void *arg;
+	/* a counted event of VM @vm (> 0) of a kind the replay knows, in the first pass */
+	int (*event)(void *arg, int64_t vm, enum tdb_kind kind, const struct pev *pe);
+	/* what policy @pol did on that event in its counting pass: @delta its
+	 * counts' change, @exposed an unflushed entry on a core stale since @marked_ts */
+	int (*policy)(void *arg, int pol, int64_t vm, enum tdb_kind kind, const struct pev *pe,
+		      const struct metrics *delta, bool exposed, int64_t marked_ts);
+};
+
 struct engine_config {
 	struct machine m;			/* profile with T and costs in force */
 	struct replay_options opt;		/* named kernel-reading options */
@@ -78,6 +100,7 @@ struct engine_config {
 	int npol;
 	int64_t bucket_ns;			/* series bucket width; 0 = no series */
 	const struct engine_sink *sink;		/* or NULL */
+	const struct engine_observer *observer;	/* or NULL */
 	bool digest;				/* compute engine_digest() */
 	bool progress;				/* progress lines on stderr */
 	const struct replay_filter *filter;	/* --vm/--vcpu/--from/--to, or NULL */

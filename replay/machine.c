@@ -20,9 +20,9 @@
 
 /*                                    tlbiel tlbie tlbsync ptesync eieio lock refill sets */
 const struct machine machine_profiles[] = {
-	{ "power7", 4, { 20, 200, 500, 50, 10, 50, 20000, 128 }, VCORE_PER_T_IDS },
-	{ "power8", 8, { 20, 250, 600, 50, 10, 50, 40000, 512 }, VCORE_PER_T_IDS },
-	{ "power9-hash", 4, { 20, 250, 700, 50, 10, 50, 30000, 256 }, VCORE_PER_VCPU },
+	{ "power7", 4, { 20, 200, 500, 50, 10, 50, 20000, 128 }, VCORE_PER_T_IDS, "profile" },
+	{ "power8", 8, { 20, 250, 600, 50, 10, 50, 40000, 512 }, VCORE_PER_T_IDS, "profile" },
+	{ "power9-hash", 4, { 20, 250, 700, 50, 10, 50, 30000, 256 }, VCORE_PER_VCPU, "profile" },
 };
 const int machine_nprofiles = sizeof(machine_profiles) / sizeof(machine_profiles[0]);
 

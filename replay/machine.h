@@ -37,6 +37,7 @@ struct machine {
 	int64_t threads_per_core;	/* T: core(c) = c / T */
 	int64_t cost[NCOSTS];		/* cycles, and COST_SETS = sets per full flush */
 	enum vcore_rule vcores;		/* how vcpus group into vcores */
+	const char *tpc_source;		/* where T came from: "option", "meta", "profile" */
 };
 
 extern const struct machine machine_profiles[];

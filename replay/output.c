@@ -134,7 +134,12 @@ static int write_json(FILE *f, const char *trace, const struct engine_config *cf
 	json_string(f, trace);
 	fputs(",\n \"machine\": ", f);
 	json_string(f, cfg->m.name);
-	fprintf(f, ",\n \"threads_per_core\": %" PRId64 ",\n \"results\": [", cfg->m.threads_per_core);
+	fprintf(f, ",\n \"threads_per_core\": %" PRId64 ",\n \"threads_per_core_source\": \"%s\""
+		",\n \"costs\": {", cfg->m.threads_per_core, cfg->m.tpc_source);
+	for (int c = 0; c < NCOSTS; c++)
+		fprintf(f, "\n  \"%s\": %" PRId64 "%s", cost_names[c], cfg->m.cost[c],
+			c + 1 < NCOSTS ? "," : "\n },");
+	fputs("\n \"results\": [", f);
 	for (int p = 0; p < cfg->npol && nvms > 0; p++)
 		for (int64_t r = 0; r <= nvms; r++) {
 			struct metrics m;
@@ -325,16 +330,37 @@ static void table_order(const struct engine *e, int pol, int sort, int64_t *orde
 	order[nvms] = nvms;
 }
 
+/* Where T came from, in words for the table's first line. The meta value is
+ * the capture's, so it is shown only when it is a plain architecture name. */
+static void tpc_source_text(const char *src, struct tdb *db, char *buf, size_t len)
+{
+	const char *arch = tdb_meta(db, "machine");
+	bool plain = arch && *arch && strlen(arch) < 32 &&
+		strspn(arch, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == strlen(arch);
+
+	if (strcmp(src, "option") == 0)
+		snprintf(buf, len, "--threads-per-core");
+	else if (strcmp(src, "meta") == 0)
+		snprintf(buf, len, "the capture's meta, a POWER host");
+	else if (arch && tdb_meta(db, "threads_per_core"))
+		snprintf(buf, len, "the machine profile: the capture's host is %s, not POWER",
+			 plain ? arch : "not POWER");
+	else
+		snprintf(buf, len, "the machine profile");
+}
+
 static int write_table(FILE *f, const char *trace, const struct engine_config *cfg,
 		       const struct engine *e, struct tdb *db, int64_t *order, int sort)
 {
 	int64_t nvms = engine_nvms(e);
 	int w[NMETRICS], wpol = 6, wvm = 3, wkf = 0;
 	bool kf = engine_has_kernel_flush(e);
+	char tsrc[96];
 
+	tpc_source_text(cfg->m.tpc_source, db, tsrc, sizeof(tsrc));
 	fprintf(f, "trace %s: %" PRId64 " events, %" PRId64 " VM%s; machine %s, %" PRId64
-		" threads/core, %" PRId64 " sets, vcores %s\n", trace, engine_events(e), nvms,
-		nvms == 1 ? "" : "s", cfg->m.name, cfg->m.threads_per_core,
+		" threads/core (from %s), %" PRId64 " sets, vcores %s\n", trace, engine_events(e),
+		nvms, nvms == 1 ? "" : "s", cfg->m.name, cfg->m.threads_per_core, tsrc,
 		cfg->m.cost[COST_SETS], machine_vcore_rule_name(cfg->m.vcores));
 	fprintf(f, "costs (cycles):");
 	for (int c = 0; c < NCOSTS; c++)

@@ -3,10 +3,12 @@
  * policy - a TLB-invalidation policy as a table of callbacks over one VM.
  *
  * What it owns: the interface between the engine (which reads events, keeps
- * the VM's vcpus and vcores online and runs the stale check) and the four
+ * the VM's vcpus and vcores online and runs the stale check) and the
  * policies, one file each: policy_old.c (<= v3.7), policy_new.c (v3.8,
  * commit 1b400ba0cd), policy_modern.c (later hash-MMU kernels),
- * policy_oracle.c (perfect knowledge). Also the three sequences every policy
+ * policy_tracked.c (a per-VM mask of the cores that ran the VM),
+ * policy_optimal.c (the floor, decided offline over the whole trace),
+ * policy_radix.c (radix guests). Also the three sequences every policy
  * issues, which count and, for a local one, mark other cores stale.
  *
  * Interface (callbacks of struct policy_ops, each on one struct pctx):
@@ -17,9 +19,16 @@
  *   hcall()       H_REMOVE / H_PROTECT / H_BULK_REMOVE with e->n > 0
  *   host_inval()  a host-side invalidation of e->n > 0 valid HPTEs
  *   hpt_reset()   the VM's HPT was reset
+ *   pass_end()    (may be NULL) the engine finished pass p->pass over the trace
  *   All but enter() return 0 or -1 (out of memory).
- *   policy_by_name()   the table of "old", "new", "modern", "oracle", or NULL
+ *   policy_by_name()   the table of "old", "new", "modern", "tracked", "optimal",
+ *                      "radix" (or the deprecated alias "oracle" = tracked), or NULL
  *
+ * Passes: a policy runs in `passes` passes over the trace (0 means 1). Its
+ * per-VM state lives across them; p->pass says which one is under way. Only
+ * the last pass counts: the engine zeroes the policy's counts and stale check
+ * before each pass, runs the stale check and hands rows, series and hazards
+ * on only in the last one. A one-pass policy sees exactly one pass. *
  * Call order per VM: init, then the event callbacks in trace order, fini.
  * An event with a core the trace does not give (cpu -1 and no earlier entry
  * of its vcpu) arrives with e->core = -1: "unknown" (replay-model.md).
@@ -81,20 +90,24 @@ struct pctx {
 	struct metrics snap;			/* tot when the last series bucket closed */
 	struct stale st;			/* stale-TLB exposure check */
 	void *state;				/* the policy's own */
+	int pass;				/* pass under way, 0-based (policy_ops.passes) */
 };
 
 struct policy_ops {
-	const char *name;	/* "old", "new", "modern", "oracle" */
+	const char *name;	/* "old", "new", "modern", "tracked", "optimal", "radix" */
 	const char *models;	/* the kernel functions and version it models */
+	int passes;		/* passes over the trace it needs; 0 = 1 */
 	int (*init)(struct pctx *p);
 	void (*fini)(struct pctx *p);
 	int (*enter)(struct pctx *p, const struct pev *e);
 	int (*hcall)(struct pctx *p, const struct pev *e);
 	int (*host_inval)(struct pctx *p, const struct pev *e);
 	int (*hpt_reset)(struct pctx *p, const struct pev *e);
+	int (*pass_end)(struct pctx *p);
 };
 
-extern const struct policy_ops policy_old, policy_new, policy_modern, policy_oracle;
+extern const struct policy_ops policy_old, policy_new, policy_modern, policy_tracked,
+	policy_optimal;
 extern const struct policy_ops policy_radix;	/* radix guests on POWER9: policy_radix.c */
 extern const struct policy_ops *const policy_all[];	/* NULL-terminated, default order */
 

@@ -99,8 +99,9 @@ static void make_params(const struct engine_config *cfg, const char *policy, cha
 	size_t n;
 
 	n = (size_t)snprintf(buf, len, "{\"machine\":\"%s\",\"threads_per_core\":%" PRId64
-			     ",\"vcores\":\"%s\",\"costs\":{", cfg->m.name,
-			     cfg->m.threads_per_core, machine_vcore_rule_name(cfg->m.vcores));
+			     ",\"threads_per_core_source\":\"%s\",\"vcores\":\"%s\",\"costs\":{",
+			     cfg->m.name, cfg->m.threads_per_core, cfg->m.tpc_source,
+			     machine_vcore_rule_name(cfg->m.vcores));
 	for (int c = 0; c < NCOSTS && n < len; c++)
 		n += (size_t)snprintf(buf + n, len - n, "%s\"%s\":%" PRId64, c ? "," : "",
 				      cost_names[c], cfg->m.cost[c]);

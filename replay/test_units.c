@@ -3,13 +3,15 @@
  * test_units - TAP checks of the replay's building blocks, below what a trace
  * can reach easily: the need_tlb_flush generations (needmask), the stale
  * tracker across several 64-core words, the cost formula and --cost parsing,
- * the named options. Run by tests/t1050-replay-units.sh. Every expected value
+ * the named options, the minimum cut of `optimal` (mincut) on networks small
+ * enough to cut by hand. Run by tests/t1050-replay-units.sh. Every expected value
  * is worked out by hand in the comment beside it.
  */
 #include <string.h>
 
 #include "idmap.h"
 #include "machine.h"
+#include "mincut.h"
 #include "needmask.h"
 #include "options.h"
 #include "stale.h"
@@ -178,8 +180,87 @@ static void test_options(void)
 	replay_options_default(&o);
 	replay_options_machine(&o, "power8");
 	TAP_OK("options: power8 leaves it off", !o.on[OPT_VIRT_MODE_GLOBAL]);
-	replay_options_json(&o, "oracle", buf, sizeof(buf));
-	TAP_OK("options: oracle's params name none", strcmp(buf, "{}") == 0);
+	replay_options_json(&o, "tracked", buf, sizeof(buf));
+	TAP_OK("options: tracked's params name none", strcmp(buf, "{}") == 0);
+	replay_options_json(&o, "optimal", buf, sizeof(buf));
+	TAP_OK("options: optimal's params name none", strcmp(buf, "{}") == 0);
+}
+
+/* Invalidation nodes hang off s with their w, windows off t with F; i -> window is
+ * infinite. The source side after the flow is the spec's decision. */
+static void test_mincut(void)
+{
+	struct mincut g;
+	int64_t a, b, w1, w2;
+
+	/* ex4: 40 H_REMOVEs (w 29600) share a window (F 22660): local + flush; the 3
+	 * (w 2220) with their own window stay global, their window unflushed. */
+	mincut_init(&g);
+	a = mincut_node(&g), w1 = mincut_node(&g), b = mincut_node(&g), w2 = mincut_node(&g);
+	mincut_arc(&g, MINCUT_S, a, 29600);
+	mincut_arc(&g, a, w1, MINCUT_INF);
+	mincut_arc(&g, w1, MINCUT_T, 22660);
+	mincut_arc(&g, MINCUT_S, b, 2220);
+	mincut_arc(&g, b, w2, MINCUT_INF);
+	mincut_arc(&g, w2, MINCUT_T, 22660);
+	TAP_EQ_I64("mincut: ex4 solves", 0, mincut_solve(&g));
+	TAP_OK("mincut: ex4: the 40 local, their window flushes; the 3 global, no flush",
+	       mincut_source_side(&g, a) && mincut_source_side(&g, w1) &&
+	       !mincut_source_side(&g, b) && !mincut_source_side(&g, w2));
+
+	/* A tie: w = F = 100. Both cuts cost 100; the smallest source side is {s}:
+	 * global, no flush. */
+	mincut_reset(&g);
+	a = mincut_node(&g), w1 = mincut_node(&g);
+	mincut_arc(&g, MINCUT_S, a, 100);
+	mincut_arc(&g, a, w1, MINCUT_INF);
+	mincut_arc(&g, w1, MINCUT_T, 100);
+	mincut_solve(&g);
+	TAP_OK("mincut: a tie prefers global and no flush",
+	       !mincut_source_side(&g, a) && !mincut_source_side(&g, w1));
+
+	/* One window serves two: 60 + 60 > 100, so both local and one flush. */
+	mincut_reset(&g);
+	a = mincut_node(&g), b = mincut_node(&g), w1 = mincut_node(&g);
+	mincut_arc(&g, MINCUT_S, a, 60);
+	mincut_arc(&g, MINCUT_S, b, 60);
+	mincut_arc(&g, a, w1, MINCUT_INF);
+	mincut_arc(&g, b, w1, MINCUT_INF);
+	mincut_arc(&g, w1, MINCUT_T, 100);
+	mincut_solve(&g);
+	TAP_OK("mincut: a shared window is worth it for two",
+	       mincut_source_side(&g, a) && mincut_source_side(&g, b) && mincut_source_side(&g, w1));
+
+	/* A (150) needs W1 and W2, B (80) needs W2, F = 100. Cuts: nothing local 230;
+	 * {B} 150 + 100 = 250; {A} 80 + 200 = 280; {A, B} 200: the cheapest. */
+	mincut_reset(&g);
+	a = mincut_node(&g), b = mincut_node(&g), w1 = mincut_node(&g), w2 = mincut_node(&g);
+	mincut_arc(&g, MINCUT_S, a, 150);
+	mincut_arc(&g, MINCUT_S, b, 80);
+	mincut_arc(&g, a, w1, MINCUT_INF);
+	mincut_arc(&g, a, w2, MINCUT_INF);
+	mincut_arc(&g, b, w2, MINCUT_INF);
+	mincut_arc(&g, w1, MINCUT_T, 100);
+	mincut_arc(&g, w2, MINCUT_T, 100);
+	mincut_solve(&g);
+	TAP_OK("mincut: overlapping windows: all local, both flush (200 < 230)",
+	       mincut_source_side(&g, a) && mincut_source_side(&g, b) &&
+	       mincut_source_side(&g, w1) && mincut_source_side(&g, w2));
+	/* The same with B at 40: {A, B} 200, nothing 190: nothing local. */
+	mincut_reset(&g);
+	a = mincut_node(&g), b = mincut_node(&g), w1 = mincut_node(&g), w2 = mincut_node(&g);
+	mincut_arc(&g, MINCUT_S, a, 150);
+	mincut_arc(&g, MINCUT_S, b, 40);
+	mincut_arc(&g, a, w1, MINCUT_INF);
+	mincut_arc(&g, a, w2, MINCUT_INF);
+	mincut_arc(&g, b, w2, MINCUT_INF);
+	mincut_arc(&g, w1, MINCUT_T, 100);
+	mincut_arc(&g, w2, MINCUT_T, 100);
+	mincut_solve(&g);
+	TAP_OK("mincut: overlapping windows: nothing local (190 < 200)",
+	       !mincut_source_side(&g, a) && !mincut_source_side(&g, b) &&
+	       !mincut_source_side(&g, w1) && !mincut_source_side(&g, w2));
+	mincut_free(&g);
 }
 
 int main(void)
@@ -189,5 +270,6 @@ int main(void)
 	test_stale();
 	test_machine();
 	test_options();
+	test_mincut();
 	return tap_failed();
 }

@@ -3,10 +3,11 @@
  * tlbreplay - replay a trace DB through the TLB-invalidation policies.
  *
  * What it owns: the command line (policies, machine, threads per core,
- * costs, named options, output format, --store and its bucket width) and the
- * order of the work: open and check the trace (tracedb), settle the machine,
- * start the store's transaction if asked, run the engine's one pass, print,
- * then commit. Exit codes: 0 done, 1 the run failed (memory, writing
+ * costs, named options, output format, --store and its bucket width,
+ * --timeline) and the order of the work: open and check the trace (tracedb),
+ * settle the machine and where T comes from, start the store's transaction
+ * and the timeline if asked, run the engine (one pass, or three with
+ * optimal), finish the timeline, print, then commit. Exit codes: 0 done, 1 the run failed (memory, writing
  * results, stdout), 2 bad usage or bad input (nothing is written then).
  *
  * Interface: main() only; the work is in engine.c, store.c, output.c.
@@ -27,25 +28,37 @@
 #include "output.h"
 #include "policy.h"
 #include "store.h"
+#include "timeline.h"
 #include "tracedb.h"
 #include "util.h"
 
 #define DEFAULT_BUCKET_MS 100
-#define DEFAULT_POLICIES "old,new,modern,oracle"
+#define DEFAULT_POLICIES "old,new,modern,tracked,optimal"
 
 /* long-only options */
-enum { OPT_FORMAT = 1000, OPT_SORT, OPT_VM, OPT_VCPU, OPT_FROM, OPT_TO };
+enum { OPT_FORMAT = 1000, OPT_SORT, OPT_VM, OPT_VCPU, OPT_FROM, OPT_TO, OPT_TIMELINE };
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 "tlbreplay - replay a trace through the KVM-HV TLB-invalidation policies of POWER\n"
 "\n"
-"Reads a schema-v1 trace DB once and, for every chosen policy, counts full TLB\n"
-"flushes, tlbiel, tlbie broadcasts, modeled cycles and stale-TLB exposures, per VM\n"
-"and over all VMs. Policies of HPT (hash MMU) guests: old (Linux <= v3.7), new\n"
-"(v3.8, commit 1b400ba0cd), modern (later hash-MMU kernels), oracle (perfect\n"
-"knowledge); for radix guests (POWER9; not in the default list):\n"
+"Reads a schema-v1 trace DB once (three times when optimal is chosen) and, for\n"
+"every chosen policy, counts full TLB flushes, tlbiel, tlbie broadcasts, modeled\n"
+"cycles and stale-TLB exposures, per VM and over all VMs.\n"
+"\n"
+"POLICIES (what each models) of HPT (hash MMU) guests:\n"
+"    old       Linux <= v3.7: per-thread last_vcpu flush on entry, H_LOCAL honoured\n"
+"    new       Linux v3.8 (commit 1b400ba0cd): need_tlb_flush mask, global_invalidates,\n"
+"              H_BULK_REMOVE unchanged\n"
+"    modern    later hash-MMU kernels: as new, H_BULK_REMOVE through global_invalidates\n"
+"    tracked   a policy a kernel could run: a per-VM mask of the cores that ran the VM,\n"
+"              local when only the invalidating core holds it (was 'oracle', still\n"
+"              accepted)\n"
+"    optimal   no kernel: the cheapest schedule with no stale exposure for this very\n"
+"              trace, per VM by a minimum cut over the whole trace; the floor every\n"
+"              safe policy is measured against (reads the trace three times)\n"
+"for radix guests (POWER9; not in the default list):\n"
 "    radix     Linux v6.1 kvmppc_prepare_radix_vcpu: a vcpu moving to another core\n"
 "              makes its previous core flush at its next entry\n"
 "A trace with kernel_flush events (the kernel's own flushes) gets a kernel_flushes\n"
@@ -57,8 +70,9 @@ static void usage(FILE *f)
 "OPTIONS:\n"
 "  -P, --policy LIST          policies, in output order (default %s)\n"
 "  -m, --machine NAME         power7 | power8 | power9-hash (default power7)\n"
-"  -t, --threads-per-core T   threads per core (default: meta threads_per_core,\n"
-"                             else the machine's)\n"
+"  -t, --threads-per-core T   threads per core (default: meta threads_per_core of a\n"
+"                             POWER capture, meta machine ppc*/powerpc* or absent;\n"
+"                             else the machine profile's)\n"
 "  -c, --cost NAME=V          override a cost in cycles (repeatable): tlbiel, tlbie,\n"
 "                             tlbsync, ptesync, eieio, lock, flush_refill; or sets\n"
 "  -O, --option NAME=0|1      a kernel-reading option (repeatable; below)\n"
@@ -67,6 +81,8 @@ static void usage(FILE *f)
 "                             (a metric name, e.g. cycles), or vm (default)\n"
 "  -s, --store                write the results into TRACE.db (replay_* tables)\n"
 "  -b, --bucket-ms MS         time bucket of the stored series (default %d)\n"
+"      --timeline FILE.json   write each policy's decisions, event by event, as a\n"
+"                             Chrome/Perfetto trace (ui.perfetto.dev, chrome://tracing)\n"
 "  -q, --quiet                no progress lines on stderr\n"
 "  -h, --help                 this text\n"
 "  -V, --version              print \"tlbreplay VERSION\"\n"
@@ -110,14 +126,21 @@ static void usage(FILE *f)
 	fprintf(f,
 "\n"
 "EXAMPLES:\n"
-"    tlbreplay trace.db                          # compare all four policies, as a table\n"
+"    tlbreplay trace.db                          # compare the five policies, as a table\n"
 "    tlbreplay --format json trace.db            # the same as JSON\n"
 "    tlbreplay -P old,new -m power8 trace.db     # two policies on a POWER8 model\n"
 "    tlbreplay --vm 3 --from 2s --to 2.5s trace.db  # VM 3, counted over half a second\n"
 "    tlbreplay --sort cycles trace.db            # the costliest VMs first\n"
 "    tlbreplay --cost tlbie=400 trace.db         # what if a tlbie costs twice as much\n"
 "    tlbreplay -O new-hpt-reset-flush=0 trace.db # v3.8 without the reset flush\n"
-"    tlbreplay --store --bucket-ms 10 trace.db   # keep results and a 10 ms series in trace.db\n");
+"    tlbreplay --store --bucket-ms 10 trace.db   # keep results and a 10 ms series in trace.db\n"
+"    tlbreplay --timeline t.json --policy modern,optimal trace.db  # where modern loses\n");
+}
+
+/* Does meta `machine` name a POWER host (ppc*, powerpc*), or is it absent? */
+static bool capture_is_power(const char *machine)
+{
+	return !machine || strncmp(machine, "ppc", 3) == 0 || strncmp(machine, "powerpc", 7) == 0;
 }
 
 static int bad_usage(const char *fmt, const char *arg)
@@ -140,6 +163,8 @@ static int parse_policies(struct engine_config *cfg, char *list, char *why, size
 	     tok = strtok_r(NULL, ",", &save)) {
 		const struct policy_ops *p = policy_by_name(tok);
 
+		if (p && strcmp(tok, "oracle") == 0)
+			tlb_msg("note: policy 'oracle' is now called 'tracked' (the floor is 'optimal')");
 		if (!p) {
 			size_t n = (size_t)snprintf(why, len, "'%s' is not a policy (", tok);
 
@@ -183,6 +208,7 @@ int main(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "timeline", required_argument, NULL, OPT_TIMELINE },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct engine_config cfg;
@@ -190,7 +216,8 @@ int main(int argc, char **argv)
 	const char *costs[64], *options[64];
 	int ncosts = 0, noptions = 0, sort = SORT_BY_VM;
 	char *policies = NULL;
-	const char *machine = "power7", *path;
+	const char *machine = "power7", *path, *timeline_path = NULL;
+	struct timeline *tl = NULL;
 	int64_t threads = 0, bucket_ms = DEFAULT_BUCKET_MS;
 	enum out_format fmt = OUT_TABLE;
 	bool store = false, quiet = false, oom;
@@ -281,6 +308,9 @@ int main(int argc, char **argv)
 		case 'q':
 			quiet = true;
 			break;
+		case OPT_TIMELINE:
+			timeline_path = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -343,6 +373,7 @@ int main(int argc, char **argv)
 		tlb_msg("cannot read trace %s", err);
 		return EXIT_BAD_INPUT;
 	}
+	cfg.m.tpc_source = "option";
 	if (threads == 0) {
 		const char *t = tdb_meta(db, "threads_per_core");
 
@@ -352,8 +383,12 @@ int main(int argc, char **argv)
 			rc = EXIT_BAD_INPUT;
 			goto out;
 		}
-		if (!t)
+		cfg.m.tpc_source = "meta";
+		/* only a POWER host's layout says anything about POWER SMT */
+		if (!t || !capture_is_power(tdb_meta(db, "machine"))) {
 			threads = prof->threads_per_core;
+			cfg.m.tpc_source = "profile";
+		}
 	}
 	cfg.m.threads_per_core = threads;
 	cfg.bucket_ns = store ? bucket_ms * 1000000 : 0;
@@ -370,6 +405,15 @@ int main(int argc, char **argv)
 		}
 		cfg.sink = store_sink(st);
 	}
+	if (timeline_path) {
+		tl = timeline_open(timeline_path, &cfg, err, sizeof(err));
+		if (!tl) {
+			tlb_msg("cannot write the timeline %s: %s", timeline_path, err);
+			rc = EXIT_RUN_FAILED;
+			goto out;
+		}
+		cfg.observer = timeline_observer(tl);
+	}
 	e = engine_new(&cfg);
 	if (!e) {
 		tlb_msg("cannot replay %s: out of memory", path);
@@ -377,8 +421,23 @@ int main(int argc, char **argv)
 	}
 	rc = engine_run(e, db);
 	if (rc) {
-		tlb_msg("cannot replay %s", engine_error(e));
+		/* a timeline that failed says why (its file and errno), not the engine */
+		if (tl && timeline_close(tl, false, err, sizeof(err)))
+			tlb_msg("cannot write the timeline %s", err);
+		else
+			tlb_msg("cannot replay %s", engine_error(e));
+		tl = NULL;
 		goto out;
+	}
+	if (tl) {
+		int r = timeline_close(tl, true, err, sizeof(err));
+
+		tl = NULL;
+		if (r) {
+			tlb_msg("cannot write the timeline %s", err);
+			rc = EXIT_RUN_FAILED;
+			goto out;
+		}
 	}
 	if (store) {
 		int r = store_finish(st, e, err, sizeof(err));
@@ -399,6 +458,7 @@ int main(int argc, char **argv)
 		output_notes(e, db);
 	rc = 0;
 out:
+	timeline_close(tl, false, err, sizeof(err));	/* a failed run: no half timeline */
 	store_abort(st);
 	engine_free(e);
 	tdb_close(db);

@@ -7,7 +7,7 @@
 #    host and guest merged) is decompressed;
 # 2. tlbgen writes the four problem scenarios of commit 1b400ba0cd and the parametric
 #    workloads listed in samples/generated/*.args;
-# 3. tlbreplay --store replays each through old, new, modern and oracle (all in one pass);
+# 3. tlbreplay --store replays each through old, new, modern, tracked and optimal;
 # 4. tlbreport puts them side by side in build/demo/report/index.html.
 # Everything lands in build/demo (DEMO_DIR overrides); nothing outside it is touched.
 set -euo pipefail
@@ -87,14 +87,14 @@ for args in "$root"/samples/generated/*.args; do
 	printf '   %-28s %s\n' "workload-$name.db" "$(grep -v '^#' "$args" | tr '\n' ' ')"
 done
 
-step "replay: tlbreplay --store (old, new, modern, oracle in one pass per trace)"
+step "replay: tlbreplay --store (old, new, modern, tracked, optimal)"
 for db in "${dbs[@]}"; do
 	"$bin/tlbreplay" --quiet --store "$db" > /dev/null
 done
 for db in "${dbs[@]}"; do
 	case "$db" in powernv*|pseries-*|workload-*)
 		echo
-		"$bin/tlbreplay" --quiet -P old,new,modern,oracle "$db" | grep -E '^(trace|policy| *[a-z]+ +all)' ;;
+		"$bin/tlbreplay" --quiet "$db" | grep -E '^(trace|policy| *[a-z]+ +all)' ;;
 	esac
 done
 

@@ -16,12 +16,12 @@ q s.db "UPDATE event SET ts = ts * 1000000"
 check_exit "1030.1 --store on a foreign file (no results tables yet)" 0 \
 	tlb tlbreplay -q --store --bucket-ms 10 --format csv s.db
 cp "$OUT" s.csv
-check_eq "1030.2 four runs, one per policy, in order" "old new modern oracle" \
+check_eq "1030.2 five runs, one per policy, in order" "old new modern tracked optimal" \
 	"$(q s.db "SELECT group_concat(policy, ' ') FROM (SELECT policy FROM replay_run ORDER BY id)")"
-check_eq "1030.3 runs name the machine and tool version" "4" \
+check_eq "1030.3 runs name the machine and tool version" "5" \
 	"$(q s.db "SELECT count(*) FROM replay_run WHERE machine = 'power7' AND tool_version <> '' AND created LIKE '2%Z'")"
-check_eq "1030.4 params hold the costs (tlbie 200) and T" "4" \
-	"$(q s.db "SELECT count(*) FROM replay_run WHERE json_extract(params, '\$.costs.tlbie') = 200 AND json_extract(params, '\$.threads_per_core') = 4")"
+check_eq "1030.4 params hold the costs (tlbie 200), T and where T came from" "5" \
+	"$(q s.db "SELECT count(*) FROM replay_run WHERE json_extract(params, '\$.costs.tlbie') = 200 AND json_extract(params, '\$.threads_per_core') = 4 AND json_extract(params, '\$.threads_per_core_source') = 'meta'")"
 check_eq "1030.5 bucket_ns is 10 ms" 10000000 "$(q s.db "SELECT DISTINCT bucket_ns FROM replay_run")"
 check_eq "1030.6 all runs share one digest" 1 "$(q s.db "SELECT count(DISTINCT trace_digest) FROM replay_run")"
 
@@ -30,13 +30,13 @@ cols="events,guest_entries,hcalls,full_flushes,tlbiel_flush,tlbiel_inval,local_s
 stored=$(q s.db "SELECT r.policy, CASE t.vm WHEN -1 THEN 'all' ELSE t.vm END, $(echo "$cols" | sed 's/\([a-z_]*\)/t.\1/g')
 	FROM replay_total t JOIN replay_run r ON r.id = t.run ORDER BY r.id, t.vm = -1, t.vm" | tr '|' ',')
 check_eq "1030.7 replay_total equals the printed results" "$(tail -n +2 s.csv)" "$stored"
-# by hand (ex2.expected.json): old cycles 48540, oracle 4700, old stale 2
+# by hand (ex2.expected.json): old cycles 48540, tracked 4700, old stale 2
 check_eq "1030.8 old all row: cycles 48540, stale 2" "48540|2" \
 	"$(q s.db "SELECT cycles, stale_exposures FROM replay_total t JOIN replay_run r ON r.id = t.run WHERE r.policy = 'old' AND vm = -1")"
 
 # Series: buckets 0 (the two vcpu_create), 10, 20, 30, 40, 50, 60 ms: 7 per VM row and 7
 # all rows, per run.
-check_eq "1030.9 7 buckets x (vm 1 + all) per run" "14 14 14 14" \
+check_eq "1030.9 7 buckets x (vm 1 + all) per run" "14 14 14 14 14" \
 	"$(q s.db "SELECT group_concat(n, ' ') FROM (SELECT count(*) n FROM replay_series GROUP BY run ORDER BY run)")"
 check_eq "1030.10 bucket starts" "0 10000000 20000000 30000000 40000000 50000000 60000000" \
 	"$(q s.db "SELECT group_concat(bucket_ns, ' ') FROM (SELECT DISTINCT bucket_ns FROM replay_series ORDER BY bucket_ns)")"
@@ -62,24 +62,24 @@ check_eq "1030.14 old's hazard rows" "31000000|1|4|1|20000000 51000000|1|0|0|400
 # Re-store with the same parameters: the runs are replaced, not added.
 digest=$(q s.db "SELECT trace_digest FROM replay_run LIMIT 1")
 check_exit "1030.15 re-store" 0 tlb tlbreplay -q --store --bucket-ms 10 s.db
-check_eq "1030.16 still four runs" 4 "$(q s.db "SELECT count(*) FROM replay_run")"
-check_eq "1030.17 the new runs replaced the old ones (ids 5..8)" "5 6 7 8" \
+check_eq "1030.16 still five runs" 5 "$(q s.db "SELECT count(*) FROM replay_run")"
+check_eq "1030.17 the new runs replaced the old ones (ids 6..10)" "6 7 8 9 10" \
 	"$(q s.db "SELECT group_concat(id, ' ') FROM (SELECT id FROM replay_run ORDER BY id)")"
 check_eq "1030.18 no rows of the replaced runs remain" 0 \
-	"$(q s.db "SELECT (SELECT count(*) FROM replay_total WHERE run < 5) + (SELECT count(*) FROM replay_series WHERE run < 5) + (SELECT count(*) FROM replay_hazard WHERE run < 5)")"
+	"$(q s.db "SELECT (SELECT count(*) FROM replay_total WHERE run < 6) + (SELECT count(*) FROM replay_series WHERE run < 6) + (SELECT count(*) FROM replay_hazard WHERE run < 6)")"
 check_eq "1030.19 same events, same digest" "$digest" "$(q s.db "SELECT DISTINCT trace_digest FROM replay_run")"
 # Other parameters are another run; an option only enters the params of its policies.
 tlb tlbreplay -q --store --cost tlbie=400 -P old s.db > /dev/null
-check_eq "1030.20 another cost set adds a run" 5 "$(q s.db "SELECT count(*) FROM replay_run")"
+check_eq "1030.20 another cost set adds a run" 6 "$(q s.db "SELECT count(*) FROM replay_run")"
 tlb tlbreplay -q --store --option new-hpt-reset-flush=0 -P old,new s.db > /dev/null
-check_eq "1030.21 an option of new replaces old's run but adds one for new" 6 "$(q s.db "SELECT count(*) FROM replay_run")"
+check_eq "1030.21 an option of new replaces old's run but adds one for new" 7 "$(q s.db "SELECT count(*) FROM replay_run")"
 check_eq "1030.22 the new run's params hold the option" 1 \
 	"$(q s.db "SELECT count(*) FROM replay_run WHERE policy = 'new' AND json_extract(params, '\$.options.new-hpt-reset-flush') = 0")"
 # A changed trace has another digest.
 q s.db "UPDATE event SET a2 = 2 WHERE rowid = 5"
-tlb tlbreplay -q --store -P oracle s.db > /dev/null
+tlb tlbreplay -q --store -P tracked s.db > /dev/null
 check_eq "1030.23 changed events give another digest, another run" 2 \
-	"$(q s.db "SELECT count(DISTINCT trace_digest) FROM replay_run WHERE policy = 'oracle'")"
+	"$(q s.db "SELECT count(DISTINCT trace_digest) FROM replay_run WHERE policy = 'tracked'")"
 
 # A file written by the project's schema (results tables already there) works too.
 rm -f own.db

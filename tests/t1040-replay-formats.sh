@@ -24,17 +24,17 @@ from_json=$(awk '
 	/^   "/ { v = $0; sub(/^[^:]*: /, "", v); sub(/,$/, "", v); gsub(/"/, "", v); row = row (row == "" ? "" : " ") v; next }
 	/^  \}/ { print row }' a.json)
 # table: the data lines (policy name first)
-from_table=$(awk '$1 ~ /^(old|new|modern|oracle)$/ { $1 = $1; print }' a.txt)
+from_table=$(awk '$1 ~ /^(old|new|modern|tracked|optimal)$/ { $1 = $1; print }' a.txt)
 check_eq "1040.1 json rows equal csv rows" "$from_csv" "$from_json"
 check_eq "1040.2 table rows equal csv rows" "$from_csv" "$from_table"
-check_eq "1040.3 4 policies x (2 VMs + all) = 12 rows" 12 "$(echo "$from_csv" | wc -l | tr -d ' ')"
+check_eq "1040.3 5 policies x (2 VMs + all) = 15 rows" 15 "$(echo "$from_csv" | wc -l | tr -d ' ')"
 check_eq "1040.4 csv header" "policy,vm,events,guest_entries,hcalls,full_flushes,tlbiel_flush,tlbiel_inval,local_seqs,tlbie,tlbie_seqs,cycles,stale_exposures" "$(head -1 a.csv)"
 # all = vm 1 + vm 2; ex2 old 48540 + ex3 old 90940 = 139480 (the expected JSONs)
 check_eq "1040.5 the all row sums the VMs (old cycles 48540 + 90940)" 139480 "$(metric a.csv old all cycles)"
 check_eq "1040.6 VM 2 alone is ex3's (old stale 1)" 1 "$(metric a.csv old 2 stale_exposures)"
 check_grep "1040.7 json is one object with the spec's keys" '^ "results": \[$' a.json
 ok_if "1040.8 table columns are aligned (every data line as long as the header)" \
-	awk '/^policy/ { w = length($0) } $1 ~ /^(old|new|modern|oracle)$/ && length($0) != w { exit 1 }' a.txt
+	awk '/^policy/ { w = length($0) } $1 ~ /^(old|new|modern|tracked|optimal)$/ && length($0) != w { exit 1 }' a.txt
 
 # determinism: same bytes twice, for every format, and for --store's digest
 for f in table csv json; do
@@ -58,7 +58,7 @@ check_exit "1040.12 --help exits 0" 0 tlb tlbreplay --help
 cp "$OUT" help.txt
 check_grep "1040.13 --help has USAGE" '^USAGE:' help.txt
 check_grep "1040.14 --help has EXAMPLES" '^EXAMPLES:' help.txt
-check_grep "1040.15 --help shows defaults" 'default old,new,modern,oracle' help.txt
+check_grep "1040.15 --help shows defaults" 'default old,new,modern,tracked' help.txt
 n=0
 while IFS= read -r line; do
 	cmd=${line%%#*}

@@ -56,13 +56,13 @@ expect() {
 #   back to core 0: need[0] still 0. 2 FF: 256; cycles 2*22660 + 120 = 45440. The local marks
 #   cores holding the VM other than core 0: none hold it yet -> stale 0.
 # modern: no H_BULK_REMOVE, so as new.
-# oracle: no hpt_reset -> no FF. H_REMOVE: holds = {0} = {core(0)} -> L(1) = 120.
+# tracked: no hpt_reset -> no FF. H_REMOVE: holds = {0} = {core(0)} -> L(1) = 120.
 replay per-thread
 ok_if "t2001.0 per-thread replays" test -s "$CSV"
 expect t2001.1 old    "42 16 2 12 1536 0 0 1 1 272780 0"
 expect t2001.2 new    "42 16 2  2  256 1 1 0 0  45440 0"
 expect t2001.3 modern "42 16 2  2  256 1 1 0 0  45440 0"
-expect t2001.4 oracle "42 16 2  0    0 1 1 0 0    120 0"
+expect t2001.4 tracked "42 16 2  0    0 1 1 0 0    120 0"
 
 # ---- hlocal-paging: vcpus 0 and 4 (two vcores), ncpus 8 ---------------------------------------
 # Events: 2 create, enter v0@0, enter v4@4, H_REMOVE|H_LOCAL n=1 @0 (ts 200), host_inval n=0
@@ -80,14 +80,14 @@ expect t2001.4 oracle "42 16 2  0    0 1 1 0 0    120 0"
 #   clear, nothing global marks -> no FF, stale 0. tlbie 1+2+3 = 6, seqs 1+2+1 = 4.
 #   cycles 45320 + 860 + 1720 + 1260 = 49160.
 # modern: BULK through global_invalidates: nvcores 2 -> global, same as new.
-# oracle: no reset -> no FF; holds {0,1} from ts 101, so H_REMOVE G(1), host_inval 2 x G(1),
+# tracked: no reset -> no FF; holds {0,1} from ts 101, so H_REMOVE G(1), host_inval 2 x G(1),
 #   BULK G(3): tlbie 6, seqs 4, cycles 860 + 1720 + 1260 = 3840.
 replay hlocal-paging
 ok_if "t2001.5 hlocal-paging replays" test -s "$CSV"
 expect t2001.6 old    "14 5 2 2 256 1 1 5 3 48420 2"
 expect t2001.7 new    "14 5 2 2 256 0 0 6 4 49160 0"
 expect t2001.8 modern "14 5 2 2 256 0 0 6 4 49160 0"
-expect t2001.9 oracle "14 5 2 0   0 0 0 6 4  3840 0"
+expect t2001.9 tracked "14 5 2 0   0 0 0 6 4  3840 0"
 
 # ---- smp-migrate: vcpus 0 and 4 (two vcores), ncpus 16 (4 cores) ------------------------------
 # Events: 2 create, enter v0@0 v4@4, H_REMOVE @0, 2 exit, migrate v0->8 v4->0, enter v0@8 v4@0,
@@ -100,13 +100,13 @@ expect t2001.9 oracle "14 5 2 0   0 0 0 6 4  3840 0"
 #   core 0 for v4 and the moves back find need clear. nvcores 2 -> all global, as old:
 #   cycles 3*22660 + 3180 = 71160.
 # modern: BULK: nvcores 2 -> global; as new.
-# oracle: no FF; holds >= {0,1} at every hcall -> all global: 3180.
+# tracked: no FF; holds >= {0,1} at every hcall -> all global: 3180.
 replay smp-migrate
 ok_if "t2001.10 smp-migrate replays" test -s "$CSV"
 expect t2001.11 old    "19 6 3 6 768 0 0 6 3 139140 0"
 expect t2001.12 new    "19 6 3 3 384 0 0 6 3  71160 0"
 expect t2001.13 modern "19 6 3 3 384 0 0 6 3  71160 0"
-expect t2001.14 oracle "19 6 3 0   0 0 0 6 3   3180 0"
+expect t2001.14 tracked "19 6 3 0   0 0 0 6 3   3180 0"
 
 # ---- one-vcore: vcpus 0, 1, 2 (one vcore), ncpus 8 ---------------------------------------------
 # Events: 3 create, 3 enter (core 0), H_REMOVE n=1 @1, H_BULK_REMOVE n=4 @2, 3 exit, 3 migrate,
@@ -124,7 +124,7 @@ expect t2001.14 oracle "19 6 3 0   0 0 0 6 3   3180 0"
 # modern: as new but BULK goes through global_invalidates: nvcores 1 -> L(4) (holds {0} only,
 #   nothing marked). tlbiel_inval 1+4+1+1 = 7, local 4, tlbie 0; cycles 67980 + 3*120 + 180
 #   = 68520.
-# oracle: no FF. H_REMOVE and BULK while holds = {0} -> L(1), L(4); after core 1 joins,
+# tracked: no FF. H_REMOVE and BULK while holds = {0} -> L(1), L(4); after core 1 joins,
 #   H_PROTECT and the last H_REMOVE -> G(1) each. tlbiel_inval 5, local 2, tlbie 2, seqs 2;
 #   cycles 120 + 180 + 860 + 860 = 2020.
 replay one-vcore
@@ -132,7 +132,7 @@ ok_if "t2001.15 one-vcore replays" test -s "$CSV"
 expect t2001.16 old    "29 9 5 9 1152 0 0 7 4 207980 0"
 expect t2001.17 new    "29 9 5 3  384 3 3 4 1  69800 0"
 expect t2001.18 modern "29 9 5 3  384 7 4 0 0  68520 0"
-expect t2001.19 oracle "29 9 5 0    0 5 2 2 2   2020 0"
+expect t2001.19 tracked "29 9 5 0    0 5 2 2 2   2020 0"
 
 # ---- the stale-TLB exposures of hlocal-paging, stored (--store) --------------------------------
 # old: core 1 is marked stale by vcpu 0's H_LOCAL H_REMOVE at ts 200 on core 0; vcpu 4 then
@@ -145,7 +145,7 @@ check_eq "t2001.21 old's two exposures, stored with the time of the H_LOCAL remo
 	"410|1|4|1|200 610|1|4|1|200" \
 	"$(sqlite3 "$T/hz.db" "SELECT h.ts, h.vm, h.vcpu, h.core, h.marked_ts FROM replay_hazard h
 	   JOIN replay_run r ON h.run = r.id WHERE r.policy = 'old' ORDER BY h.ts" | tr '\n' ' ' | sed 's/ $//')"
-check_eq "t2001.22 no exposure stored for new, modern, oracle" 0 \
+check_eq "t2001.22 no exposure stored for new, modern, tracked" 0 \
 	"$(sqlite3 "$T/hz.db" "SELECT count(*) FROM replay_hazard h JOIN replay_run r ON h.run = r.id
 	   WHERE r.policy != 'old'")"
 
@@ -154,21 +154,21 @@ check_eq "t2001.22 no exposure stored for new, modern, oracle" 0 \
 # flush_refill 40000, tlbie 250, tlbsync 600. FF = 50 + 512*20 + 50 + 40000 = 50340;
 # G(1) = 50 + 50 + 250 + 10 + 600 + 50 = 1010; L(1) = 120. Same decisions as on power7:
 # old 12 FF + G(1) = 604080 + 1010 = 605090 (tlbiel_flush 12*512 = 6144);
-# new/modern 2 FF + L(1) = 100680 + 120 = 100800 (1024); oracle L(1) = 120.
+# new/modern 2 FF + L(1) = 100680 + 120 = 100800 (1024); tracked L(1) = 120.
 replay per-thread --machine power8
 ok_if "t2001.23 per-thread replays on power8" test -s "$CSV"
 expect t2001.24 old    "42 16 2 12 6144 0 0 1 1 605090 0"
 expect t2001.25 new    "42 16 2  2 1024 1 1 0 0 100800 0"
 expect t2001.26 modern "42 16 2  2 1024 1 1 0 0 100800 0"
-expect t2001.27 oracle "42 16 2  0    0 1 1 0 0    120 0"
+expect t2001.27 tracked "42 16 2  0    0 1 1 0 0    120 0"
 # --threads-per-core 8 (power7 costs): core(c) = c / 8, so threads 0..7 are all core 0 and the
 # "moves" to threads 4..7 stay in core 0. old: slot = 0*8 + v % 8 = v for every entry: only
 # the 4 first entries flush (90640) + G(1) (nvcpus 4) = 91500, tlbiel_flush 512.
 # new: vcore = v / 8 = 0 for all: one vcore; one FF (core 0, first entry) + L(1) = 22780.
-# modern as new; oracle: holds {0} -> L(1) = 120.
+# modern as new; tracked: holds {0} -> L(1) = 120.
 replay per-thread --threads-per-core 8
 ok_if "t2001.28 per-thread replays with T = 8" test -s "$CSV"
 expect t2001.29 old    "42 16 2 4 512 0 0 1 1 91500 0"
 expect t2001.30 new    "42 16 2 1 128 1 1 0 0 22780 0"
 expect t2001.31 modern "42 16 2 1 128 1 1 0 0 22780 0"
-expect t2001.32 oracle "42 16 2 0   0 1 1 0 0   120 0"
+expect t2001.32 tracked "42 16 2 0   0 1 1 0 0   120 0"

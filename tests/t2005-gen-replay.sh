@@ -38,7 +38,7 @@ old_ff=$(sql "SELECT count(*) FROM (SELECT vcpu, slot,
 	WHERE last_slot IS NULL OR last_slot != slot OR last_vcpu != vcpu")
 # new and modern: need[] is set only when the VM starts, so one flush per (VM, core) entered.
 new_ff=$(sql "SELECT count(DISTINCT vm * 100000 + cpu / 4) FROM guest_entry")
-for pol in old new modern oracle; do
+for pol in old new modern tracked; do
 	check_eq "t2005.4 $pol: all-row events = rows of the trace" 60000 "$(get $pol all events)"
 	check_eq "t2005.5 $pol: guest_entries = SQL count" "$entries" "$(get $pol all guest_entries)"
 	check_eq "t2005.6 $pol: hcalls = SQL count" "$hcalls" "$(get $pol all hcalls)"
@@ -58,13 +58,13 @@ done
 check_eq "t2005.12 old: full flushes by the slot rule (SQL)" "$old_ff" "$(get old all full_flushes)"
 check_eq "t2005.13 new: one flush per (VM, core) entered" "$new_ff" "$(get new all full_flushes)"
 check_eq "t2005.14 modern: one flush per (VM, core) entered" "$new_ff" "$(get modern all full_flushes)"
-check_eq "t2005.15 oracle: no reset, no flush" 0 "$(get oracle all full_flushes)"
+check_eq "t2005.15 tracked: no reset, no flush" 0 "$(get tracked all full_flushes)"
 # cycles (power7): FF 22660 each, a global sequence of n 660 + 200 n.
 check_eq "t2005.16 old cycles = 22660 FF + 660 seqs + 200 tlbie" \
 	"$((22660 * old_ff + 660 * (hc_seqs + hi_n) + 200 * (hc_tlbie + hi_n)))" "$(get old all cycles)"
 check_eq "t2005.17 new cycles = 22660 FF + 660 seqs + 200 tlbie" \
 	"$((22660 * new_ff + 660 * (hc_seqs + hi_n) + 200 * (hc_tlbie + hi_n)))" "$(get new all cycles)"
-# oracle: holds = cores the VM entered before the invalidation. An invalidation is local
+# tracked: holds = cores the VM entered before the invalidation. An invalidation is local
 # when holds is exactly the core it runs on, nothing when holds is empty, else global.
 # holds has one core from the VM's first entry to its first entry on another core.
 cls="WITH f AS (SELECT vm, min(id) AS fid FROM guest_entry GROUP BY vm),
@@ -81,26 +81,26 @@ o_local_n=$(sql "$cls SELECT coalesce(sum(n), 0) FROM d WHERE how = 'local'")
 o_local_seqs=$(sql "$cls SELECT count(*) FROM d WHERE how = 'local'")
 o_tlbie=$(sql "$cls SELECT coalesce(sum(n), 0) FROM d WHERE how = 'global'")
 o_seqs=$(sql "$cls SELECT coalesce(sum(CASE WHEN name = 'hcall' THEN 1 ELSE n END), 0) FROM d WHERE how = 'global'")
-check_eq "t2005.18 oracle: local tlbiel by the holds rule (SQL)" "$o_local_n $o_local_seqs" \
-	"$(get oracle all tlbiel_inval) $(get oracle all local_seqs)"
-check_eq "t2005.19 oracle: tlbie by the holds rule (SQL)" "$o_tlbie $o_seqs" \
-	"$(get oracle all tlbie) $(get oracle all tlbie_seqs)"
-check_eq "t2005.20 oracle cycles = locals (100 + 20 n) + globals (660 + 200 n)" \
-	"$((100 * o_local_seqs + 20 * o_local_n + 660 * o_seqs + 200 * o_tlbie))" "$(get oracle all cycles)"
+check_eq "t2005.18 tracked: local tlbiel by the holds rule (SQL)" "$o_local_n $o_local_seqs" \
+	"$(get tracked all tlbiel_inval) $(get tracked all local_seqs)"
+check_eq "t2005.19 tracked: tlbie by the holds rule (SQL)" "$o_tlbie $o_seqs" \
+	"$(get tracked all tlbie) $(get tracked all tlbie_seqs)"
+check_eq "t2005.20 tracked cycles = locals (100 + 20 n) + globals (660 + 200 n)" \
+	"$((100 * o_local_seqs + 20 * o_local_n + 660 * o_seqs + 200 * o_tlbie))" "$(get tracked all cycles)"
 
 # Workload B: SMP guests that pass H_LOCAL on every H_REMOVE/H_PROTECT, with HPT resets.
 # old goes local on them and never flushes at a reset: it must show stale exposures;
-# new and modern flush through need[] and the oracle flushes marked cores: none.
+# new and modern flush through need[] and the tracked flushes marked cores: none.
 DB=$T/b.db
 ok_if "t2005.21 generate workload B" tlb tlbgen -o "$DB" --vms 2 --vcpus 8 --events 60000 \
 	--hlocal-fraction 1 --hpt-resets 2 --seed 5
 ok_if "t2005.22 workload B replays" tlb tlbreplay --format csv "$DB"
 cp "$OUT" "$T/r.csv"
 ok_if "t2005.23 old exposes stale entries ($(get old all stale_exposures))" test "$(get old all stale_exposures)" -gt 0
-for pol in new modern oracle; do
+for pol in new modern tracked; do
 	check_eq "t2005.24 $pol: no stale exposure" 0 "$(get $pol all stale_exposures)"
 done
-ok_if "t2005.25 oracle flushes after the resets" test "$(get oracle all full_flushes)" -gt 0
+ok_if "t2005.25 tracked flushes after the resets" test "$(get tracked all full_flushes)" -gt 0
 
 # Workload C, twice from one seed: hcall rows with their thread, then with cpu -1 (as a
 # guest-only capture has them). The replay takes an hcall with cpu -1 to the thread its

@@ -15,9 +15,9 @@ done
 if [ -x "$TLB_BIN/tlbreplay" ]; then
 	for f in "$T"/a/workload-*.db; do
 		ok_if "t2006.5 $(basename "$f") replays" tlb tlbreplay -q --format csv "$f"
-		# the all rows of the four policies each count every event of the file
+		# the all rows of the five default policies each count every event of the file
 		check_eq "t2006.6 $(basename "$f"): every event counted by each policy" \
-			"$(sqlite3 "$f" "SELECT count(*) FROM event") x4" \
+			"$(sqlite3 "$f" "SELECT count(*) FROM event") x5" \
 			"$(grep ',all,' "$OUT" | cut -d, -f3 | sort -u) x$(grep -c ',all,' "$OUT")"
 	done
 else

@@ -26,8 +26,9 @@ before=$(sums)
 
 check_exit "7110.1 fleet-db.sh over a directory" 0 "$F" -o "$T/fleet.db" "$d"
 check_grep "7110.2 it names the capture without results" "h3.db has no stored results" "$ERR"
+# runs per capture: one per default policy (old, new, modern, tracked, optimal) and machine
 check_eq "7110.3 captures: host from meta (else the file name), runs per capture" \
-	"power-a|4|6.1.0-p|4000|7,power-b|8|||,h3|0|||,power-odd|4|6.1.0-p|4000|7" \
+	"power-a|5|6.1.0-p|4000|7,power-b|10|||,h3|0|||,power-odd|5|6.1.0-p|4000|7" \
 	"$(sqlite3 "$T/fleet.db" "SELECT host || '|' || runs || '|' || ifnull(kernel, '') || '|' || ifnull(events, '') || '|' || ifnull(lost, '')
 	   FROM capture ORDER BY CASE host WHEN 'power-a' THEN 1 WHEN 'power-b' THEN 2 WHEN 'h3' THEN 3 ELSE 4 END" | paste -sd,)"
 # Every total of every capture, as the capture holds it, = fleet.db's rows for its host.
@@ -42,7 +43,7 @@ check_eq "7110.6 the odd name's rows = its capture's" "$(own "$odd")" "$(fleet p
 check_eq "7110.7 totals copied = the sum over the captures" \
 	"$(( $(own "$d/h1.db" | wc -l) + $(own "$d/h2.db" | wc -l) + $(own "$odd" | wc -l) ))" \
 	"$(sqlite3 "$T/fleet.db" "SELECT count(*) FROM replay_total")"
-check_eq "7110.8 fleet_total: one all-VM row per run" "16" "$(sqlite3 "$T/fleet.db" "SELECT count(*) FROM fleet_total")"
+check_eq "7110.8 fleet_total: one all-VM row per run" "20" "$(sqlite3 "$T/fleet.db" "SELECT count(*) FROM fleet_total")"
 check_eq "7110.9 the captures are unchanged" "$before" "$(sums)"
 check_exit "7110.10 an existing fleet.db is refused" 2 "$F" -o "$T/fleet.db" "$d"
 check_exit "7110.11 ... and replaced with -f" 0 "$F" -f -o "$T/fleet.db" "$d/h1.db"
