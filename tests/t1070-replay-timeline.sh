@@ -4,7 +4,8 @@
 # the full flushes, local and global sequences (and their n) and stale exposures add up
 # to the printed "all" row; one vcpu run per guest entry; ex2's two exposures under old
 # name the local invalidations (20 and 40) that caused them; a file that cannot be
-# written is exit 1, a failed run leaves none (nor touches an earlier file); the timeline does not change the results.
+# written is exit 1, a failed run leaves none (nor touches an earlier file); --vm and
+# --from/--to bound it as they bound the counts; the timeline does not change the results.
 . "$(dirname "$0")/lib.sh"
 . "$ROOT/tests/data/replay/lib.sh"
 need_sqlite3
@@ -45,6 +46,18 @@ import json, sys, collections
 d = json.load(open(sys.argv[1]))
 c = collections.Counter((e["pid"], e["tid"]) for e in d["traceEvents"] if e["ph"] == "M" and e["name"] == "thread_name")
 print(sum(1 for v in c.values() if v != 1))' g.json)"
+	# Filters bound the timeline the way they bound the counts: --vm replays one VM,
+	# --from/--to count a window (the runs are the entries in it).
+	tlb tlbreplay -q --format csv --timeline gv.json --vm 2 g.db > gv.csv
+	ok_if "1070.14 --vm 2: the timeline holds VM 2 only, counts agree" \
+		python3 "$RDATA/timeline_check.py" gv.json gv.csv \
+		"$(sqlite3 g.db "SELECT count(*) FROM event e JOIN event_kind k ON k.id = e.kind WHERE k.name = 'guest_enter' AND e.cpu >= 0 AND e.vm = 2")"
+	from=$(sqlite3 g.db "SELECT ts FROM event ORDER BY ts LIMIT 1 OFFSET 1000")
+	to=$(sqlite3 g.db "SELECT ts FROM event ORDER BY ts LIMIT 1 OFFSET 3000")
+	tlb tlbreplay -q --format csv --timeline gw.json --from "$from" --to "$to" g.db > gw.csv
+	ok_if "1070.15 --from/--to: the timeline holds the window only, counts agree" \
+		python3 "$RDATA/timeline_check.py" gw.json gw.csv \
+		"$(sqlite3 g.db "SELECT count(*) FROM event e JOIN event_kind k ON k.id = e.kind WHERE k.name = 'guest_enter' AND e.cpu >= 0 AND e.ts >= $from AND e.ts < $to")"
 else
 	skip "1070.5-7 generated trace" "no $TLB_BIN/tlbgen"
 fi
