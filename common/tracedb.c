@@ -10,19 +10,37 @@
  * when the file's ids span a small range, else a sorted array searched by
  * bisection), since ids are per file.
  *
- * The scan is one prepared statement. When table event declares ts, cpu, vm
- * and kind NOT NULL, SQLite has enforced it on every insert and the scan
- * skips those NULL checks; otherwise each row is checked. The nullable
- * columns (vcpu, a0..a3) are always tested, because NULL has a meaning there.
+ * Before SQLite reads the file, its first bytes say what it is (a missing file,
+ * a directory, a trace-cmd trace.dat, something else), so that the message says
+ * what to do instead of SQLite's "unable to open" or "disk I/O error". The
+ * connection is then made defensive (tdb_harden): the file is untrusted input
+ * and its schema may hold code. Triggers are refused; views are refused unless
+ * they are exactly the schema's; the tables the tools read or write must be
+ * plain tables (a view or virtual table of that name is refused), and the
+ * results tables exactly as the schema declares them.
+ *
+ * The scan is one prepared statement. Every value is type-checked (an integer,
+ * or NULL in the nullable columns vcpu and a0..a3), ts within +-2^62 and the
+ * counts of the contract's kinds below 2^32, so that no consumer sees a text
+ * read as 0 or a sum that wraps. A file that does not say it is ordered is
+ * first checked in one pass over ts inside SQLite (rows_in_time_order); if it
+ * is in order it is scanned by rowid like an ordered file, else sorted.
  */
 #include "tracedb.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+extern const char tlb_schema_v1_sql[];
 
 const char *const tdb_kind_names[TDB_NKINDS] = {
 	[TDB_VCPU_CREATE] = "vcpu_create",
@@ -59,12 +77,13 @@ struct tdb {
 	signed char *lut;		/* kind, or -1 for "no such id" */
 	sqlite3_stmt *scan;
 	bool ordered;			/* meta event_order = ts: scan by rowid */
-	bool notnull;			/* ts, cpu, vm, kind declared NOT NULL */
+	bool by_rowid;			/* this scan is in rowid order (ordered, or checked) */
 	int64_t last_ts;
 };
 
 static void set_err(struct tdb *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+static void safe_name(const unsigned char *in, char *out, size_t len);
 
 static void set_err(struct tdb *t, const char *fmt, ...)
 {
@@ -259,7 +278,7 @@ static bool table_exists(struct tdb *t, const char *name)
 	bool found = false;
 
 	if (sqlite3_prepare_v2(t->db,
-			       "SELECT 1 FROM sqlite_master WHERE type IN ('table','view') AND name = ?",
+			       "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
 			       -1, &st, NULL) != SQLITE_OK)
 		return false;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -268,16 +287,16 @@ static bool table_exists(struct tdb *t, const char *name)
 	return found;
 }
 
-/* The contract's columns must all be there; NOT NULL declarations let the scan trust them. */
+/* The contract's columns must all be there, as stored columns (the scan checks every value). */
 static int check_event_columns(struct tdb *t)
 {
 	static const char *const cols[] = { "ts", "cpu", "vm", "vcpu", "kind",
 					    "a0", "a1", "a2", "a3" };
-	bool seen[9] = { false }, notnull[9] = { false };
+	bool seen[9] = { false };
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = sqlite3_prepare_v2(t->db, "SELECT name, \"notnull\" FROM pragma_table_info('event')",
+	rc = sqlite3_prepare_v2(t->db, "SELECT name, hidden FROM pragma_table_xinfo('event')",
 				-1, &st, NULL);
 	if (rc != SQLITE_OK) {
 		set_err(t, "cannot read the columns of table event: %s", sqlite3_errmsg(t->db));
@@ -286,10 +305,18 @@ static int check_event_columns(struct tdb *t)
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *name = (const char *)sqlite3_column_text(st, 0);
 
+		/* hidden 2 and 3: a generated column, computed by the file's own expression */
+		if (sqlite3_column_int(st, 1) >= 2) {
+			char n[80];
+
+			safe_name((const unsigned char *)name, n, sizeof(n));
+			sqlite3_finalize(st);
+			set_err(t, "table event has a generated column '%s': columns hold data", n);
+			return -1;
+		}
 		for (int i = 0; name && i < 9; i++)
 			if (strcmp(name, cols[i]) == 0) {
 				seen[i] = true;
-				notnull[i] = sqlite3_column_int(st, 1) != 0;
 			}
 	}
 	sqlite3_finalize(st);
@@ -298,8 +325,230 @@ static int check_event_columns(struct tdb *t)
 			set_err(t, "table event lacks column '%s'", cols[i]);
 			return -1;
 		}
-	t->notnull = notnull[0] && notnull[1] && notnull[2] && notnull[4];
 	return 0;
+}
+
+/* ---- before and around SQLite: what kind of file, and a connection that runs no file's code ---- */
+
+int tdb_check_file(const char *path, char *why, size_t len)
+{
+	static const unsigned char sqlite_magic[16] = "SQLite format 3";
+	static const unsigned char tracecmd_magic[10] = { 0x17, 0x08, 0x44, 't', 'r', 'a', 'c',
+							  'i', 'n', 'g' };
+	unsigned char head[16];
+	struct stat sb;
+	ssize_t n;
+	int fd;
+
+	/* O_NONBLOCK: a FIFO planted under the name must not block the open. */
+	fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			snprintf(why, len, "no such file");
+		else if (errno == ENOTDIR)
+			snprintf(why, len, "no such file (a part of the path is not a directory)");
+		else
+			snprintf(why, len, "cannot open: %s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &sb) != 0) {
+		snprintf(why, len, "cannot stat: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (S_ISDIR(sb.st_mode)) {
+		snprintf(why, len, "is a directory, not a trace database");
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		snprintf(why, len, "is not a regular file (a device, FIFO or socket), not a trace database");
+		close(fd);
+		return -1;
+	}
+	if (sb.st_size == 0) {
+		snprintf(why, len, "is empty, not a trace database");
+		close(fd);
+		return -1;
+	}
+	n = pread(fd, head, sizeof(head), 0);
+	close(fd);
+	if (n < 0) {
+		snprintf(why, len, "cannot read: %s", strerror(errno));
+		return -1;
+	}
+	if ((size_t)n >= sizeof(tracecmd_magic) && memcmp(head, tracecmd_magic, sizeof(tracecmd_magic)) == 0) {
+		snprintf(why, len, "a trace-cmd file: run tlbimport first (tlbimport -o OUT.db FILE)");
+		return -1;
+	}
+	if ((size_t)n < sizeof(head) || memcmp(head, sqlite_magic, sizeof(head)) != 0) {
+		snprintf(why, len, "not a SQLite database, so not a trace database");
+		return -1;
+	}
+	return 0;
+}
+
+/* The objects (tables, views, indexes) that schemas/trace-v1.sql creates, with their SQL. */
+struct schema_object {
+	char *type, *name, *sql;
+};
+
+struct schema_objects {
+	struct schema_object *o;
+	int n;
+};
+
+static void free_objects(struct schema_objects *s)
+{
+	for (int i = 0; i < s->n; i++) {
+		free(s->o[i].type);
+		free(s->o[i].name);
+		free(s->o[i].sql);
+	}
+	free(s->o);
+	s->o = NULL;
+	s->n = 0;
+}
+
+/* SQLite stores each object's SQL as it normalises it; a fresh in-memory copy of the schema is the reference. */
+static int load_schema_objects(struct schema_objects *s, char *why, size_t len)
+{
+	sqlite3 *m = NULL;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	s->o = NULL;
+	s->n = 0;
+	if (sqlite3_open_v2(":memory:", &m, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+	    sqlite3_exec(m, tlb_schema_v1_sql, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(m, "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL",
+			       -1, &st, NULL) != SQLITE_OK) {
+		snprintf(why, len, "cannot build the reference schema: %s",
+			 m ? sqlite3_errmsg(m) : "out of memory");
+		sqlite3_close(m);
+		return -1;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct schema_object *o = realloc(s->o, sizeof(*o) * (size_t)(s->n + 1));
+
+		if (!o)
+			break;
+		s->o = o;
+		o = &s->o[s->n];
+		o->type = strdup((const char *)sqlite3_column_text(st, 0));
+		o->name = strdup((const char *)sqlite3_column_text(st, 1));
+		o->sql = strdup((const char *)sqlite3_column_text(st, 2));
+		s->n++;
+		if (!o->type || !o->name || !o->sql)
+			break;
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(m);
+	if (rc != SQLITE_DONE) {
+		snprintf(why, len, "cannot build the reference schema: out of memory");
+		free_objects(s);
+		return -1;
+	}
+	return 0;
+}
+
+static const struct schema_object *find_object(const struct schema_objects *s, const char *name)
+{
+	for (int i = 0; i < s->n; i++)
+		if (strcmp(s->o[i].name, name) == 0)
+			return &s->o[i];
+	return NULL;
+}
+
+/* A name from the file, printable in a message: control bytes become '?', long names are cut. */
+static void safe_name(const unsigned char *in, char *out, size_t len)
+{
+	size_t i = 0;
+
+	if (!in)
+		in = (const unsigned char *)"(NULL)";
+	for (; *in && i + 4 < len && i < 64; in++)
+		out[i++] = (*in < 0x20 || *in == 0x7f) ? '?' : (char)*in;
+	if (*in && i + 4 < len) {
+		memcpy(out + i, "...", 3);
+		i += 3;
+	}
+	out[i] = '\0';
+}
+
+int tdb_harden(struct sqlite3 *db, char *why, size_t len)
+{
+	struct schema_objects ref;
+	sqlite3_stmt *st = NULL;
+	int rc, bad = 0;
+
+	/* No schema code of the file runs with the program's privileges: no triggers, no
+	 * functions with side effects in views or defaults, no writes to sqlite_master. */
+	if (sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL) != SQLITE_OK ||
+	    sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL) != SQLITE_OK ||
+	    sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, (int *)NULL) != SQLITE_OK ||
+	    sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, (int *)NULL) != SQLITE_OK) {
+		snprintf(why, len, "cannot make the connection defensive: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	/* A text or blob of a hostile file (a meta value, a default) cannot take gigabytes. */
+	sqlite3_limit(db, SQLITE_LIMIT_LENGTH, 16 << 20);
+	if (load_schema_objects(&ref, why, len))
+		return -1;
+	if (sqlite3_prepare_v2(db, "SELECT type, name, tbl_name, sql FROM sqlite_master"
+			       " WHERE type IN ('table', 'view', 'trigger') ORDER BY rowid",
+			       -1, &st, NULL) != SQLITE_OK) {
+		snprintf(why, len, "not a SQLite trace database: %s", sqlite3_errmsg(db));
+		free_objects(&ref);
+		return -1;
+	}
+	while (!bad && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *type = (const char *)sqlite3_column_text(st, 0);
+		const char *name = (const char *)sqlite3_column_text(st, 1);
+		const char *sql = (const char *)sqlite3_column_text(st, 3);
+		const struct schema_object *o = name ? find_object(&ref, name) : NULL;
+		char n1[80], n2[80];
+
+		safe_name(sqlite3_column_text(st, 1), n1, sizeof(n1));
+		safe_name(sqlite3_column_text(st, 2), n2, sizeof(n2));
+		if (!type || !name) {
+			snprintf(why, len, "sqlite_master has a row without a type or name");
+			bad = 1;
+		} else if (strcmp(type, "trigger") == 0) {
+			snprintf(why, len, "has a trigger '%s' on '%s': a trace database holds no code "
+				 "(drop it with sqlite3, or use a copy without it)", n1, n2);
+			bad = 1;
+		} else if (strcmp(type, "view") == 0) {
+			if (o && strcmp(o->type, "table") == 0) {
+				snprintf(why, len, "'%s' is a view, not a table", n1);
+				bad = 1;
+			} else if (!o || strcmp(o->type, "view") != 0 || !sql || strcmp(sql, o->sql) != 0) {
+				snprintf(why, len, "has a view '%s' that is not one of the schema's "
+					 "(drop it with sqlite3, or use a copy without it)", n1);
+				bad = 1;
+			}
+		} else if (o && strcmp(o->type, "table") == 0) {
+			if (sql && strncmp(sql, "CREATE VIRTUAL", 14) == 0) {
+				snprintf(why, len, "'%s' is a virtual table, not a table", n1);
+				bad = 1;
+			} else if (strncmp(name, "replay_", 7) == 0 && (!sql || strcmp(sql, o->sql) != 0)) {
+				/* results tables are ours alone: exactly the schema's, or the stored
+				 * results could be changed by the way the table is declared */
+				snprintf(why, len, "table '%s' is not declared as the schema declares it", n1);
+				bad = 1;
+			}
+		} else if (o && strcmp(o->type, "view") == 0) {
+			snprintf(why, len, "'%s' is a table, not the schema's view", n1);
+			bad = 1;
+		}
+	}
+	if (!bad && rc != SQLITE_DONE) {
+		snprintf(why, len, "not a SQLite trace database: %s", sqlite3_errmsg(db));
+		bad = 1;
+	}
+	sqlite3_finalize(st);
+	free_objects(&ref);
+	return bad ? -1 : 0;
 }
 
 struct tdb *tdb_open(const char *path, enum tdb_open_flags flags, char *err, size_t errlen)
@@ -308,6 +557,7 @@ struct tdb *tdb_open(const char *path, enum tdb_open_flags flags, char *err, siz
 	static const char *const keys[] = { "schema_version", "source", "threads_per_core", "ncpus" };
 	struct tdb *t = calloc(1, sizeof(*t));
 	const char *order, *version;
+	char why[400], *literal = NULL;
 	int rc;
 
 	if (!t || !(t->path = strdup(path))) {
@@ -315,18 +565,39 @@ struct tdb *tdb_open(const char *path, enum tdb_open_flags flags, char *err, siz
 		free(t);
 		return NULL;
 	}
-	rc = sqlite3_open_v2(path, &t->db,
-			     flags == TDB_READWRITE ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY,
-			     NULL);
+	if (tdb_check_file(path, why, sizeof(why))) {
+		set_err(t, "%s", why);
+		goto fail;
+	}
+	/* A path is a file name: SQLite (built with USE_URI) would read "file:x?mode=..." as a URI. */
+	if (strncasecmp(path, "file:", 5) == 0) {
+		size_t n = strlen(path) + 3;
+
+		literal = malloc(n);
+		if (!literal) {
+			set_err(t, "out of memory");
+			goto fail;
+		}
+		snprintf(literal, n, "./%s", path);
+	}
+	rc = sqlite3_open_v2(literal ? literal : path, &t->db,
+			     (flags == TDB_READWRITE ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY) |
+			     SQLITE_OPEN_EXRESCODE, NULL);
 	if (rc != SQLITE_OK) {
 		set_err(t, "cannot open: %s", t->db ? sqlite3_errmsg(t->db) : sqlite3_errstr(rc));
 		goto fail;
 	}
+	free(literal);
+	literal = NULL;
 	sqlite3_extended_result_codes(t->db, 1);
 	/* The first read of the header is what tells a SQLite file from anything else. */
 	rc = sqlite3_exec(t->db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		set_err(t, "not a SQLite trace database: %s", sqlite3_errmsg(t->db));
+		goto fail;
+	}
+	if (tdb_harden(t->db, why, sizeof(why))) {
+		set_err(t, "%s", why);
 		goto fail;
 	}
 	for (size_t i = 0; i < sizeof(tables) / sizeof(*tables); i++)
@@ -357,6 +628,7 @@ struct tdb *tdb_open(const char *path, enum tdb_open_flags flags, char *err, siz
 	t->ordered = order && strcmp(order, "ts") == 0;
 	return t;
 fail:
+	free(literal);
 	snprintf(err, errlen, "%s", t->err);
 	tdb_close(t);
 	return NULL;
@@ -394,17 +666,80 @@ int64_t tdb_event_count(struct tdb *db)
 	return n;
 }
 
+/*
+ * The order check of a file that does not say it is ordered: SQLite calls this for
+ * each row of a plain table scan (rowid order) and stops at the first row whose ts
+ * goes back (or is not an integer), so that a disordered file costs only its
+ * ordered head. Inside SQLite's loop it costs about an eighth of a full scan,
+ * against a sort that halves the replay's rate.
+ */
+struct order_check {
+	int64_t last;
+};
+
+static void ts_goes_back(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct order_check *o = sqlite3_user_data(ctx);
+	int64_t ts;
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) != SQLITE_INTEGER) {
+		sqlite3_result_int(ctx, 1);
+		return;
+	}
+	ts = sqlite3_value_int64(argv[0]);
+	sqlite3_result_int(ctx, ts < o->last);
+	o->last = ts;
+}
+
+/* 1 when every row's ts is an integer not below the previous row's (rowid order), 0 if not, -1 on error. */
+static int rows_in_time_order(struct tdb *db)
+{
+	struct order_check o = { INT64_MIN };
+	sqlite3_stmt *st;
+	int rc;
+
+	/* DIRECTONLY: no view or default of the file can call it. */
+	if (sqlite3_create_function(db->db, "tlb_ts_goes_back", 1,
+				    SQLITE_UTF8 | SQLITE_DIRECTONLY, &o, ts_goes_back,
+				    NULL, NULL) != SQLITE_OK)
+		return -1;
+	/* NOT INDEXED: the table's own b-tree, walked in rowid order, never an index on ts. */
+	rc = sqlite3_prepare_v2(db->db, "SELECT rowid FROM event NOT INDEXED"
+				" WHERE tlb_ts_goes_back(ts) LIMIT 1", -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+	sqlite3_create_function(db->db, "tlb_ts_goes_back", 1, SQLITE_UTF8, NULL, NULL, NULL, NULL);
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE ? 1 : -1;
+}
+
 int tdb_scan_begin(struct tdb *db)
 {
-	const char *sql = db->ordered
-		? "SELECT rowid, ts, cpu, vm, vcpu, kind, a0, a1, a2, a3 FROM event ORDER BY rowid"
-		: "SELECT rowid, ts, cpu, vm, vcpu, kind, a0, a1, a2, a3 FROM event ORDER BY ts, rowid";
+	static const char *const by_rowid =
+		"SELECT rowid, ts, cpu, vm, vcpu, kind, a0, a1, a2, a3 FROM event ORDER BY rowid";
+	static const char *const by_ts =
+		"SELECT rowid, ts, cpu, vm, vcpu, kind, a0, a1, a2, a3 FROM event ORDER BY ts, rowid";
+	int in_order = 1;
 
 	sqlite3_finalize(db->scan);
 	db->scan = NULL;
+	if (!db->ordered) {
+		in_order = rows_in_time_order(db);
+		if (in_order < 0) {
+			set_err(db, "cannot read table event: %s", sqlite3_errmsg(db->db));
+			return -1;
+		}
+	}
+	db->by_rowid = in_order == 1;
 	/* A big unordered file is sorted by SQLite on disk, not in memory. */
-	sqlite3_exec(db->db, "PRAGMA temp_store = FILE", NULL, NULL, NULL);
-	if (sqlite3_prepare_v2(db->db, sql, -1, &db->scan, NULL) != SQLITE_OK) {
+	if (!db->by_rowid)
+		sqlite3_exec(db->db, "PRAGMA temp_store = FILE", NULL, NULL, NULL);
+	if (sqlite3_prepare_v2(db->db, db->by_rowid ? by_rowid : by_ts, -1, &db->scan,
+			       NULL) != SQLITE_OK) {
 		set_err(db, "cannot read table event: %s", sqlite3_errmsg(db->db));
 		return -1;
 	}
@@ -412,11 +747,47 @@ int tdb_scan_begin(struct tdb *db)
 	return 0;
 }
 
+bool tdb_scan_sorted(const struct tdb *db)
+{
+	return !db->by_rowid;
+}
+
+static const char *type_name(int type)
+{
+	switch (type) {
+	case SQLITE_INTEGER: return "an integer";
+	case SQLITE_FLOAT: return "a real";
+	case SQLITE_TEXT: return "text";
+	case SQLITE_BLOB: return "a blob";
+	default: return "NULL";
+	}
+}
+
+static const char *const column_names[10] = { "rowid", "ts", "cpu", "vm", "vcpu", "kind",
+					      "a0", "a1", "a2", "a3" };
+
+static int bad_type(struct tdb *db, int64_t rowid, int col, int type)
+{
+	set_err(db, "event rowid %lld: %s is %s, not an integer%s", (long long)rowid,
+		column_names[col], type_name(type),
+		(col >= 4 && col != 5) ? " or NULL" : "");
+	return -1;
+}
+
+/*
+ * Counts of the contract's kinds (lost events, HPTEs invalidated) are far below 2^32 in
+ * any real capture; a bigger one is a forged row, and its sums would overflow.
+ */
+#define TDB_COUNT_MAX 4294967295LL
+/* Times within +-2^62 ns: any difference or sum of two of them fits in an int64. */
+#define TDB_TS_MAX (INT64_C(1) << 62)
+
 int tdb_scan_next(struct tdb *db, struct tdb_event *ev)
 {
 	sqlite3_stmt *st = db->scan;
 	int rc = sqlite3_step(st);
-	int kind;
+	int kind, type;
+	sqlite3_value *v;
 
 	if (rc == SQLITE_DONE)
 		return 0;
@@ -425,36 +796,39 @@ int tdb_scan_next(struct tdb *db, struct tdb_event *ev)
 		return -1;
 	}
 	ev->rowid = sqlite3_column_int64(st, 0);
-	if (!db->notnull) {
-		static const char *const names[] = { "ts", "cpu", "vm" };
-
-		for (int c = 1; c <= 3; c++)
-			if (sqlite3_column_type(st, c) == SQLITE_NULL) {
-				set_err(db, "event rowid %lld: %s is NULL", (long long)ev->rowid,
-					names[c - 1]);
-				return -1;
-			}
-		if (sqlite3_column_type(st, 5) == SQLITE_NULL) {
-			set_err(db, "event rowid %lld: kind is NULL", (long long)ev->rowid);
-			return -1;
-		}
+	/* One fetch per column: its type and its value come from the same sqlite3_value. */
+	v = sqlite3_column_value(st, 1);
+	if ((type = sqlite3_value_type(v)) != SQLITE_INTEGER)
+		return bad_type(db, ev->rowid, 1, type);
+	ev->ts = sqlite3_value_int64(v);
+	v = sqlite3_column_value(st, 2);
+	if ((type = sqlite3_value_type(v)) != SQLITE_INTEGER)
+		return bad_type(db, ev->rowid, 2, type);
+	ev->cpu = sqlite3_value_int64(v);
+	v = sqlite3_column_value(st, 3);
+	if ((type = sqlite3_value_type(v)) != SQLITE_INTEGER)
+		return bad_type(db, ev->rowid, 3, type);
+	ev->vm = sqlite3_value_int64(v);
+	v = sqlite3_column_value(st, 5);
+	if ((type = sqlite3_value_type(v)) != SQLITE_INTEGER)
+		return bad_type(db, ev->rowid, 5, type);
+	ev->kind_id = sqlite3_value_int64(v);
+	if (ev->ts < -TDB_TS_MAX || ev->ts > TDB_TS_MAX) {
+		set_err(db, "event rowid %lld: ts %lld is beyond +-2^62 ns (146 years), so not a time "
+			"of a capture", (long long)ev->rowid, (long long)ev->ts);
+		return -1;
 	}
-	ev->ts = sqlite3_column_int64(st, 1);
-	ev->cpu = sqlite3_column_int64(st, 2);
-	ev->vm = sqlite3_column_int64(st, 3);
 	ev->nulls = 0;
-	/* One fetch per nullable column: its type and its value come from the same sqlite3_value. */
-	{
-		sqlite3_value *v = sqlite3_column_value(st, 4);
-
-		if (sqlite3_value_type(v) == SQLITE_NULL) {
-			ev->nulls |= TDB_NULL_VCPU;
-			ev->vcpu = -1;
-		} else {
-			ev->vcpu = sqlite3_value_int64(v);
-		}
+	v = sqlite3_column_value(st, 4);
+	type = sqlite3_value_type(v);
+	if (type == SQLITE_INTEGER) {
+		ev->vcpu = sqlite3_value_int64(v);
+	} else if (type == SQLITE_NULL) {
+		ev->nulls |= TDB_NULL_VCPU;
+		ev->vcpu = -1;
+	} else {
+		return bad_type(db, ev->rowid, 4, type);
 	}
-	ev->kind_id = sqlite3_column_int64(st, 5);
 	kind = kind_of(db, ev->kind_id);
 	if (kind < 0) {
 		set_err(db, "event rowid %lld: kind %lld is not in event_kind",
@@ -463,20 +837,33 @@ int tdb_scan_next(struct tdb *db, struct tdb_event *ev)
 	}
 	ev->kind = (enum tdb_kind)kind;
 	for (int i = 0; i < 4; i++) {
-		sqlite3_value *v = sqlite3_column_value(st, 6 + i);
-
-		if (sqlite3_value_type(v) == SQLITE_NULL) {
+		v = sqlite3_column_value(st, 6 + i);
+		type = sqlite3_value_type(v);
+		if (type == SQLITE_INTEGER) {
+			ev->a[i] = sqlite3_value_int64(v);
+		} else if (type == SQLITE_NULL) {
 			ev->nulls |= TDB_NULL_A0 << i;
 			ev->a[i] = 0;
 		} else {
-			ev->a[i] = sqlite3_value_int64(v);
+			return bad_type(db, ev->rowid, 6 + i, type);
 		}
 	}
-	if (db->ordered) {
+	if ((ev->kind == TDB_LOST && ev->a[0] > TDB_COUNT_MAX) ||
+	    (ev->kind == TDB_HOST_INVAL && ev->a[0] > TDB_COUNT_MAX) ||
+	    (ev->kind == TDB_HCALL && ev->a[2] > TDB_COUNT_MAX)) {
+		int col = ev->kind == TDB_HCALL ? 2 : 0;
+
+		set_err(db, "event rowid %lld: %s %s %lld is beyond any real count (at most %lld)",
+			(long long)ev->rowid, tdb_kind_names[ev->kind], ev->kind == TDB_LOST ? "count" : "n",
+			(long long)ev->a[col], TDB_COUNT_MAX);
+		return -1;
+	}
+	if (db->by_rowid) {
 		if (ev->ts < db->last_ts) {
 			set_err(db, "event rowid %lld: ts %lld is before the previous row's %lld, "
-				"but meta event_order says rows are in time order",
-				(long long)ev->rowid, (long long)ev->ts, (long long)db->last_ts);
+				"but %s", (long long)ev->rowid, (long long)ev->ts, (long long)db->last_ts,
+				db->ordered ? "meta event_order says rows are in time order"
+					    : "the file changed while it was read");
 			return -1;
 		}
 		db->last_ts = ev->ts;

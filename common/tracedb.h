@@ -24,7 +24,15 @@
  * is 'ts' (every producer of this project sets it after writing rows in time
  * order) is scanned in rowid order, which is the same order without a sort;
  * the scan still checks that ts never goes back and fails if it does. Any
- * other file is read with ORDER BY ts, rowid (SQLite sorts, on disk if big).
+ * other file is first checked in one cheap pass over ts (inside SQLite, stopping
+ * at the first row that goes back): in order, it is scanned by rowid too; if
+ * not, with ORDER BY ts, rowid (SQLite sorts, on disk if big). The choice is
+ * made in tdb_scan_begin(), before any row is delivered, so callers see the
+ * same rows in the same order either way.
+ *
+ * Untrusted files: tdb_open() checks the file before SQLite opens it
+ * (tdb_check_file) and makes the connection defensive (tdb_harden). Any other
+ * code that opens a trace DB with sqlite3_open_v2() should call both.
  *
  * Errors: constructors return NULL and write a message "FILE: why" into the
  * caller's buffer; other functions return -1 and leave the message in
@@ -33,6 +41,7 @@
 #ifndef TLB_TRACEDB_H
 #define TLB_TRACEDB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -99,13 +108,32 @@ const char *tdb_kind_name(const struct tdb *db, int64_t kind_id);
 /* Number of rows in table event (cheap estimate for progress), or -1. */
 int64_t tdb_event_count(struct tdb *db);
 
+/*
+ * tdb_check_file - before SQLite opens @path: 0 if it is a regular file starting
+ * like a SQLite database; -1 with why (no such file, a directory, a trace-cmd
+ * file: run tlbimport first, not a SQLite database...) in @why.
+ */
+int tdb_check_file(const char *path, char *why, size_t len);
+/*
+ * tdb_harden - make a connection to an untrusted trace DB defensive (DEFENSIVE on,
+ * trusted_schema off, triggers and extension loading off, 16 MiB text/blob limit)
+ * and refuse, naming them: triggers, views other than the schema's own (same SQL),
+ * a view or virtual table named as one of the schema's tables, results tables
+ * (replay_*) not declared exactly as the schema does. 0 or -1 with why in @why.
+ */
+int tdb_harden(struct sqlite3 *db, char *why, size_t len);
+
 int tdb_scan_begin(struct tdb *db);
+/* True when this scan sorts (ORDER BY ts, rowid): the rows were not in time order. */
+bool tdb_scan_sorted(const struct tdb *db);
 /*
  * tdb_scan_next - next event in replay order.
- * Returns 1 with @ev filled, 0 at the end, -1 on a bad row: NULL in ts, cpu,
- * vm or kind; a kind id missing from event_kind; ts going back in a file
- * that says it is ordered; or an SQLite error. The message names the file
- * and the rowid.
+ * Returns 1 with @ev filled, 0 at the end, -1 on a bad row: a value of ts,
+ * cpu, vm or kind that is not an integer (NULL, text, real, blob), or of vcpu
+ * or a0..a3 that is neither an integer nor NULL; |ts| > 2^62; a count above 2^32-1
+ * (lost count, host_inval n, hcall n); a kind id missing from event_kind; ts
+ * going back in a file that says it is ordered; or an SQLite error. The
+ * message names the file and the rowid.
  */
 int tdb_scan_next(struct tdb *db, struct tdb_event *ev);
 void tdb_scan_end(struct tdb *db);
