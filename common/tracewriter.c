@@ -2,10 +2,14 @@
 /*
  * tracewriter - creating a schema-v1 trace database (interface in tracewriter.h).
  *
- * The database is built at "PATH.tmp-PID" with journaling and syncing off
- * (a half-written file is worthless anyway and is removed on abort) and an
- * exclusive lock, then renamed onto PATH by tw_finish(): readers never see a
- * partial file, and a producer that fails leaves nothing behind.
+ * The database is built at "PATH.tmp-PID" (mode 0600, for every producer) with
+ * journaling and syncing off (a half-written file is worthless anyway and is
+ * removed on abort) and an exclusive lock, then renamed onto PATH by
+ * tw_finish() without replacing a file that appeared meanwhile (unless
+ * --force): readers never see a partial file, a producer that fails leaves
+ * nothing behind, and of two producers into one path the second fails. A
+ * temporary file of a producer that was killed is removed by the next
+ * tw_create() into the same path (remove_stale_temps).
  *
  * Events go through one prepared INSERT, bound column by column, inside a
  * transaction committed every TW_BATCH rows so that memory stays flat and a
@@ -17,8 +21,11 @@
 #include "tracewriter.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -124,6 +131,75 @@ static int load_kinds(struct tw *w)
 	return 0;
 }
 
+/*
+ * Temporary files of ours whose writer is gone: "BASE.tmp-PID" beside @path, a
+ * regular file (not a link) owned by us, whose PID is not a live process and on
+ * which no process holds a lock (a writer holds SQLite's lock while it writes),
+ * empty or starting like a SQLite database. A killed producer (SIGKILL cannot be
+ * caught) leaves one; the next run into the same path removes it and says so.
+ * Anything else under such a name is left alone.
+ */
+static void remove_stale_temps(const char *path)
+{
+	static const char sqlite_magic[16] = "SQLite format 3";
+	char *copy = strdup(path), *copy2 = strdup(path);
+	const char *dir, *base;
+	size_t blen;
+	DIR *d = NULL;
+	struct dirent *de;
+
+	if (!copy || !copy2)
+		goto out;
+	dir = dirname(copy);
+	base = basename(copy2);
+	blen = strlen(base);
+	d = opendir(dir);
+	if (!d)
+		goto out;
+	while ((de = readdir(d)) != NULL) {
+		const char *p = de->d_name;
+		char *end, head[16];
+		struct stat sb;
+		struct flock lk;
+		long pid;
+		int fd;
+
+		if (strncmp(p, base, blen) != 0 || strncmp(p + blen, ".tmp-", 5) != 0)
+			continue;
+		p += blen + 5;
+		if (*p < '1' || *p > '9')
+			continue;
+		errno = 0;
+		pid = strtol(p, &end, 10);
+		if (*end || errno || pid <= 0 || pid == (long)getpid())
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;	/* alive (or not ours to signal): maybe still writing */
+		fd = openat(dirfd(d), de->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		memset(&lk, 0, sizeof(lk));
+		lk.l_type = F_WRLCK;
+		lk.l_whence = SEEK_SET;
+		if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_uid != geteuid() ||
+		    sb.st_nlink != 1 || fcntl(fd, F_GETLK, &lk) != 0 || lk.l_type != F_UNLCK ||
+		    (sb.st_size > 0 && (pread(fd, head, sizeof(head), 0) != (ssize_t)sizeof(head) ||
+					memcmp(head, sqlite_magic, sizeof(head)) != 0))) {
+			close(fd);
+			continue;
+		}
+		close(fd);
+		if (unlinkat(dirfd(d), de->d_name, 0) == 0)
+			tlb_msg("removed %s/%s: a temporary file left by an earlier run (process %ld is gone)",
+				dir, de->d_name, pid);
+	}
+out:
+	if (d)
+		closedir(d);
+	free(copy);
+	free(copy2);
+}
+
 struct tw *tw_create(const char *path, const char *source, unsigned flags, char *err, size_t errlen)
 {
 	struct tw *w = calloc(1, sizeof(*w));
@@ -149,18 +225,23 @@ struct tw *tw_create(const char *path, const char *source, unsigned flags, char 
 		goto fail;
 	}
 	snprintf(w->tmp, len, "%s.tmp-%ld", path, (long)getpid());
+	remove_stale_temps(path);
 	unlink(w->tmp);
 	{
-		/* Create the file ourselves so that its mode is ours, not the umask's guess. */
-		int fd = open(w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-			      (flags & TW_PRIVATE) ? 0600 : 0644);
+		/* Create the file ourselves, 0600 whatever the umask: a trace shows what a
+		 * host's VMs did, for its owner only (as perf.data). O_NOFOLLOW: never
+		 * through a link planted under the temporary name. */
+		int fd = open(w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 
 		if (fd < 0) {
 			set_err(w, "cannot create %s: %s", w->tmp, strerror(errno));
 			goto fail_nofile;
 		}
-		if (flags & TW_PRIVATE)
-			fchmod(fd, 0600);
+		if (fchmod(fd, 0600) != 0) {
+			set_err(w, "cannot set the mode of %s: %s", w->tmp, strerror(errno));
+			close(fd);
+			goto fail;
+		}
 		close(fd);
 	}
 	if (sqlite3_open_v2(w->tmp, &w->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
@@ -387,6 +468,37 @@ int tw_event(struct tw *w, int64_t ts, int64_t cpu, int64_t vm, int64_t vcpu,
 	return 0;
 }
 
+/*
+ * The final rename. With --force it replaces PATH. Without, it must not replace a
+ * file that appeared at PATH while we wrote (another producer into the same path):
+ * renameat2(RENAME_NOREPLACE), or where the file system lacks it, link(2), which
+ * fails on an existing name too, then unlink of the temporary name.
+ */
+static int put_in_place(struct tw *w)
+{
+	if (w->flags & TW_FORCE) {
+		if (rename(w->tmp, w->path) != 0) {
+			set_err(w, "cannot rename %s into place: %s", w->tmp, strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	if (renameat2(AT_FDCWD, w->tmp, AT_FDCWD, w->path, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno == EINVAL || errno == ENOSYS || errno == ENOTSUP) {
+		if (link(w->tmp, w->path) == 0) {
+			unlink(w->tmp);
+			return 0;
+		}
+	}
+	if (errno == EEXIST)
+		set_err(w, "cannot create: the file appeared while this run wrote it (another "
+			"writer?); it is left as it is and nothing was written (--force replaces it)");
+	else
+		set_err(w, "cannot rename %s into place: %s", w->tmp, strerror(errno));
+	return -1;
+}
+
 int tw_finish(struct tw *w)
 {
 	char key[96];
@@ -418,10 +530,8 @@ int tw_finish(struct tw *w)
 		goto out;
 	}
 	w->db = NULL;
-	if (rename(w->tmp, w->path) != 0) {
-		set_err(w, "cannot rename %s into place: %s", w->tmp, strerror(errno));
+	if (put_in_place(w))
 		goto out;
-	}
 	free(w->tmp);
 	w->tmp = NULL;
 	rc = 0;

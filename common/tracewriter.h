@@ -17,7 +17,10 @@
  *
  * Order of calls: create, then meta/vm/vcpu/kind/event in any order, then
  * finish or abort. Nothing exists at PATH until tw_finish() succeeds, so a
- * failed or interrupted producer leaves no partial output.
+ * failed or interrupted producer leaves no partial output. The file is 0600.
+ * Without TW_FORCE, tw_finish() fails (and writes nothing) if PATH appeared
+ * meanwhile. tw_create() removes, and reports on stderr, temporary files
+ * "PATH.tmp-PID" of ours whose process is gone (a producer killed by SIGKILL).
  *
  * At finish it writes: event_order='ts' when every event was appended in
  * non-decreasing ts order (readers then scan without sorting; otherwise an
@@ -39,8 +42,8 @@ struct tw;
 struct sqlite3;
 
 enum tw_flags {
-	TW_FORCE = 1 << 0,	/* replace an existing PATH (else refuse) */
-	TW_PRIVATE = 1 << 1,	/* create with mode 0600 (captures of live hosts) */
+	TW_FORCE = 1 << 0,	/* replace an existing PATH (else refuse, also at the end) */
+	TW_PRIVATE = 1 << 1,	/* kept for callers: every trace DB is created 0600 now */
 };
 
 #define TW_BATCH 65536

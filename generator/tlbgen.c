@@ -62,43 +62,43 @@ static void usage(FILE *f)
 "Same arguments and seed, same bytes. The file appears only when complete.\n"
 "\n"
 "USAGE:\n"
-"    tlbgen --scenario NAME -o OUT.db [--force]\n"
-"    tlbgen -o OUT.db [WORKLOAD OPTIONS] [--force]\n"
-"    tlbgen --list\n"
+"    tlbgen --scenario NAME -o OUT.db [-f]\n"
+"    tlbgen -o OUT.db [WORKLOAD OPTIONS] [-f]\n"
+"    tlbgen -l [--format FMT]\n"
 "\n"
 "OPTIONS:\n"
-"    -o, --output FILE         trace database to write (required)\n"
-"        --force               replace FILE if it exists (default: refuse)\n"
-"        --scenario NAME       write a named problem scenario (see --list)\n"
-"        --list                list the scenarios, one line each\n"
-"        --format FMT          of --list: table | csv | json (default table)\n"
-"        --start-time ISO      meta start_time (e.g. 2026-01-01T00:00:00Z, or 'now';\n"
-"                              default: none, so the file does not depend on the clock)\n"
-"    -q, --quiet               no progress on stderr for long runs\n"
-"    -h, --help                this help\n"
-"        --version             print the version\n"
+"  -o, --output FILE         trace database to write (required)\n"
+"  -f, --force               replace FILE if it exists (default: refuse)\n"
+"      --scenario NAME       write a named problem scenario (see --list)\n"
+"  -l, --list                list the scenarios, one line each\n"
+"      --format FMT          of --list: table | csv | json (default table)\n"
+"      --start-time ISO      meta start_time (e.g. 2026-01-01T00:00:00Z, or 'now';\n"
+"                            default: none, so the file does not depend on the clock)\n"
+"  -q, --quiet               no progress on stderr for long runs\n"
+"  -h, --help                this help\n"
+"  -V, --version             print the version\n"
 "\n"
 "WORKLOAD OPTIONS (rates are per second of trace time):\n"
-"        --vms N               VMs (default %" PRId64 ")\n"
-"        --vcpus N             vcpus per VM; vcpu i is in vcore i/T (default %" PRId64 ")\n"
-"        --cores N             host cores (default %" PRId64 ")\n"
-"        --threads N           host threads per core, T (default %" PRId64 ")\n"
-"        --events N            events to write, exactly (default %" PRId64 ")\n"
-"        --duration-ms N       or: trace length in ms (instead of --events)\n"
-"        --seed N              PRNG seed (default %" PRIu64 ")\n"
-"        --hcall-rate R        hcalls per vcpu in the guest (default %g)\n"
-"        --exit-rate R         guest exits per vcpu (default %g)\n"
-"        --mix LIST            hcall weights NAME=W,... (names or numbers; default\n"
-"                              %s)\n"
-"        --hlocal-fraction F   share of H_REMOVE/H_PROTECT passing H_LOCAL (default %g)\n"
-"        --remove-found F      share of H_REMOVE finding a valid HPTE (default %.4f)\n"
-"        --protect-found F     share of H_PROTECT finding a valid HPTE (default %.4f)\n"
-"        --migration-rate R    moves of a vcore to another core, per vcore (default %g)\n"
-"        --host-inval-rate R   host invalidations (paging, aging) per VM (default %g)\n"
-"        --hpt-resets N        HPT resets per VM, spread over the trace (default %" PRId64 ")\n"
-"        --hcall-cpu MODE      cpu of hcall rows: thread, where the vcpu runs (as a host\n"
-"                              capture), or unknown, -1 (as a guest-only capture)\n"
-"                              (default thread)\n"
+"      --vms N               VMs (default %" PRId64 ")\n"
+"      --vcpus N             vcpus per VM; vcpu i is in vcore i/T (default %" PRId64 ")\n"
+"      --cores N             host cores (default %" PRId64 ")\n"
+"      --threads N           host threads per core, T (default %" PRId64 ")\n"
+"      --events N            events to write, exactly, at least 1 (default %" PRId64 ")\n"
+"      --duration-ms N       or: trace length in ms (instead of --events)\n"
+"      --seed N              PRNG seed (default %" PRIu64 ")\n"
+"      --hcall-rate R        hcalls per vcpu in the guest (default %g)\n"
+"      --exit-rate R         guest exits per vcpu (default %g)\n"
+"      --mix LIST            hcall weights NAME=W,... (names or numbers; default\n"
+"                            %s)\n"
+"      --hlocal-fraction F   share of H_REMOVE/H_PROTECT passing H_LOCAL (default %g)\n"
+"      --remove-found F      share of H_REMOVE finding a valid HPTE (default %.4f)\n"
+"      --protect-found F     share of H_PROTECT finding a valid HPTE (default %.4f)\n"
+"      --migration-rate R    moves of a vcore to another core, per vcore (default %g)\n"
+"      --host-inval-rate R   host invalidations (paging, aging) per VM (default %g)\n"
+"      --hpt-resets N        HPT resets per VM, spread over the trace (default %" PRId64 ")\n"
+"      --hcall-cpu MODE      cpu of hcall rows: thread, where the vcpu runs (as a host\n"
+"                            capture), or unknown, -1 (as a guest-only capture)\n"
+"                            (default thread)\n"
 "\n"
 "Default rates and mix come from a real 2-vcpu pseries guest (Linux 6.1, hash MMU):\n"
 "4532 hcalls/s per vcpu, H_LOCAL never set, 41%% of H_PROTECT not found.\n"
@@ -177,7 +177,7 @@ static void list_scenarios(const char *format)
 }
 
 enum {
-	OPT_SCENARIO = 256, OPT_FORCE, OPT_LIST, OPT_START_TIME, OPT_VERSION, OPT_VMS, OPT_VCPUS,
+	OPT_SCENARIO = 256, OPT_START_TIME, OPT_VMS, OPT_VCPUS,
 	OPT_CORES, OPT_THREADS, OPT_EVENTS, OPT_DURATION, OPT_SEED, OPT_HCALL_RATE,
 	OPT_EXIT_RATE, OPT_MIX, OPT_HLOCAL, OPT_REMOVE_FOUND, OPT_PROTECT_FOUND,
 	OPT_MIGRATION, OPT_HOST_INVAL, OPT_HPT_RESETS, OPT_FORMAT, OPT_HCALL_CPU,
@@ -185,14 +185,14 @@ enum {
 
 static const struct option options[] = {
 	{ "output", required_argument, NULL, 'o' },
-	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "force", no_argument, NULL, 'f' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "scenario", required_argument, NULL, OPT_SCENARIO },
-	{ "list", no_argument, NULL, OPT_LIST },
+	{ "list", no_argument, NULL, 'l' },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "start-time", required_argument, NULL, OPT_START_TIME },
-	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "version", no_argument, NULL, 'V' },
 	{ "vms", required_argument, NULL, OPT_VMS },
 	{ "vcpus", required_argument, NULL, OPT_VCPUS },
 	{ "cores", required_argument, NULL, OPT_CORES },
@@ -253,7 +253,7 @@ int main(int argc, char **argv)
 	tlb_prog = "tlbgen";
 	opterr = 0;	/* our own message, in the project's form */
 	workload_defaults(&p);
-	while ((c = getopt_long(argc, argv, "o:qh", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:fqhlV", options, NULL)) != -1) {
 		int64_t i64 = 0;
 		uint64_t u64 = 0;
 		double d = 0;
@@ -261,12 +261,12 @@ int main(int argc, char **argv)
 
 		switch (c) {
 		case 'o': out = optarg; continue;
-		case OPT_FORCE: force = true; continue;
+		case 'f': force = true; continue;
 		case 'q': quiet = true; continue;
 		case 'h': usage(stdout); return 0;
-		case OPT_VERSION: printf("tlbgen %s\n", TLB_VERSION); return 0;
+		case 'V': printf("tlbgen %s\n", TLB_VERSION); return 0;
 		case OPT_SCENARIO: scenario = optarg; continue;
-		case OPT_LIST: list = true; continue;
+		case 'l': list = true; continue;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "table") && strcmp(optarg, "csv") && strcmp(optarg, "json")) {
 				tlb_msg("cannot use --format '%s': table, csv or json", optarg);
@@ -301,7 +301,11 @@ int main(int argc, char **argv)
 		case OPT_THREADS: bad = parse_i64(optarg, &i64); p.threads = i64; break;
 		case OPT_HPT_RESETS: bad = parse_i64(optarg, &i64); p.hpt_resets = i64; break;
 		case OPT_EVENTS:
-			bad = parse_i64(optarg, &i64) || i64 < 0;
+			if (parse_i64(optarg, &i64) || i64 <= 0) {
+				/* an empty trace replays to nothing: a mistake, not a result */
+				tlb_msg("cannot use --events '%s': a number of events, at least 1", optarg);
+				return EXIT_BAD_INPUT;
+			}
 			p.events = i64;
 			events_given = true;
 			break;

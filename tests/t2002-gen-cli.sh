@@ -54,6 +54,7 @@ positional argument|extra
 zero VMs|--vms 0
 VMs not a number|--vms abc
 negative events|--events -1
+zero events|--events 0
 events and duration|--events 10 --duration-ms 5
 zero duration|--duration-ms 0
 fraction above 1|--hlocal-fraction 1.5

@@ -114,9 +114,9 @@ DB=$T/c1.db
 tlb tlbgen -o "$DB" --cores 1 --migration-rate 1000 --events 5000
 check_eq "t2004.39 one core: nowhere to migrate" 0 "$(sql "SELECT count(*) FROM migration")"
 DB=$T/e0.db
-ok_if "t2004.40 --events 0 writes an empty trace" tlb tlbgen -o "$DB" --events 0
-check_eq "t2004.41 empty trace: no events, VMs and meta present" "0 2 1" \
-	"$(sql "SELECT (SELECT count(*) FROM event)||' '||(SELECT count(*) FROM vm)||' '||(SELECT value FROM meta WHERE key='schema_version')")"
+check_exit "t2004.40 --events 0 is a usage error (an empty trace is no result)" 2 tlb tlbgen -o "$DB" --events 0
+check_eq "t2004.41 it says so and writes nothing" "1 0" \
+	"$(grep -c '^tlbgen: cannot use --events .0.: a number of events, at least 1' "$ERR") $(ls "$T" | grep -c '^e0\.db')"
 DB=$T/e5.db
 tlb tlbgen -o "$DB" --events 5
 check_eq "t2004.42 --events 5 stops inside the vcpu creations" "5 5" \

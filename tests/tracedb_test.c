@@ -17,6 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+extern const char tlb_schema_v1_sql[];
+
 static char dir[512];
 
 static const char *path_in(const char *name)
@@ -64,7 +66,8 @@ static void test_roundtrip(void)
 	tw_event(w, 9, 3, 1, -1, tw_kind(w, "future_kind", "x", NULL, NULL, NULL), args, 1);
 	TAP_EQ_I64("tracedb-1.3 events counted", 4, tw_event_count(w));
 	TAP_OK("tracedb-1.4 finish", tw_finish(w) == 0);
-	TAP_OK("tracedb-1.5 file in place", stat(p, &sb) == 0 && (sb.st_mode & 0777) == 0644);
+	TAP_OK("tracedb-1.5 file in place, mode 0600 (every trace DB)",
+	       stat(p, &sb) == 0 && (sb.st_mode & 0777) == 0600);
 
 	db = tdb_open(p, TDB_READONLY, err, sizeof(err));
 	TAP_OK("tracedb-1.6 reads back", db != NULL);
@@ -206,8 +209,187 @@ static void test_unordered_file_sorted(void)
 	/* ORDER BY ts, rowid: rows 2 and 3 (ts 10) first, then row 1 (ts 30). */
 	TAP_OK("tracedb-4.2 replay order is ts, rowid",
 	       n == 3 && seen[0] == 2 && seen[1] == 3 && seen[2] == 1);
+	TAP_OK("tracedb-4.3 an unordered file is sorted", tdb_scan_sorted(db));
 	tdb_scan_end(db);
 	tdb_close(db);
+}
+
+/* A foreign file (no event_order) whose rows are in time order: read by rowid, no sort. */
+static void test_in_order_foreign(void)
+{
+	char err[512];
+	const char *p = path_in("inorder.db");
+	struct tdb *db;
+	struct tdb_event ev;
+	int64_t seen[5];
+	int n = 0, rc;
+
+	sql(p, base_sql);
+	sql(p, "INSERT INTO event VALUES (10,0,1,0,502,NULL,NULL,NULL,NULL),"
+	       "(20,0,1,0,502,NULL,NULL,NULL,NULL),(20,1,1,1,502,NULL,NULL,NULL,NULL),"
+	       "(30,1,1,1,502,NULL,NULL,NULL,NULL);"
+	       /* an index on ts must not decide the check's order */
+	       "CREATE INDEX by_ts ON event(ts DESC);");
+	db = tdb_open(p, TDB_READONLY, err, sizeof(err));
+	TAP_OK("tracedb-5.1 in-order foreign file opens", db != NULL);
+	if (!db)
+		return;
+	tdb_scan_begin(db);
+	TAP_OK("tracedb-5.2 in order: scanned by rowid, not sorted", !tdb_scan_sorted(db));
+	while ((rc = tdb_scan_next(db, &ev)) == 1 && n < 5)
+		seen[n++] = ev.rowid;
+	TAP_OK("tracedb-5.3 every row, in rowid order", rc == 0 && n == 4 && seen[0] == 1 &&
+	       seen[1] == 2 && seen[2] == 3 && seen[3] == 4);
+	/* a second scan of the same handle decides again and gives the same rows */
+	tdb_scan_begin(db);
+	n = 0;
+	while (tdb_scan_next(db, &ev) == 1)
+		n++;
+	TAP_OK("tracedb-5.4 a second scan gives them again", n == 4 && !tdb_scan_sorted(db));
+	tdb_scan_end(db);
+	tdb_close(db);
+
+	/* the last row goes back: the whole file is sorted, before any row is delivered */
+	sql(p, "INSERT INTO event VALUES (15,0,1,0,502,NULL,NULL,NULL,NULL);");
+	db = tdb_open(p, TDB_READONLY, err, sizeof(err));
+	if (!db)
+		return;
+	tdb_scan_begin(db);
+	n = 0;
+	while ((rc = tdb_scan_next(db, &ev)) == 1 && n < 5)
+		seen[n++] = ev.rowid;
+	TAP_OK("tracedb-5.5 last row out of order: sorted scan, row 5 second",
+	       tdb_scan_sorted(db) && rc == 0 && n == 5 && seen[0] == 1 && seen[1] == 5 &&
+	       seen[2] == 2 && seen[4] == 4);
+	tdb_scan_end(db);
+	tdb_close(db);
+}
+
+/* What SQLite permits that the contract does not: every class named, with its rowid. */
+static void test_hostile(void)
+{
+	char err[512], why[300];
+	const char *p;
+	FILE *f;
+
+	expect_bad("tracedb-6.1", "tstext.db",
+		   "INSERT INTO event VALUES (1,0,1,0,502,NULL,NULL,NULL,NULL),('abc',0,1,0,502,NULL,NULL,NULL,NULL);",
+		   "rowid 2: ts is text, not an integer");
+	expect_bad("tracedb-6.2", "cpublob.db",
+		   "INSERT INTO meta VALUES ('event_order','ts');"
+		   "INSERT INTO event VALUES (1,x'01',1,0,502,NULL,NULL,NULL,NULL);", "rowid 1: cpu is a blob");
+	expect_bad("tracedb-6.3", "optext.db",
+		   "INSERT INTO event VALUES (1,0,1,0,504,'H_REMOVE',0,1,0);", "rowid 1: a0 is text");
+	expect_bad("tracedb-6.4", "vcpureal.db",
+		   "INSERT INTO event VALUES (1,0,1,0.5,502,NULL,NULL,NULL,NULL);", "rowid 1: vcpu is a real");
+	expect_bad("tracedb-6.5", "kindtext.db",
+		   "INSERT INTO event VALUES (1,0,1,0,'k502',NULL,NULL,NULL,NULL);", "rowid 1: kind is text");
+	expect_bad("tracedb-6.6", "vmreal.db",
+		   "INSERT INTO event VALUES (1,0,1.5,0,502,NULL,NULL,NULL,NULL);", "rowid 1: vm is a real");
+	expect_bad("tracedb-6.7", "tsmin.db",
+		   "INSERT INTO event VALUES (-9223372036854775808,0,1,0,502,NULL,NULL,NULL,NULL);",
+		   "rowid 1: ts -9223372036854775808 is beyond");
+	expect_bad("tracedb-6.8", "tsmax.db",
+		   "INSERT INTO event VALUES (9223372036854775807,0,1,0,502,NULL,NULL,NULL,NULL);",
+		   "rowid 1: ts 9223372036854775807 is beyond");
+	expect_bad("tracedb-6.9", "lostmax.db",
+		   "INSERT INTO event VALUES (1,0,0,NULL,508,9223372036854775807,NULL,NULL,NULL);",
+		   "rowid 1: lost count 9223372036854775807 is beyond any real count");
+	expect_bad("tracedb-6.10", "hcalln.db",
+		   "INSERT INTO event VALUES (1,0,1,0,504,4,0,4611686018427387904,0);",
+		   "rowid 1: hcall n 4611686018427387904 is beyond");
+	expect_bad("tracedb-6.11", "invaln.db",
+		   "INSERT INTO event VALUES (1,0,1,NULL,505,9223372036854775807,0,NULL,NULL);",
+		   "rowid 1: host_inval n 9223372036854775807 is beyond");
+	expect_bad("tracedb-6.12", "trigger.db",
+		   "CREATE TRIGGER lie AFTER INSERT ON vm BEGIN UPDATE meta SET value = '0'; END;",
+		   "has a trigger 'lie' on 'vm'");
+	expect_bad("tracedb-6.13", "trigger-event.db",
+		   "CREATE TRIGGER t BEFORE DELETE ON event BEGIN SELECT RAISE(IGNORE); END;",
+		   "has a trigger 't' on 'event'");
+	expect_bad("tracedb-6.14", "metaview.db",
+		   "ALTER TABLE meta RENAME TO m0;"
+		   "CREATE VIEW meta AS WITH RECURSIVE r(key, value) AS (SELECT 'k', 'v' UNION ALL "
+		   "SELECT key, value FROM r) SELECT key, value FROM r;", "'meta' is a view, not a table");
+	expect_bad("tracedb-6.15", "eventview.db",
+		   "ALTER TABLE event RENAME TO e0; CREATE VIEW event AS SELECT * FROM e0;",
+		   "'event' is a view, not a table");
+	expect_bad("tracedb-6.16", "kindview.db",
+		   "CREATE TABLE k0 AS SELECT * FROM event_kind; DROP TABLE event_kind;"
+		   "CREATE VIEW event_kind AS SELECT * FROM k0;", "'event_kind' is a view, not a table");
+	expect_bad("tracedb-6.17", "otherview.db", "CREATE VIEW mine AS SELECT 1;",
+		   "has a view 'mine' that is not one of the schema's");
+	expect_bad("tracedb-6.18", "hcallview.db", "CREATE VIEW hcall AS SELECT * FROM event;",
+		   "has a view 'hcall' that is not one of the schema's");
+	expect_bad("tracedb-6.19", "replayshape.db",
+		   "CREATE TABLE replay_total(run INTEGER, vm INTEGER, cycles INTEGER, "
+		   "PRIMARY KEY (run, vm) ON CONFLICT IGNORE);",
+		   "table 'replay_total' is not declared as the schema declares it");
+	expect_bad("tracedb-6.20", "replayview.db", "CREATE VIEW replay_run AS SELECT 1 AS id;",
+		   "'replay_run' is a view, not a table");
+	expect_bad("tracedb-6.21", "gencol.db",
+		   "CREATE TABLE e1(ts INTEGER, cpu INTEGER, vm INTEGER, vcpu INTEGER, kind INTEGER, a0 INTEGER,"
+		   " a1 INTEGER, a2 INTEGER, a3 INTEGER, big AS (length(zeroblob(1000000000))));"
+		   "DROP TABLE event; ALTER TABLE e1 RENAME TO event;",
+		   "table event has a generated column 'big'");
+	expect_bad("tracedb-6.22", "ctrlname.db", "CREATE VIEW \"a\x1b[31mb\" AS SELECT 1;",
+		   "has a view 'a?[31mb'");
+	/* The scan's own view of the schema: our views, exactly as the schema writes them, pass. */
+	p = path_in("ourviews.db");
+	unlink(p);
+	sql(p, tlb_schema_v1_sql);
+	sql(p, "INSERT INTO meta VALUES ('source','generated'),('threads_per_core','1'),('ncpus','1');");
+	{
+		struct tdb *db = tdb_open(p, TDB_READONLY, err, sizeof(err));
+
+		TAP_OK("tracedb-6.23 the schema's own views and results tables are accepted", db != NULL);
+		if (!db)
+			printf("#   %s\n", err);
+		tdb_close(db);
+	}
+
+	/* What the file is, before SQLite opens it. */
+	TAP_OK("tracedb-7.1 missing file: no such file",
+	       tdb_check_file(path_in("missing.db"), why, sizeof(why)) < 0 && !strcmp(why, "no such file"));
+	TAP_OK("tracedb-7.2 a directory says so",
+	       tdb_check_file(dir, why, sizeof(why)) < 0 && strstr(why, "is a directory"));
+	p = path_in("trace.dat");
+	f = fopen(p, "w");
+	if (f) {
+		fwrite("\x17\x08\x44tracing6\0\0\0\0\0\0\0\0", 1, 20, f);
+		fclose(f);
+	}
+	TAP_OK("tracedb-7.3 trace-cmd file: run tlbimport first",
+	       tdb_check_file(p, why, sizeof(why)) < 0 && strstr(why, "a trace-cmd file: run tlbimport first"));
+	{
+		struct tdb *db = tdb_open(p, TDB_READONLY, err, sizeof(err));
+
+		TAP_OK("tracedb-7.4 tdb_open says it too, with the file name",
+		       !db && strstr(err, "trace-cmd file") && strstr(err, p));
+		tdb_close(db);
+	}
+	p = path_in("empty.db");
+	f = fopen(p, "w");
+	if (f)
+		fclose(f);
+	TAP_OK("tracedb-7.5 an empty file is not a trace",
+	       tdb_check_file(p, why, sizeof(why)) < 0 && strstr(why, "empty"));
+	p = path_in("short.db");
+	f = fopen(p, "w");
+	if (f) {
+		fputs("SQLite", f);
+		fclose(f);
+	}
+	TAP_OK("tracedb-7.6 a short file is not SQLite",
+	       tdb_check_file(p, why, sizeof(why)) < 0 && strstr(why, "not a SQLite database"));
+	p = path_in("fifo.db");
+	TAP_OK("tracedb-7.7 a FIFO is refused without blocking",
+	       mkfifo(p, 0600) == 0 && tdb_check_file(p, why, sizeof(why)) < 0 &&
+	       strstr(why, "not a regular file"));
+	TAP_OK("tracedb-7.8 /dev/zero is refused",
+	       tdb_check_file("/dev/zero", why, sizeof(why)) < 0 && strstr(why, "not a regular file"));
+	TAP_OK("tracedb-7.9 a path through a file: no such file",
+	       tdb_check_file(path_in("short.db/x"), why, sizeof(why)) < 0 && strstr(why, "no such file"));
 }
 
 int main(int argc, char **argv)
@@ -222,5 +404,7 @@ int main(int argc, char **argv)
 	test_refusals();
 	test_bad_inputs();
 	test_unordered_file_sorted();
+	test_in_order_foreign();
+	test_hostile();
 	return tap_failed();
 }

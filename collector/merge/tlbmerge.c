@@ -47,6 +47,8 @@
 #define MERGE_WORSE_BY 0.05	/* a given relation placing 5 points fewer than the estimate... */
 #define MERGE_GOOD 0.95		/* ...and under 95% of the events is wrong */
 #define MERGE_VAGUE 0.01	/* equally good offsets over 1% of the guest's span: not determined */
+#define MERGE_TS_MAX 4611686018427387904.0	/* 2^62: the times a trace may hold (tracedb.h) */
+#define MERGE_TS_MAX_I (INT64_C(1) << 62)
 
 enum fmt { FMT_TABLE, FMT_CSV, FMT_JSON };
 
@@ -101,6 +103,7 @@ static void usage(FILE *f)
 "      --format FMT        summary as table, csv or json            (default: table)\n"
 "  -q, --quiet             no progress on stderr\n"
 "  -h, --help              this help\n"
+"  -V, --version           print the version\n"
 "\n"
 "EXAMPLES:\n"
 "  tlbmerge host.db guest.db -o merged.db              # estimate offset and rate\n"
@@ -122,21 +125,23 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "format", required_argument, NULL, O_FMT },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	int c;
 	bool have_rate = false;
 
 	*o = (struct opts){ .rate = 1.0, .format = FMT_TABLE };
-	while ((c = getopt_long(argc, argv, "o:fqh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:fqhV", lo, NULL)) != -1) {
 		switch (c) {
 		case 'o': o->output = optarg; break;
 		case 'f': o->force = true; break;
 		case 'q': o->quiet = true; break;
 		case 'h': usage(stdout); exit(0);
+		case 'V': printf("tlbmerge %s\n", TLB_VERSION); exit(0);
 		case O_OFFSET:
-			if (parse_double(optarg, &o->offset) || !isfinite(o->offset)) {
-				tlb_msg("cannot use --offset %s: a number of ns", optarg);
+			if (parse_double(optarg, &o->offset) || !(fabs(o->offset) <= MERGE_TS_MAX)) {
+				tlb_msg("cannot use --offset %s: a number of ns within +-2^62", optarg);
 				return -1;
 			}
 			o->have_offset = true;
@@ -320,11 +325,25 @@ static int from_tb_offset(struct host *h, struct guest *g, double *a)
 	int64_t o, gf, hf;
 	double f;
 
-	if (!off || !gtb || !htb || !hz || parse_i64(off, &o) || parse_i64(gtb, &gf) ||
-	    parse_i64(htb, &hf) || parse_double(hz, &f) || f <= 0)
+	int64_t d;
+
+	if (!off || !gtb || !htb || !hz)
 		return -1;
+	if (parse_i64(off, &o) || parse_i64(gtb, &gf) || parse_i64(htb, &hf) ||
+	    parse_double(hz, &f) || !isfinite(f) || f < 1 ||
+	    __builtin_sub_overflow(gf, o, &d) || __builtin_sub_overflow(d, hf, &d)) {
+		tlb_msg("cannot use meta tb_offset of %s: tb_offset '%s', tb_first '%s' (host '%s') and "
+			"timebase_hz '%s' are not integers whose difference fits in 64 bits and a rate",
+			g->path, off, gtb, htb, hz);
+		return -2;
+	}
 	/* guest tb = host tb + tb_offset: host_ns = (gf + g_ns*f/1e9 - o - hf) * 1e9/f */
-	*a = (double)(gf - o - hf) * 1e9 / f;
+	*a = (double)d * 1e9 / f;
+	if (!(fabs(*a) <= MERGE_TS_MAX)) {
+		tlb_msg("cannot use meta tb_offset of %s: it puts the guest %.0f ns from the host, "
+			"beyond +-2^62", g->path, *a);
+		return -2;
+	}
 	return 0;
 }
 
@@ -337,8 +356,13 @@ static int relate(struct opts *o, struct host *h, struct guest *g, int idx, cons
 		a_given = o->offset;
 		b_given = o->rate;
 		given = "option";
-	} else if (from_tb_offset(h, g, &a_given) == 0) {
-		given = "meta tb_offset";
+	} else {
+		int r = from_tb_offset(h, g, &a_given);
+
+		if (r == -2)
+			return EXIT_BAD_INPUT;
+		if (r == 0)
+			given = "meta tb_offset";
 	}
 	/* Candidate VMs: the one named, else every host VM not yet taken. */
 	int64_t cand[MAX_VMS];
@@ -457,28 +481,75 @@ static int nargs_of(const struct tdb_event *ev)
 	return n;
 }
 
-static int copy_rows(struct tw *w, struct tdb *db, const char *sql, int is_vm, int64_t vm_override)
+/* Column @c of the row: an integer, or (when @nullable) NULL read as -1; else -1 returned. */
+static int int_col(sqlite3_stmt *st, int c, bool nullable, int64_t *out)
 {
+	int type = sqlite3_column_type(st, c);
+
+	if (type == SQLITE_NULL && nullable) {
+		*out = -1;
+		return 0;
+	}
+	if (type != SQLITE_INTEGER)
+		return -1;
+	*out = sqlite3_column_int64(st, c);
+	return 0;
+}
+
+/* vm rows (id, name, pid, lpid) or vcpu rows (vm, id, tid, name), type-checked. */
+static int copy_rows(struct tw *w, struct tdb *db, const char *table, int64_t vm_override,
+		     char *err, size_t errlen)
+{
+	bool is_vm = strcmp(table, "vm") == 0;
+	const char *sql = is_vm ? "SELECT rowid, id, name, pid, lpid FROM vm"
+				: "SELECT rowid, vm, id, tid, name FROM vcpu";
 	sqlite3_stmt *st;
-	int rc = 0;
+	int rc = 0, step;
 
 	if (sqlite3_prepare_v2(tdb_sqlite(db), sql, -1, &st, NULL) != SQLITE_OK)
-		return 0;	/* a file without the table: nothing to copy */
-	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
-		int64_t c0 = sqlite3_column_int64(st, 0), c2 = sqlite3_column_type(st, 2) == SQLITE_NULL
-								? -1 : sqlite3_column_int64(st, 2);
-		const char *name = (const char *)sqlite3_column_text(st, is_vm ? 1 : 3);
+		return 0;	/* a file without the table (vcpu is optional): nothing to copy */
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t c1, c2, c3;
+		const char *name;
 
+		c2 = -1;
+		if (int_col(st, 1, false, &c1) || (!is_vm && int_col(st, 2, false, &c2)) ||
+		    int_col(st, 3, true, &c3)) {
+			snprintf(err, errlen, "%s: %s rowid %lld: %s", tdb_path(db), table,
+				 (long long)sqlite3_column_int64(st, 0),
+				 is_vm ? "id is not an integer, or pid not an integer or NULL"
+				       : "vm or id is not an integer, or tid not an integer or NULL");
+			sqlite3_finalize(st);
+			return EXIT_BAD_INPUT;
+		}
 		if (is_vm) {
-			int64_t lp = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 3);
+			int64_t lp;
 
-			rc = tw_vm(w, c0, name, c2, lp);
+			if (int_col(st, 4, true, &lp)) {
+				snprintf(err, errlen, "%s: vm rowid %lld: lpid is not an integer or NULL",
+					 tdb_path(db), (long long)sqlite3_column_int64(st, 0));
+				sqlite3_finalize(st);
+				return EXIT_BAD_INPUT;
+			}
+			name = (const char *)sqlite3_column_text(st, 2);
+			rc = tw_vm(w, c1, name, c3, lp);
 		} else {
-			rc = tw_vcpu(w, vm_override ? vm_override : c0, sqlite3_column_int64(st, 1), c2, name);
+			name = (const char *)sqlite3_column_text(st, 4);
+			rc = tw_vcpu(w, vm_override ? vm_override : c1, c2, c3, name);
+		}
+		if (rc) {
+			snprintf(err, errlen, "%s", tw_error(w));
+			sqlite3_finalize(st);
+			return EXIT_RUN_FAILED;
 		}
 	}
 	sqlite3_finalize(st);
-	return rc;
+	if (step != SQLITE_DONE) {
+		snprintf(err, errlen, "%s: cannot read table %s: %s", tdb_path(db), table,
+			 sqlite3_errmsg(tdb_sqlite(db)));
+		return EXIT_BAD_INPUT;
+	}
+	return 0;
 }
 
 static int copy_meta(struct tw *w, struct tdb *db, const char *prefix)
@@ -494,8 +565,12 @@ static int copy_meta(struct tw *w, struct tdb *db, const char *prefix)
 	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
 		const char *k = (const char *)sqlite3_column_text(st, 0);
 		const char *v = (const char *)sqlite3_column_text(st, 1);
-		bool s = !strncmp(k, "events_", 7);
+		bool s;
 		char key[160];
+
+		if (!k)
+			continue;	/* a NULL key names nothing (SQLite allows it in a foreign file) */
+		s = !strncmp(k, "events_", 7);
 
 		for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
 			s |= !strcmp(k, skip[i]);
@@ -506,6 +581,17 @@ static int copy_meta(struct tw *w, struct tdb *db, const char *prefix)
 	}
 	sqlite3_finalize(st);
 	return rc;
+}
+
+/* Host time of guest time @ts, or -1 when it falls beyond +-2^62 (no relation can mean that). */
+static int map_ts(const struct guest *g, int64_t ts, int64_t *out)
+{
+	double x = g->a + g->b * (double)ts;
+
+	if (!(fabs(x) <= MERGE_TS_MAX))
+		return -1;
+	*out = (int64_t)llround(x);
+	return 0;
 }
 
 struct stream {
@@ -526,8 +612,20 @@ static int advance(struct stream *s, int64_t shift, char *err, size_t errlen)
 		return -1;
 	}
 	s->live = rc == 1;
-	if (s->live)
-		s->ts = (s->g ? (int64_t)llround(s->g->a + s->g->b * (double)s->ev.ts) : s->ev.ts) + shift;
+	if (s->live) {
+		int64_t t = s->ev.ts;
+
+		if ((s->g && map_ts(s->g, s->ev.ts, &t)) || t > MERGE_TS_MAX_I - shift) {
+			snprintf(err, errlen, "%s: event rowid %lld: ts %lld is %.0f ns in the merged "
+				 "time (offset %.1f ns, rate %.12f, shift %lld ns), beyond 2^62",
+				 tdb_path(s->db), (long long)s->ev.rowid, (long long)s->ev.ts,
+				 s->g ? s->g->a + s->g->b * (double)s->ev.ts + (double)shift
+				      : (double)t + (double)shift,
+				 s->g ? s->g->a : 0.0, s->g ? s->g->b : 1.0, (long long)shift);
+			return -1;
+		}
+		s->ts = t + shift;
+	}
 	return 0;
 }
 
@@ -542,14 +640,23 @@ static int write_merged(struct opts *o, struct host *h, struct guest *gs, int ng
 	if (!w)
 		return EXIT_RUN_FAILED;
 	memset(st, 0, sizeof(st));
-	if (copy_meta(w, h->db, "") || copy_rows(w, h->db, "SELECT id, name, pid, lpid FROM vm", 1, 0) ||
-	    copy_rows(w, h->db, "SELECT vm, id, tid, name FROM vcpu", 0, 0))
+	int crc;
+
+	if (copy_meta(w, h->db, ""))
 		goto write_failed;
+	if ((crc = copy_rows(w, h->db, "vm", 0, err, errlen)) ||
+	    (crc = copy_rows(w, h->db, "vcpu", 0, err, errlen))) {
+		tw_abort(w);
+		return crc;
+	}
 	for (int i = 0; i < ng; i++) {
 		snprintf(key, sizeof(key), "guest%d.", i + 1);
-		if (copy_meta(w, gs[i].db, key) ||
-		    copy_rows(w, gs[i].db, "SELECT vm, id, tid, name FROM vcpu", 0, gs[i].host_vm))
+		if (copy_meta(w, gs[i].db, key))
 			goto write_failed;
+		if ((crc = copy_rows(w, gs[i].db, "vcpu", gs[i].host_vm, err, errlen))) {
+			tw_abort(w);
+			return crc;
+		}
 	}
 	st[ns++] = (struct stream){ .db = h->db };
 	for (int i = 0; i < ng; i++)
@@ -733,12 +840,21 @@ int main(int argc, char **argv)
 		/* Guest events mapped before the host's start move everything later. */
 		int64_t shift = 0;
 
-		for (int i = 0; i < o.nguests; i++) {
-			int64_t first = (int64_t)llround(gs[i].a + gs[i].b * (double)gs[i].first_ts);
+		for (int i = 0; i < o.nguests && !ret; i++) {
+			int64_t first;
 
-			if (-first > shift)
+			if (map_ts(&gs[i], gs[i].first_ts, &first)) {
+				tlb_msg("cannot merge %s: its first event (ts %" PRId64 ") falls %.0f ns from the "
+					"host's start (offset %.1f ns, rate %.12f): beyond +-2^62", gs[i].path,
+					gs[i].first_ts, gs[i].a + gs[i].b * (double)gs[i].first_ts, gs[i].a,
+					gs[i].b);
+				ret = EXIT_BAD_INPUT;
+			} else if (-first > shift) {
 				shift = -first;
+			}
 		}
+		if (ret)
+			goto out;
 		struct progress pr;
 
 		progress_init(&pr, "merging", -1, !o.quiet);
@@ -748,6 +864,7 @@ int main(int argc, char **argv)
 		if (!ret)
 			summary(stdout, o.format, &o, &h, gs, o.nguests);
 	}
+out:
 	for (int i = 0; i < o.nguests; i++) {
 		free(gs[i].pts);
 		tdb_close(gs[i].db);
