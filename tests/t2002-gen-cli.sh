@@ -120,3 +120,14 @@ check_grep "t2002.30 --start-time now is an ISO 8601 UTC time" \
 	'^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$' \
 	<(sqlite3 "$T/st2.db" "SELECT value FROM meta WHERE key='start_time'")
 ok_if "t2002.31 --version" tlb tlbgen --version
+check_grep "t2002.32 --version prints NAME VERSION" '^tlbgen [^ ]+$' "$OUT"
+# The suite's option letters (COMMON.md): -f --force, -l --list, -V --version.
+ok_if "t2002.33 -V" tlb tlbgen -V
+check_grep "t2002.34 -V prints NAME VERSION" '^tlbgen [^ ]+$' "$OUT"
+tlb tlbgen --list > "$T/list-long.txt"
+ok_if "t2002.35 -l" tlb tlbgen -l
+check_eq "t2002.36 -l is --list" "$(cat "$T/list-long.txt")" "$(cat "$OUT")"
+ok_if "t2002.37 -f replaces an existing file" tlb tlbgen --scenario per-thread -o "$T/exists.db" -f
+check_grep "t2002.38 help lists -f, -l, -V with their long names" '^  -V, --version ' "$T/help.txt"
+check_eq "t2002.39 help option lines: '  -x, --long' or '      --long'" "" \
+	"$(sed -n '/^OPTIONS:/,/^EXAMPLES:/p' "$T/help.txt" | grep -E '^ +-' | grep -vE '^(  -[A-Za-z], |      )--[a-z]')"
