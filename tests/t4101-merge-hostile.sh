@@ -96,3 +96,12 @@ no_left t4101.35
 
 ok_if "t4101.36 -V" tlb tlbmerge -V
 check_grep "t4101.37 prints NAME VERSION" '^tlbmerge [^ ]+$' "$OUT"
+
+# Memory and time grow with the rows, not with the number of distinct ids: a host capture
+# entering 200000 distinct vcpus (quadratic lookups took minutes) merges in seconds.
+host hmany.db "WITH RECURSIVE i(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM i WHERE x < 200000)
+	INSERT INTO event(ts, cpu, vm, vcpu, kind) SELECT 9000000 + x, 1, 1, x * 1000, 2 FROM i;"
+check_exit "t4101.38 200000 distinct vcpus in the host: merged within 60 s" 0 \
+	timeout 60 "$TLB_BIN/tlbmerge" -q --offset 0 "$T/hmany.db" "$T/g.db" -o "$T/out.db"
+check_eq "t4101.39 the guest's hcalls still placed on cpu 2" "2 2 2 2" \
+	"$(sqlite3 "$T/out.db" 'SELECT cpu FROM hcall ORDER BY ts' | tr '\n' ' ' | sed 's/ $//')"

@@ -2,9 +2,11 @@
 /*
  * placement.c - per-vcpu run intervals of a host capture (see placement.h).
  *
- * Tracks live in a growing array searched linearly with a one-entry cache:
- * a host has few (vm, vcpu) pairs and consecutive events mostly hit the same
- * one. Lookups by time are binary searches over a track's intervals.
+ * Tracks live in a growing array, found through a one-entry cache (consecutive
+ * events mostly hit the same vcpu) and an open-addressing hash of (vm, vcpu): a
+ * hostile host capture with a million distinct vcpu ids costs a million tracks,
+ * not a million linear searches of them. Lookups by time are binary searches over
+ * a track's intervals.
  */
 #include <stdlib.h>
 
@@ -14,7 +16,41 @@ struct placement {
 	struct pl_track *t;
 	size_t n, cap;
 	size_t last;	/* index of the last track found */
+	size_t *slot;	/* hash of (vm, vcpu): track index + 1, 0 = empty */
+	size_t nslots;	/* a power of two, at least twice n */
 };
+
+static size_t hash_of(int64_t vm, int64_t vcpu)
+{
+	uint64_t x = (uint64_t)vm * 0x9e3779b97f4a7c15ull ^ (uint64_t)vcpu;
+
+	/* splitmix64's finaliser: every input bit moves the slot */
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	x ^= x >> 31;
+	return (size_t)x;
+}
+
+static int rehash(struct placement *p, size_t nslots)
+{
+	size_t *ns = calloc(nslots, sizeof(*ns));
+
+	if (!ns)
+		return -1;
+	for (size_t i = 0; i < p->n; i++) {
+		size_t h = hash_of(p->t[i].vm, p->t[i].vcpu) & (nslots - 1);
+
+		while (ns[h])
+			h = (h + 1) & (nslots - 1);
+		ns[h] = i + 1;
+	}
+	free(p->slot);
+	p->slot = ns;
+	p->nslots = nslots;
+	return 0;
+}
 
 struct placement *pl_new(void)
 {
@@ -28,20 +64,29 @@ void pl_free(struct placement *p)
 	for (size_t i = 0; i < p->n; i++)
 		free(p->t[i].iv);
 	free(p->t);
+	free(p->slot);
 	free(p);
 }
 
 static struct pl_track *find(struct placement *p, int64_t vm, int64_t vcpu, int create)
 {
+	size_t h;
+
 	if (p->last < p->n && p->t[p->last].vm == vm && p->t[p->last].vcpu == vcpu)
 		return &p->t[p->last];
-	for (size_t i = 0; i < p->n; i++) {
-		if (p->t[i].vm == vm && p->t[i].vcpu == vcpu) {
-			p->last = i;
-			return &p->t[i];
+	if (p->nslots) {
+		for (h = hash_of(vm, vcpu) & (p->nslots - 1); p->slot[h]; h = (h + 1) & (p->nslots - 1)) {
+			size_t i = p->slot[h] - 1;
+
+			if (p->t[i].vm == vm && p->t[i].vcpu == vcpu) {
+				p->last = i;
+				return &p->t[i];
+			}
 		}
 	}
 	if (!create)
+		return NULL;
+	if ((p->n + 1) * 2 > p->nslots && rehash(p, p->nslots ? p->nslots * 2 : 64))
 		return NULL;
 	if (p->n == p->cap) {
 		size_t nc = p->cap ? p->cap * 2 : 16;
@@ -53,6 +98,9 @@ static struct pl_track *find(struct placement *p, int64_t vm, int64_t vcpu, int 
 		p->cap = nc;
 	}
 	p->t[p->n] = (struct pl_track){ .vm = vm, .vcpu = vcpu };
+	for (h = hash_of(vm, vcpu) & (p->nslots - 1); p->slot[h]; h = (h + 1) & (p->nslots - 1))
+		;
+	p->slot[h] = p->n + 1;
 	p->last = p->n;
 	return &p->t[p->n++];
 }
