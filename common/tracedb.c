@@ -91,6 +91,7 @@ struct tdb {
 static void set_err(struct tdb *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static void safe_name(const unsigned char *in, char *out, size_t len);
+static const char *type_name(int type);
 
 static void set_err(struct tdb *t, const char *fmt, ...)
 {
@@ -122,8 +123,8 @@ static int load_meta(struct tdb *t)
 		const char *k = (const char *)sqlite3_column_text(st, 0);
 		const char *v = (const char *)sqlite3_column_text(st, 1);
 
-		if (!k || !v)
-			continue;
+		if (!k)
+			continue;	/* a NULL key names nothing (SQLite permits it) */
 		if (t->nmeta == cap) {
 			int ncap = cap ? cap * 2 : 32;
 			struct meta_entry *m = realloc(t->meta, sizeof(*m) * (size_t)ncap);
@@ -133,9 +134,10 @@ static int load_meta(struct tdb *t)
 			t->meta = m;
 			cap = ncap;
 		}
+		/* a NULL value is kept as NULL: tdb_meta() says "no value", tdb_open() names it */
 		t->meta[t->nmeta].key = strdup(k);
-		t->meta[t->nmeta].value = strdup(v);
-		if (!t->meta[t->nmeta].key || !t->meta[t->nmeta].value) {
+		t->meta[t->nmeta].value = v ? strdup(v) : NULL;
+		if (!t->meta[t->nmeta].key || (v && !t->meta[t->nmeta].value)) {
 			free(t->meta[t->nmeta].key);
 			free(t->meta[t->nmeta].value);
 			goto nomem;
@@ -162,6 +164,14 @@ const char *tdb_meta(struct tdb *db, const char *key)
 	return NULL;
 }
 
+static bool meta_has_key(const struct tdb *t, const char *key)
+{
+	for (int i = 0; i < t->nmeta; i++)
+		if (strcmp(t->meta[i].key, key) == 0)
+			return true;
+	return false;
+}
+
 static int cmp_kind(const void *a, const void *b)
 {
 	const struct kind_entry *x = a, *y = b;
@@ -185,8 +195,16 @@ static int load_kinds(struct tdb *t)
 		struct kind_entry *e;
 
 		if (sqlite3_column_type(st, 0) != SQLITE_INTEGER || !name) {
+			char n[80];
+
+			safe_name((const unsigned char *)name, n, sizeof(n));
+			if (sqlite3_column_type(st, 0) != SQLITE_INTEGER)
+				set_err(t, "event_kind: the id of kind '%s' is %s, not an integer", n,
+					type_name(sqlite3_column_type(st, 0)));
+			else
+				set_err(t, "event_kind: kind id %lld has a NULL name",
+					(long long)sqlite3_column_int64(st, 0));
 			sqlite3_finalize(st);
-			set_err(t, "event_kind has a row without an integer id or a name");
 			return -1;
 		}
 		if (t->nkinds == cap) {
@@ -616,7 +634,8 @@ struct tdb *tdb_open(const char *path, enum tdb_open_flags flags, char *err, siz
 		goto fail;
 	version = tdb_meta(t, "schema_version");
 	if (!version) {
-		set_err(t, "meta has no schema_version");
+		set_err(t, meta_has_key(t, "schema_version") ? "meta key 'schema_version' has a NULL value"
+							      : "meta has no schema_version");
 		goto fail;
 	}
 	if (strcmp(version, "1") != 0) {
@@ -626,7 +645,8 @@ struct tdb *tdb_open(const char *path, enum tdb_open_flags flags, char *err, siz
 	}
 	for (size_t i = 1; i < sizeof(keys) / sizeof(*keys); i++)
 		if (!tdb_meta(t, keys[i])) {
-			set_err(t, "meta lacks the required key '%s'", keys[i]);
+			set_err(t, meta_has_key(t, keys[i]) ? "meta key '%s' has a NULL value"
+							   : "meta lacks the required key '%s'", keys[i]);
 			goto fail;
 		}
 	if (check_event_columns(t) || load_kinds(t))

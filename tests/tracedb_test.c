@@ -334,6 +334,33 @@ static void test_hostile(void)
 		   "table event has a generated column 'big'");
 	expect_bad("tracedb-6.22", "ctrlname.db", "CREATE VIEW \"a\x1b[31mb\" AS SELECT 1;",
 		   "has a view 'a?[31mb'");
+	/* NULL keys, NULL values and odd types where SQLite permits them (meta, event_kind). */
+	expect_bad("tracedb-6.24", "nullvalue.db",
+		   "CREATE TABLE m2(key, value); INSERT INTO m2 SELECT * FROM meta WHERE key <> 'ncpus';"
+		   "INSERT INTO m2 VALUES ('ncpus', NULL), (NULL, NULL), (NULL, '1');"
+		   "DROP TABLE meta; ALTER TABLE m2 RENAME TO meta;", "meta key 'ncpus' has a NULL value");
+	expect_bad("tracedb-6.25", "kindid.db",
+		   "CREATE TABLE k2(id, name); INSERT INTO k2 SELECT id, name FROM event_kind;"
+		   "INSERT INTO k2 VALUES ('x9', 'odd'); DROP TABLE event_kind; ALTER TABLE k2 RENAME TO event_kind;",
+		   "the id of kind 'odd' is text, not an integer");
+	expect_bad("tracedb-6.26", "kindname.db",
+		   "CREATE TABLE k2(id, name); INSERT INTO k2 SELECT id, name FROM event_kind;"
+		   "INSERT INTO k2 VALUES (900, NULL); DROP TABLE event_kind; ALTER TABLE k2 RENAME TO event_kind;",
+		   "kind id 900 has a NULL name");
+	p = path_in("nullkey.db");
+	unlink(p);
+	sql(p, base_sql);
+	sql(p, "CREATE TABLE m2(key, value); INSERT INTO m2 SELECT * FROM meta;"
+	       "INSERT INTO m2 VALUES (NULL, 'x'), ('empty', NULL), (x'00ff', 'blob key');"
+	       "DROP TABLE meta; ALTER TABLE m2 RENAME TO meta;");
+	{
+		struct tdb *db = tdb_open(p, TDB_READONLY, err, sizeof(err));
+
+		TAP_OK("tracedb-6.27 NULL keys and values, a blob key: opens, the NULL value reads as absent",
+		       db != NULL && tdb_meta(db, "empty") == NULL && tdb_meta(db, "ncpus") != NULL);
+		tdb_close(db);
+	}
+
 	/* The scan's own view of the schema: our views, exactly as the schema writes them, pass. */
 	p = path_in("ourviews.db");
 	unlink(p);
