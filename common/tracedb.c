@@ -20,14 +20,14 @@
  * results tables exactly as the schema declares them.
  *
  * The scan is one prepared statement. In rowid order it hands each row to a
- * function of ours inside SQLite's loop (capture_row), which reads the ten values
- * more cheaply than ten sqlite3_column_* calls; sorted, it reads the columns.
- * Every value is type-checked (an integer,
- * or NULL in the nullable columns vcpu and a0..a3), ts within +-2^62 and the
- * counts of the contract's kinds below 2^32, so that no consumer sees a text
- * read as 0 or a sum that wraps. A file that does not say it is ordered is
- * first checked in one pass over ts inside SQLite (rows_in_time_order); if it
- * is in order it is scanned by rowid like an ordered file, else sorted.
+ * function of ours inside SQLite's loop (capture_row), which reads the ten
+ * values more cheaply than ten sqlite3_column_* calls; sorted, it reads the
+ * columns. Every value is type-checked (an integer, or NULL in the nullable
+ * columns vcpu and a0..a3), so that no consumer sees a text read as 0. Ranges
+ * are the consumers' rules (the replay refuses sums beyond 2^63-1; tlbmerge
+ * times beyond +-2^62). A file that does not say it is ordered is first
+ * checked in one pass over ts inside SQLite (rows_in_time_order); if it is in
+ * order it is scanned by rowid like an ordered file, else sorted.
  */
 #include "tracedb.h"
 
@@ -843,14 +843,6 @@ static int bad_type(struct tdb *db, int64_t rowid, int col, int type)
 	return -1;
 }
 
-/*
- * Counts of the contract's kinds (lost events, HPTEs invalidated) are far below 2^32 in
- * any real capture; a bigger one is a forged row, and its sums would overflow.
- */
-#define TDB_COUNT_MAX 4294967295LL
-/* Times within +-2^62 ns: any difference or sum of two of them fits in an int64. */
-#define TDB_TS_MAX (INT64_C(1) << 62)
-
 int tdb_scan_next(struct tdb *db, struct tdb_event *ev)
 {
 	sqlite3_stmt *st = db->scan;
@@ -882,11 +874,6 @@ int tdb_scan_next(struct tdb *db, struct tdb_event *ev)
 	ev->cpu = val[2];
 	ev->vm = val[3];
 	ev->kind_id = val[5];
-	if (ev->ts < -TDB_TS_MAX || ev->ts > TDB_TS_MAX) {
-		set_err(db, "event rowid %lld: ts %lld is beyond +-2^62 ns (146 years), so not a time "
-			"of a capture", (long long)ev->rowid, (long long)ev->ts);
-		return -1;
-	}
 	ev->nulls = 0;
 	if (type[4] == SQLITE_NULL) {
 		ev->nulls |= TDB_NULL_VCPU;
@@ -910,16 +897,6 @@ int tdb_scan_next(struct tdb *db, struct tdb_event *ev)
 		} else {
 			return bad_type(db, ev->rowid, 6 + i, type[6 + i]);
 		}
-	}
-	if ((ev->kind == TDB_LOST && ev->a[0] > TDB_COUNT_MAX) ||
-	    (ev->kind == TDB_HOST_INVAL && ev->a[0] > TDB_COUNT_MAX) ||
-	    (ev->kind == TDB_HCALL && ev->a[2] > TDB_COUNT_MAX)) {
-		int col = ev->kind == TDB_HCALL ? 2 : 0;
-
-		set_err(db, "event rowid %lld: %s %s %lld is beyond any real count (at most %lld)",
-			(long long)ev->rowid, tdb_kind_names[ev->kind], ev->kind == TDB_LOST ? "count" : "n",
-			(long long)ev->a[col], TDB_COUNT_MAX);
-		return -1;
 	}
 	if (db->by_rowid) {
 		if (ev->ts < db->last_ts) {

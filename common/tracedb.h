@@ -130,8 +130,7 @@ bool tdb_scan_sorted(const struct tdb *db);
  * tdb_scan_next - next event in replay order.
  * Returns 1 with @ev filled, 0 at the end, -1 on a bad row: a value of ts,
  * cpu, vm or kind that is not an integer (NULL, text, real, blob), or of vcpu
- * or a0..a3 that is neither an integer nor NULL; |ts| > 2^62; a count above 2^32-1
- * (lost count, host_inval n, hcall n); a kind id missing from event_kind; ts
+ * or a0..a3 that is neither an integer nor NULL; a kind id missing from event_kind; ts
  * going back in a file that says it is ordered; or an SQLite error. The
  * message names the file and the rowid.
  */

@@ -286,21 +286,6 @@ static void test_hostile(void)
 		   "INSERT INTO event VALUES (1,0,1,0,'k502',NULL,NULL,NULL,NULL);", "rowid 1: kind is text");
 	expect_bad("tracedb-6.6", "vmreal.db",
 		   "INSERT INTO event VALUES (1,0,1.5,0,502,NULL,NULL,NULL,NULL);", "rowid 1: vm is a real");
-	expect_bad("tracedb-6.7", "tsmin.db",
-		   "INSERT INTO event VALUES (-9223372036854775808,0,1,0,502,NULL,NULL,NULL,NULL);",
-		   "rowid 1: ts -9223372036854775808 is beyond");
-	expect_bad("tracedb-6.8", "tsmax.db",
-		   "INSERT INTO event VALUES (9223372036854775807,0,1,0,502,NULL,NULL,NULL,NULL);",
-		   "rowid 1: ts 9223372036854775807 is beyond");
-	expect_bad("tracedb-6.9", "lostmax.db",
-		   "INSERT INTO event VALUES (1,0,0,NULL,508,9223372036854775807,NULL,NULL,NULL);",
-		   "rowid 1: lost count 9223372036854775807 is beyond any real count");
-	expect_bad("tracedb-6.10", "hcalln.db",
-		   "INSERT INTO event VALUES (1,0,1,0,504,4,0,4611686018427387904,0);",
-		   "rowid 1: hcall n 4611686018427387904 is beyond");
-	expect_bad("tracedb-6.11", "invaln.db",
-		   "INSERT INTO event VALUES (1,0,1,NULL,505,9223372036854775807,0,NULL,NULL);",
-		   "rowid 1: host_inval n 9223372036854775807 is beyond");
 	expect_bad("tracedb-6.12", "trigger.db",
 		   "CREATE TRIGGER lie AFTER INSERT ON vm BEGIN UPDATE meta SET value = '0'; END;",
 		   "has a trigger 'lie' on 'vm'");
@@ -334,6 +319,30 @@ static void test_hostile(void)
 		   "table event has a generated column 'big'");
 	expect_bad("tracedb-6.22", "ctrlname.db", "CREATE VIEW \"a\x1b[31mb\" AS SELECT 1;",
 		   "has a view 'a?[31mb'");
+	/* Extreme integers are data, not errors, at this level: they reach the consumer
+	 * exactly, whose rules decide (the replay's sums, tlbmerge's times). */
+	p = path_in("extreme.db");
+	unlink(p);
+	sql(p, base_sql);
+	sql(p, "INSERT INTO event VALUES (-9223372036854775808,0,1,0,508,9223372036854775807,NULL,NULL,NULL),"
+	       "(9223372036854775807,0,1,NULL,504,4,-1,4611686018427387904,0);");
+	{
+		struct tdb *db = tdb_open(p, TDB_READONLY, err, sizeof(err));
+		struct tdb_event a = { 0 }, b = { 0 };
+
+		if (db) {
+			tdb_scan_begin(db);
+			if (tdb_scan_next(db, &a) != 1 || tdb_scan_next(db, &b) != 1)
+				a.rowid = 0;
+			tdb_scan_end(db);
+		}
+		TAP_OK("tracedb-6.7 INT64_MIN ts, INT64_MAX count, 2^62 n: read exactly",
+		       db && a.rowid == 1 && a.ts == INT64_MIN && a.a[0] == INT64_MAX &&
+		       b.ts == INT64_MAX && b.a[2] == (INT64_C(1) << 62) && b.a[1] == -1 &&
+		       (b.nulls & TDB_NULL_VCPU));
+		tdb_close(db);
+	}
+
 	/* NULL keys, NULL values and odd types where SQLite permits them (meta, event_kind). */
 	expect_bad("tracedb-6.24", "nullvalue.db",
 		   "CREATE TABLE m2(key, value); INSERT INTO m2 SELECT * FROM meta WHERE key <> 'ncpus';"

@@ -213,6 +213,20 @@ struct host {
 	int nvms;
 };
 
+/*
+ * Times a merge maps and shifts: strictly within +-2^62 ns (146 years), so that any
+ * difference of two, and a time plus the shift, fits in 64 bits. A capture's clock
+ * never reaches them; a row that does is forged.
+ */
+static bool ts_beyond(const char *path, const struct tdb_event *ev)
+{
+	if (ev->ts > -MERGE_TS_MAX_I && ev->ts < MERGE_TS_MAX_I)
+		return false;
+	tlb_msg("cannot merge %s: event rowid %" PRId64 ": ts %" PRId64 " is beyond +-2^62 ns, "
+		"which no capture's clock reaches", path, ev->rowid, ev->ts);
+	return true;
+}
+
 static int read_host(struct host *h, const char *path)
 {
 	char err[512];
@@ -233,6 +247,9 @@ static int read_host(struct host *h, const char *path)
 	h->last = INT64_MIN;
 	while ((rc = tdb_scan_next(h->db, &ev)) == 1) {
 		int r = 0;
+
+		if (ts_beyond(path, &ev))
+			return EXIT_BAD_INPUT;
 
 		if (!h->events++)
 			h->first = ev.ts;
@@ -287,6 +304,8 @@ static int read_guest(struct guest *g)
 		return EXIT_RUN_FAILED;
 	}
 	while ((rc = tdb_scan_next(g->db, &ev)) == 1) {
+		if (ts_beyond(g->path, &ev))
+			return EXIT_BAD_INPUT;
 		if (!g->events++)
 			g->first_ts = ev.ts;
 		if (ev.kind != TDB_HCALL || ev.vcpu < 0)
