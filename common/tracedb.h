@@ -28,7 +28,8 @@
  * at the first row that goes back): in order, it is scanned by rowid too; if
  * not, with ORDER BY ts, rowid (SQLite sorts, on disk if big). The choice is
  * made in tdb_scan_begin(), before any row is delivered, so callers see the
- * same rows in the same order either way.
+ * same rows in the same order either way; it is made once per handle (a replay
+ * that reads the trace several times checks once).
  *
  * Untrusted files: tdb_open() checks the file before SQLite opens it
  * (tdb_check_file) and makes the connection defensive (tdb_harden). Any other
