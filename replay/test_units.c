@@ -9,6 +9,7 @@
  */
 #include <string.h>
 
+#include "bucket.h"
 #include "idmap.h"
 #include "machine.h"
 #include "mincut.h"
@@ -263,8 +264,35 @@ static void test_mincut(void)
 	mincut_free(&g);
 }
 
+/* Expectations by hand: width = smallest 1-2-5 step >= max(span / 50, 1000). */
+static void test_bucket(void)
+{
+	int64_t ns = 0;
+
+	/* 4 ms: 4e6 / 50 = 80000 -> 100000 (100 us): 40 buckets */
+	TAP_OK("bucket: 4 ms span -> 100 us", bucket_fit(4000000) == 100000);
+	/* 60 ms: 1.2e6 -> 2e6 (2 ms): 30 buckets */
+	TAP_OK("bucket: 60 ms span -> 2 ms", bucket_fit(60000000) == 2000000);
+	/* exactly 50 steps: 5e9 / 50 = 1e8 is itself a step */
+	TAP_OK("bucket: 5 s span -> 100 ms", bucket_fit(5000000000) == 100000000);
+	/* one ns over: 100000001 / 50 rounds up past 2000000 -> 5000000 */
+	TAP_OK("bucket: 100000001 ns -> 5 ms", bucket_fit(100000001) == 5000000);
+	TAP_OK("bucket: empty or tiny span -> 1 us", bucket_fit(0) == 1000 && bucket_fit(49999) == 1000);
+	/* 50001 / 50 = 1000.02 -> 2000 */
+	TAP_OK("bucket: 50001 ns -> 2 us", bucket_fit(50001) == 2000);
+	/* the largest span: (2^63-1) / 50 = 1.8e17 -> 2e17 */
+	TAP_OK("bucket: int64 span -> 2e17", bucket_fit(INT64_MAX) == 200000000000000000);
+	TAP_OK("bucket: -b 10 is 10 ms", bucket_parse("10", &ns) == 0 && ns == 10000000);
+	TAP_OK("bucket: -b 200us", bucket_parse("200us", &ns) == 0 && ns == 200000);
+	TAP_OK("bucket: -b 1.5s", bucket_parse("1.5s", &ns) == 0 && ns == 1500000000);
+	TAP_OK("bucket: -b 0, 0us, -1, x, 9223372036855 refused",
+	       bucket_parse("0", &ns) && bucket_parse("0us", &ns) && bucket_parse("-1", &ns) &&
+	       bucket_parse("x", &ns) && bucket_parse("9223372036855", &ns));
+}
+
 int main(void)
 {
+	test_bucket();
 	test_needmask();
 	test_idmap();
 	test_stale();

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "acc.h"
+#include "bucket.h"
 #include "engine.h"
 #include "filter.h"
 #include "inputcheck.h"
@@ -32,7 +33,6 @@
 #include "tracedb.h"
 #include "util.h"
 
-#define DEFAULT_BUCKET_MS 100
 #define DEFAULT_POLICIES "old,new,modern,tracked,optimal"
 
 /* long-only options */
@@ -80,7 +80,9 @@ static void usage(FILE *f)
 "      --sort COLUMN          table rows of each policy by COLUMN, largest first\n"
 "                             (a metric name, e.g. cycles), or vm (default)\n"
 "  -s, --store                write the results into TRACE.db (replay_* tables)\n"
-"  -b, --bucket-ms MS         time bucket of the stored series (default %d)\n"
+"  -b, --bucket-ms MS         time bucket of the stored series: MS, or with a unit\n"
+"                             (200us, 10ms, 1.5s); default: fits the trace, about\n"
+"                             50 buckets (its span / 50 up to a 1-2-5 step, >= 1us)\n"
 "      --timeline FILE.json   write each policy's decisions, event by event, as a\n"
 "                             Chrome/Perfetto trace (ui.perfetto.dev, chrome://tracing)\n"
 "  -q, --quiet                no progress lines on stderr\n"
@@ -105,7 +107,7 @@ static void usage(FILE *f)
 "Memory follows the VMs, vcpus and cores present, not the values of their ids.\n"
 "\n"
 "MACHINES (costs in cycles; estimates, no published figures exist):\n",
-		DEFAULT_POLICIES, DEFAULT_BUCKET_MS);
+		DEFAULT_POLICIES);
 	fprintf(f, "    %-12s %2s", "name", "T");
 	for (int c = 0; c < NCOSTS; c++)
 		fprintf(f, " %*s", c == COST_FLUSH_REFILL ? 12 : 7, cost_names[c]);
@@ -133,7 +135,8 @@ static void usage(FILE *f)
 "    tlbreplay --sort cycles trace.db            # the costliest VMs first\n"
 "    tlbreplay --cost tlbie=400 trace.db         # what if a tlbie costs twice as much\n"
 "    tlbreplay -O new-hpt-reset-flush=0 trace.db # v3.8 without the reset flush\n"
-"    tlbreplay --store --bucket-ms 10 trace.db   # keep results and a 10 ms series in trace.db\n"
+"    tlbreplay --store trace.db                  # keep results and a series in trace.db\n"
+"    tlbreplay --store -b 10ms trace.db          # ... with 10 ms buckets\n"
 "    tlbreplay --timeline t.json --policy modern,optimal trace.db  # where modern loses\n");
 }
 
@@ -218,7 +221,7 @@ int main(int argc, char **argv)
 	char *policies = NULL;
 	const char *machine = "power7", *path, *timeline_path = NULL;
 	struct timeline *tl = NULL;
-	int64_t threads = 0, bucket_ms = DEFAULT_BUCKET_MS;
+	int64_t threads = 0, bucket_ns = 0;	/* bucket 0: fit the trace */
 	enum out_format fmt = OUT_TABLE;
 	bool store = false, quiet = false, oom;
 	struct tdb *db = NULL;
@@ -301,9 +304,9 @@ int main(int argc, char **argv)
 			store = true;
 			break;
 		case 'b':
-			if (parse_i64(optarg, &bucket_ms) || bucket_ms < 1 ||
-			    bucket_ms > INT64_MAX / 1000000)
-				return bad_usage("cannot use --bucket-ms '%s': not a positive integer", optarg);
+			if (bucket_parse(optarg, &bucket_ns))
+				return bad_usage("cannot use --bucket-ms '%s': not a positive number of "
+						 "ms, or a time with a unit (200us, 10ms, 1.5s)", optarg);
 			break;
 		case 'q':
 			quiet = true;
@@ -391,7 +394,20 @@ int main(int argc, char **argv)
 		}
 	}
 	cfg.m.threads_per_core = threads;
-	cfg.bucket_ns = store ? bucket_ms * 1000000 : 0;
+	if (store && bucket_ns == 0) {
+		int64_t first, last;
+		int r = bucket_trace_span(db, &first, &last);
+
+		if (r < 0) {
+			tlb_msg("cannot read trace %s: %s", path, sqlite3_errmsg(tdb_sqlite(db)));
+			rc = EXIT_BAD_INPUT;
+			goto out;
+		}
+		/* a span wider than int64 (ts of both signs) gets the widest step */
+		bucket_ns = bucket_fit(r == 0 ? 0 : last >= 0 && first < last - INT64_MAX
+				       ? INT64_MAX : last - first);
+	}
+	cfg.bucket_ns = store ? bucket_ns : 0;
 	cfg.digest = store;
 	cfg.progress = !quiet;
 	cfg.filter = filter_active(&filter) ? &filter : NULL;

@@ -90,6 +90,23 @@ check_exit "1030.24 --store into a file made from schemas/trace-v1.sql" 0 tlb tl
 # one vcpu: old flushes once and does L(1): 22660 + 120 = 22780
 check_eq "1030.25 its old total" 22780 "$(q own.db "SELECT cycles FROM replay_total t JOIN replay_run r ON r.id = t.run WHERE policy = 'old' AND vm = -1")"
 
+# The default bucket fits the trace (issue 11: tens of plot points, not one). tlbgen's
+# 5 ms workload (seed 1) spans 0..4990803 ns: 4990803 / 50 = 99816.06 ns, up to the next
+# 1-2-5 step = 100000 ns (100 us), so buckets start at 0, 100 us, ..., 4.9 ms: 50 of them.
+tlb tlbgen -q -o w.db --duration-ms 5
+check_exit "1030.32 --store without -b" 0 tlb tlbreplay -q --store w.db
+check_eq "1030.33 the width fits the span: 100 us" 100000 "$(q w.db "SELECT DISTINCT bucket_ns FROM replay_run")"
+n=$(q w.db "SELECT count(DISTINCT bucket_ns) FROM replay_series")
+check_eq "1030.34 at least 20 buckets (50)" "yes 50" "$([ "${n:-0}" -ge 20 ] && echo yes) $n"
+check_eq "1030.35 each run's series sums to its total" 0 \
+	"$(q w.db "SELECT count(*) FROM replay_run r JOIN replay_total t ON t.run = r.id AND t.vm = -1 WHERE t.cycles <> (SELECT sum(cycles) FROM replay_series s WHERE s.run = r.id AND s.vm = -1) OR t.events <> (SELECT sum(events) FROM replay_series s WHERE s.run = r.id AND s.vm = -1)")"
+# -b with a unit is exact: 250 us -> buckets 0, 250 us, ..., 4.75 ms: 20.
+check_exit "1030.36 -b 250us" 0 tlb tlbreplay -q --store -b 250us w.db
+check_eq "1030.37 its width is 250 us, exactly" "250000 20" \
+	"$(q w.db "SELECT DISTINCT bucket_ns FROM replay_run") $(q w.db "SELECT count(DISTINCT bucket_ns) FROM replay_series")"
+check_exit "1030.38 -b 0us is refused" 2 tlb tlbreplay -q --store -b 0us w.db
+check_grep "1030.39 and says what -b takes" "cannot use --bucket-ms '0us': not a positive number of ms, or a time with a unit" "$ERR"
+
 # A replay_run table of another shape could keep forged totals (ON CONFLICT IGNORE, REAL
 # columns): the file is refused as bad input when it is opened, before anything is written.
 mkexample ex1-old-per-thread shape.db
