@@ -698,32 +698,35 @@ static int fig_sensitivity(struct report *r, enum cm_sweep_kind kind, const char
 				maxv = fmax(maxv, fmax(w->a[i], w->a[i] + w->b[i] * w->x_max));
 		y_format(f, maxv);
 	}
-	/* An unsafe policy costs less, perhaps, but is never "cheaper": the label says so. */
-	const struct rs_run *rb = rs_run_by_policy(c, w->below), *ra = rs_run_by_policy(c, w->above);
-	const char *ub = rb && rb->all.m[M_STALE_EXPOSURES] ? " (unsafe)" : "";
-	const char *ua = ra && ra->all.m[M_STALE_EXPOSURES] ? " (unsafe)" : "";
 	/* A label right of its line when it has room there, else left of it: never cut off. */
-	bool now_left = w->x_now > 0.6 * w->x_max, cross_left = w->x_cross > 0.45 * w->x_max;
+	bool now_left = w->x_now > 0.6 * w->x_max;
 
 	fprintf(f, "# the stored estimate\n"
 		"set arrow 1 from %.6g, graph 0 to %.6g, graph 1 nohead dt 3 lw 1.5 lc rgb '#555555'\n"
 		"set label 1 'stored estimate: %s' at %.6g, graph 0.96 offset %s,0 %s boxed textcolor rgb '#555555'\n",
 		w->x_now, w->x_now, fmt_num(w->x_now, xbuf, sizeof xbuf), w->x_now,
 		now_left ? "-0.6" : "0.6", now_left ? "right" : "left");
-	if (w->cross_in_range) {
-		double y = w->a[s->iold] + w->b[s->iold] * w->x_cross;
-
-		fprintf(f, "# where old and new cost the same: the verdict flips\n"
-			"set arrow 2 from %.6g, graph 0 to %.6g, graph 1 nohead lw 2 lc rgb '#b00020'\n"
-			"set object 1 circle at %.6g, %.6g size char 0.6 fc rgb '#b00020' fs solid front\n"
-			"set label 2 'old = new at %s: %s%s costs less below, %s%s above' at %.6g, graph 0.86 "
-			"offset %s,0 %s boxed textcolor rgb '#b00020' front\n",
-			w->x_cross, w->x_cross, w->x_cross, y, fmt_num(round(w->x_cross), xbuf, sizeof xbuf),
-			w->below, ub, w->above, ua, w->x_cross, cross_left ? "-0.6" : "0.6",
-			cross_left ? "right" : "left");
+	/* Only safe policies (no stale exposure, not optimal) can be the cheapest: an
+	 * unsafe line may run below them and is still never named. */
+	if (w->nsegs == 1) {
+		fprintf(f, "set label 2 'cheapest safe policy throughout: %s' at graph 0.98, "
+			"graph 0.88 right boxed textcolor rgb '#1a7f37' front\n",
+			c->runs[w->segs[0].best].policy);
 	} else {
-		fprintf(f, "set label 2 'old and new never cross: %s%s costs less throughout' at graph 0.98, "
-			"graph 0.96 right boxed textcolor rgb '#1a7f37' front\n", w->below, ub);
+		fputs("# where the cheapest safe policy changes: the verdict flips\n", f);
+		for (size_t k = 0; k + 1 < w->nsegs; k++) {
+			double x = w->segs[k].to, y = w->a[w->segs[k].best] + w->b[w->segs[k].best] * x;
+			bool left = x > 0.45 * w->x_max;
+
+			fprintf(f, "set arrow %zu from %.6g, graph 0 to %.6g, graph 1 nohead lw 2 lc rgb '#b00020'\n"
+				"set object %zu circle at %.6g, %.6g size char 0.6 fc rgb '#b00020' fs solid front\n"
+				"set label %zu 'at %s: %s cheapest below, %s above' at %.6g, graph %.2f "
+				"offset %s,0 %s boxed textcolor rgb '#b00020' front\n",
+				k + 2, x, x, k + 1, x, y, k + 2, fmt_num(round(x), xbuf, sizeof xbuf),
+				c->runs[w->segs[k].best].policy, c->runs[w->segs[k + 1].best].policy,
+				x, 0.86 - 0.08 * (double)(k % 6), left ? "-0.6" : "0.6",
+				left ? "right" : "left");
+		}
 	}
 	gp_render_begin(f, name, SIZE_WIDE);
 	policy_terms(f, c, "data", "lines", 2, same, true);
@@ -734,9 +737,10 @@ static int fig_sensitivity(struct report *r, enum cm_sweep_kind kind, const char
 /*
  * The verdict map: both costs wrong at once. With tlbie+tlbsync = x and
  * flush_refill = y, each policy's cycles are a0 + b0 x + b1 (y - y_now)
- * (sweep 0's line, moved by sweep 1's slope), so old/new is known at every
- * point without a replay; the line where it equals 1 is straight:
- * D0 + Dx x + Dy y = 0.
+ * (sweep 0's line, moved by sweep 1's slope), so the cheapest safe policy is
+ * known at every point without a replay; where two of them cost the same is
+ * a straight line D0 + Dx x + Dy y = 0, drawn only where those two are the
+ * cheapest (the script's m(x, y) is the cheapest safe cost).
  */
 static int fig_sens_map(struct report *r, char *err, size_t errlen)
 {
@@ -744,8 +748,10 @@ static int fig_sens_map(struct report *r, char *err, size_t errlen)
 	const struct sens *s = &r->sens;
 	const char *name = "sens_map";
 	const int n = 61;
-	size_t o = s->iold, w = s->inew;
 	char src[512], what[200], xb[64], yb[64];
+	double A[REPORT_MAX_RUNS], B[REPORT_MAX_RUNS], C[REPORT_MAX_RUNS], rowa[REPORT_MAX_RUNS];
+	bool shown[REPORT_MAX_RUNS] = { false }, meet[REPORT_MAX_RUNS][REPORT_MAX_RUNS];
+	size_t prev_row[61], nr = c->nruns < REPORT_MAX_RUNS ? c->nruns : REPORT_MAX_RUNS;
 	FILE *f;
 
 	if (!s->usable)
@@ -753,76 +759,111 @@ static int fig_sens_map(struct report *r, char *err, size_t errlen)
 	const struct sens_sweep *sx = &s->sweep[CM_SWEEP_TLBIE_TLBSYNC];
 	const struct sens_sweep *sy = &s->sweep[CM_SWEEP_FLUSH_REFILL];
 	double y_now = sy->x_now;
-	double ao = sx->a[o] - sy->b[o] * y_now, an = sx->a[w] - sy->b[w] * y_now;
-	double d0 = ao - an, dx = sx->b[o] - sx->b[w], dy = sy->b[o] - sy->b[w];
-	double span = 1.25;
 
-	for (int i = 0; i < n; i++)
-		for (int j = 0; j < n; j++) {
-			double x = sx->x_max * i / (n - 1), y = sy->x_max * j / (n - 1);
-			double co = ao + sx->b[o] * x + sy->b[o] * y, cn = an + sx->b[w] * x + sy->b[w] * y;
-
-			if (co > 0 && cn > 0)
-				span = fmax(span, fmax(co / cn, cn / co));
-		}
-	span = fmin(span, 1024.0);
+	memset(meet, 0, sizeof meet);
+	for (size_t i = 0; i < nr; i++) {
+		A[i] = sx->a[i] - sy->b[i] * y_now;
+		B[i] = sx->b[i];
+		C[i] = sy->b[i];
+	}
 	gp_escape(c->path, src, sizeof src);
-	snprintf(what, sizeof what, "Verdict map: cycles old / new as tlbie+tlbsync (0..%s) and "
-		 "flush_refill (0..%s) both move", fmt_num(sx->x_max, xb, sizeof xb),
+	snprintf(what, sizeof what, "Verdict map: the cheapest safe policy as tlbie+tlbsync (0..%s) "
+		 "and flush_refill (0..%s) both move", fmt_num(sx->x_max, xb, sizeof xb),
 		 fmt_num(sy->x_max, yb, sizeof yb));
 	f = gp_begin(r->plotdir, name, what, src, SIZE_WIDE, err, errlen);
 	if (!f)
 		return -1;
-	fprintf(f, "# cycles(x, y) = A + Bx x + By y per policy, x = tlbie + tlbsync, y = flush_refill:\n"
-		"#   old: %.9g + %.9g x + %.9g y\n#   new: %.9g + %.9g x + %.9g y\n"
-		"# Columns: x, y, old / new (clamped to [1/%g, %g]).\n",
-		ao, sx->b[o], sy->b[o], an, sx->b[w], sy->b[w], span, span);
+	fputs("# cycles(x, y) = A + Bx x + By y per policy, x = tlbie + tlbsync, y = flush_refill.\n"
+	      "# Only safe policies (no stale exposure) other than optimal are candidates.\n", f);
+	for (size_t i = 0; i < nr; i++)
+		if (s->candidate[i])
+			fprintf(f, "c%zu(x, y) = %.9g + %.9g * x + %.9g * y   # %s\n", i, A[i], B[i], C[i],
+				c->runs[i].policy);
+	fputs("min2(a, b) = a < b ? a : b\nm(x, y) = ", f);
+	{
+		size_t seen = 0;
+
+		for (size_t i = 0; i < nr; i++)
+			if (s->candidate[i])
+				fprintf(f, ++seen < s->ncandidates ? "min2(c%zu(x, y), " : "c%zu(x, y)", i);
+		for (size_t k = 1; k < seen; k++)
+			fputc(')', f);
+		fputc('\n', f);
+	}
+	fputs("# Columns: x, y, the index of the cheapest safe policy.\n", f);
 	gp_data_begin(f, "map");
 	for (int j = 0; j < n; j++) {
-		for (int i = 0; i < n; i++) {
-			double x = sx->x_max * i / (n - 1), y = sy->x_max * j / (n - 1);
-			double co = ao + sx->b[o] * x + sy->b[o] * y, cn = an + sx->b[w] * x + sy->b[w] * y;
-			double ratio = cn > 0 && co > 0 ? co / cn : (co > 0 ? span : 1.0 / span);
+		double y = sy->x_max * j / (n - 1);
 
-			fprintf(f, "%.6g %.6g %.6g\n", x, y, fmin(span, fmax(1.0 / span, ratio)));
+		for (size_t i = 0; i < nr; i++)
+			rowa[i] = A[i] + C[i] * y;
+		for (int i = 0; i < n; i++) {
+			double x = sx->x_max * i / (n - 1);
+			size_t best = sens_best_at(s, rowa, B, x);
+
+			/* pairs that are neighbours on the grid share a boundary line */
+			if (i > 0 && prev_row[i - 1] != best)
+				meet[prev_row[i - 1]][best] = meet[best][prev_row[i - 1]] = true;
+			if (j > 0 && prev_row[i] != best)
+				meet[prev_row[i]][best] = meet[best][prev_row[i]] = true;
+			prev_row[i] = best;
+			shown[best] = true;
+			fprintf(f, "%.6g %.6g %zu\n", x, y, best);
 		}
 		fputc('\n', f);
 	}
 	gp_data_end(f);
-	fprintf(f, "set title 'old / new cycles when both cost estimates are wrong "
-		"(blue: new costs less, red: old costs less%s)'\n"
+	fprintf(f, "set title 'The cheapest safe policy when both cost estimates are wrong'\n"
 		"set xlabel 'tlbie + tlbsync cost (cycles)'\n"
 		"set ylabel 'flush_refill cost (cycles per full flush)'\n"
 		"set xrange [0:%.6g]\nset yrange [0:%.6g]\n"
 		"set format x '%s'\nset format y '%s'\n"
-		"set logscale cb 2\nset cbrange [%.6g:%.6g]\nset format cb '%%gx'\n"
-		"set cblabel 'old / new cycles'\n"
-		"set palette defined (0 '#b2182b', 0.5 '#ffffff', 1 '#2166ac')\n"
-		"set grid front\nunset key\nset style textbox opaque noborder\n",
-		c->runs[o].all.m[M_STALE_EXPOSURES] ? "; old is unsafe here" :
-		c->runs[w].all.m[M_STALE_EXPOSURES] ? "; new is unsafe here" : "",
+		"set cbrange [-0.5:%zu.5]\nunset colorbox\nset palette defined (",
 		sx->x_max, sy->x_max, sx->x_max < 10000 ? "%g" : "%.1s%c",
-		sy->x_max < 10000 ? "%g" : "%.1s%c", 1.0 / span, span);
-	fprintf(f, "set object 1 circle at %.6g, %.6g size char 0.5 fc rgb '#111111' fs solid front\n"
+		sy->x_max < 10000 ? "%g" : "%.1s%c", nr - 1);
+	for (size_t i = 0; i < nr; i++)
+		fprintf(f, "%s%zu '%s', %zu '%s'", i ? ", " : "", i, gp_policy_color(c->runs[i].policy, i),
+			i + 1, gp_policy_color(c->runs[i].policy, i));
+	fprintf(f, ")\nset grid front\nset key outside right top\nset style textbox opaque noborder\n"
+		"set samples 500\n"
+		"set object 1 circle at %.6g, %.6g size char 0.5 fc rgb '#111111' fs solid front\n"
 		"set label 1 'stored estimates' at %.6g, %.6g offset 1,0.6 left boxed front\n",
 		sx->x_now, y_now, sx->x_now, y_now);
-	if (dy != 0.0) {
-		double lx = sx->x_max * 0.72, ly = -(d0 + dx * lx) / dy;
+	int arrows = 0;
 
-		fprintf(f, "flip(x) = -(%.9g + %.9g * x) / %.9g   # old = new on this line\n", d0, dx, dy);
-		if (ly > 0 && ly < sy->x_max)
-			fprintf(f, "set label 2 'old = new' at %.6g, %.6g offset 0,0.9 "
-				"center boxed front\n", lx, ly);
-		gp_render_begin(f, name, SIZE_WIDE);
-		fputs("$map using 1:2:3 with image, \\\n"
-		      "       flip(x) with lines lw 2 dt 2 lc rgb '#111111'", f);
-	} else {
-		if (dx != 0.0 && -d0 / dx > 0)
-			fprintf(f, "set arrow 1 from %.6g, graph 0 to %.6g, graph 1 nohead lw 2 dt 2 "
-				"lc rgb '#111111' front\n", -d0 / dx, -d0 / dx);
-		gp_render_begin(f, name, SIZE_WIDE);
-		fputs("$map using 1:2:3 with image", f);
-	}
+	for (size_t i = 0; i < nr; i++)
+		for (size_t k = i + 1; k < nr; k++) {
+			double d0 = A[i] - A[k], dx = B[i] - B[k], dy = C[i] - C[k];
+
+			if (!meet[i][k])
+				continue;
+			if (dy != 0.0)
+				fprintf(f, "flip_%s_%s(x) = -(%.9g + %.9g * x) / %.9g   # %s = %s on this line\n"
+					"edge_%s_%s(x) = abs(c%zu(x, flip_%s_%s(x)) - m(x, flip_%s_%s(x))) <= "
+					"1e-9 * abs(m(x, flip_%s_%s(x))) + 1e-6 ? flip_%s_%s(x) : NaN\n",
+					c->runs[i].policy, c->runs[k].policy, d0, dx, dy,
+					c->runs[i].policy, c->runs[k].policy,
+					c->runs[i].policy, c->runs[k].policy, i,
+					c->runs[i].policy, c->runs[k].policy, c->runs[i].policy,
+					c->runs[k].policy, c->runs[i].policy, c->runs[k].policy,
+					c->runs[i].policy, c->runs[k].policy);
+			else if (dx != 0.0 && -d0 / dx > 0)
+				fprintf(f, "# %s = %s at x = %.6g whatever y\n"
+					"set arrow %d from %.6g, graph 0 to %.6g, graph 1 nohead lw 2 dt 2 "
+					"lc rgb '#111111' front\n", c->runs[i].policy, c->runs[k].policy,
+					-d0 / dx, 10 + arrows++, -d0 / dx, -d0 / dx);
+		}
+	gp_render_begin(f, name, SIZE_WIDE);
+	fputs("$map using 1:2:3 with image notitle", f);
+	for (size_t i = 0; i < nr; i++)
+		if (shown[i])
+			fprintf(f, ", \\\n       NaN with boxes fs solid 1.0 lc rgb '%s' title '%s'",
+				gp_policy_color(c->runs[i].policy, i), c->runs[i].policy);
+	for (size_t i = 0; i < nr; i++)
+		for (size_t k = i + 1; k < nr; k++)
+			if (meet[i][k] && C[i] != C[k])
+				fprintf(f, ", \\\n       edge_%s_%s(x) with lines lw 2 dt 2 lc rgb '#111111' "
+					"notitle", c->runs[i].policy, c->runs[k].policy);
 	gp_render_end(f);
 	return finish(f, r->plotdir, name, r->plots, &r->nplots, err, errlen);
 }

@@ -240,19 +240,12 @@ static void put_params(FILE *f, const struct report *r)
 	fputs("</div>\n", f);
 }
 
-static const char *unsafe_mark(const struct rs_capture *c, const char *policy)
-{
-	const struct rs_run *r = rs_run_by_policy(c, policy);
-
-	return r && r->all.m[M_STALE_EXPOSURES] > 0 ? " (unsafe)" : "";
-}
-
 static void put_verdict(FILE *f, const struct report *r)
 {
 	const struct rs_capture *c = r->cap;
 	const struct verdict *v = &r->verdict;
 	const struct sens *s = &r->sens;
-	char a[64], b[64], x[64];
+	char a[64], b[64];
 
 	if (v->doubt[0]) {
 		fputs("<div class=\"alert\">", f);
@@ -309,23 +302,22 @@ static void put_verdict(FILE *f, const struct report *r)
 	if (v->nunsafe)
 		fputs(".</span>", f);
 	if (s->usable) {
-		fputs("<br>If the cost estimates are wrong (old vs new, recomputed from the stored "
-		      "counts): ", f);
+		char text[1024];
+
+		fputs("<br>If the cost estimates are wrong, the cheapest safe policy (optimal aside; "
+		      "recomputed from the stored counts) as ", f);
 		for (int k = 0; k < CM_NSWEEPS; k++) {
 			const struct sens_sweep *w = &s->sweep[k];
 
-			fprintf(f, "%s cost ", cm_sweep_names[k]);
-			if (w->crosses) {
-				fprintf(f, "<span class=\"bad\">flips at %s cycles</span>",
-					fmt_num(round(w->x_cross), x, sizeof x));
-				if (w->x_now > 0)
-					fprintf(f, " (%.2fx the estimate of %s)", w->x_cross / w->x_now,
-						fmt_num(w->x_now, a, sizeof a));
-				fprintf(f, ": %s%s costs less below, %s%s above", w->below,
-					unsafe_mark(c, w->below), w->above, unsafe_mark(c, w->above));
-			} else {
-				fprintf(f, "<span class=\"good\">never flips</span> (%s%s costs less "
-					"throughout)", w->below, unsafe_mark(c, w->below));
+			fprintf(f, "the %s cost moves: <span class=\"%s\">", cm_sweep_names[k],
+				w->nsegs > 1 ? "bad" : "good");
+			html_put(f, sens_describe(c, w, text, sizeof text));
+			fputs("</span>", f);
+			if (w->nsegs > 1 && w->x_now > 0) {
+				fputs(" (flip", f);
+				for (size_t g = 0; g + 1 < w->nsegs; g++)
+					fprintf(f, "%s %.2fx", g ? "," : "", w->segs[g].to / w->x_now);
+				fprintf(f, " the estimate of %s)", fmt_num(w->x_now, a, sizeof a));
 			}
 			fputs(k + 1 < CM_NSWEEPS ? "; " : ".", f);
 		}
@@ -448,14 +440,16 @@ static void put_time(FILE *f, const struct report *r)
 static void put_sensitivity(FILE *f, const struct report *r)
 {
 	const struct sens *s = &r->sens;
-	const struct rs_run *o = s->usable ? &r->cap->runs[s->iold] : NULL;
+	const struct rs_run *o = NULL;
 	char buf[64];
 
 	fputs("<h2 id=\"sensitivity\">Cost sensitivity</h2>\n<p>No published cycle costs exist "
 	      "for these instructions: the stored ones are estimates. No decision of old, new, "
 	      "modern or tracked depends on a cost, so their cycles are a straight line in any "
 	      "one cost, recomputed here from the stored counts and the run's parameters (no "
-	      "replay). A red mark is where old and new cost the same. <b>optimal is left out "
+	      "replay). Over each range the sweep names the cheapest <i>safe</i> policy (no "
+	      "stale exposure: an unsafe one is never named, whatever it costs); a red mark is "
+	      "where that changes. <b>optimal is left out "
 	      "of the sweeps</b>: its decisions depend on the costs, so at other costs it would "
 	      "choose differently, and its cycles recomputed from the stored counts would only "
 	      "be an upper bound.</p>\n", f);
@@ -465,6 +459,9 @@ static void put_sensitivity(FILE *f, const struct report *r)
 		fputs(".</p>\n", f);
 		return;
 	}
+	for (size_t i = 0; i < r->cap->nruns && !o; i++)
+		if (s->candidate[i])
+			o = &r->cap->runs[i];
 	fputs("<p>Stored costs (cycles): ", f);
 	for (int k = 0; k < NCOSTS; k++)
 		fprintf(f, "%s<code>%s</code> %s", k ? ", " : "", cost_names[k],
@@ -486,9 +483,9 @@ static void put_sensitivity(FILE *f, const struct report *r)
 		  "Cycles of each policy as the cost of refilling the TLB after a full flush "
 		  "moves.", "No sweep.");
 	figure_or(f, r, "sens_map", "verdict map over both costs",
-		  "Both estimates wrong at once: old / new cycles over the two ranges above "
-		  "(blue: new costs less, red: old costs less); the dashed line is where the two "
-		  "cost the same, the dot the stored estimates.", "No sweep.");
+		  "Both estimates wrong at once: the cheapest safe policy over the two ranges "
+		  "above, in its colour; a dashed line is where two of them cost the same, the "
+		  "dot the stored estimates.", "No sweep.");
 }
 
 static void put_stale(FILE *f, const struct report *r)
@@ -672,7 +669,7 @@ static void cmp_meta_cell(FILE *f, const struct rs_capture *c, const char *key)
 static int write_compare(FILE *f, const void *arg)
 {
 	const struct cmp_arg *a = arg;
-	char buf[64];
+	char buf[1024];
 
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
 		"<title>tlbreport: %zu captures compared</title>\n<meta name=\"generator\" "
@@ -724,9 +721,9 @@ static int write_compare(FILE *f, const void *arg)
 	}
 	fputs("</table>\n<h2>Verdicts</h2>\n<table><tr><th>capture</th><th>replayed as</th>"
 	      "<th>cheapest safe policy</th><th class=\"n\">x the floor</th>"
-	      "<th>unsafe (stale-TLB exposures)</th><th class=\"n\">old / new cycles</th>"
-	      "<th class=\"n\">tlbie+tlbsync: old = new at</th>"
-	      "<th class=\"n\">flush_refill: old = new at</th></tr>\n", f);
+	      "<th>unsafe (stale-TLB exposures)</th>"
+	      "<th>cheapest safe as tlbie+tlbsync moves</th>"
+	      "<th>cheapest safe as flush_refill moves</th></tr>\n", f);
 	for (size_t k = 0; k < a->nreps; k++) {
 		const struct report *r = a->reps[k];
 		const struct sens *s = &r->sens;
@@ -765,21 +762,15 @@ static int write_compare(FILE *f, const void *arg)
 		}
 		fputs(v->nunsafe ? "</td>" : "none</td>", f);
 		if (!s->usable) {
-			fputs("<td colspan=\"3\" class=\"none\">", f);
+			fputs("<td colspan=\"2\" class=\"none\">", f);
 			html_put(f, s->why_not);
 			fputs("</td></tr>\n", f);
 			continue;
 		}
-		const int64_t *mo = c->runs[s->iold].all.m, *mn = c->runs[s->inew].all.m;
-
-		fprintf(f, "<td class=\"n\">%s</td>",
-			fmt_ratio((double)mo[M_CYCLES], (double)mn[M_CYCLES], buf, sizeof buf));
 		for (int w = 0; w < CM_NSWEEPS; w++) {
-			if (s->sweep[w].crosses)
-				fprintf(f, "<td class=\"n bad\">%s</td>",
-					fmt_num(round(s->sweep[w].x_cross), buf, sizeof buf));
-			else
-				fputs("<td class=\"n good\">never</td>", f);
+			fprintf(f, "<td class=\"%s\">", s->sweep[w].nsegs > 1 ? "bad" : "good");
+			html_put(f, sens_describe(c, &s->sweep[w], buf, sizeof buf));
+			fputs("</td>", f);
 		}
 		fputs("</tr>\n", f);
 	}

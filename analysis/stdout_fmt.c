@@ -79,14 +79,11 @@ static void out_table(FILE *f, const struct report *r)
 		fprintf(f, "  %zu stored run(s) with other parameters left out (see the report)\n",
 			c->nother_params);
 	if (s->usable) {
-		fprintf(f, "  old/new cycles %.3f", s->ratio_now);
-		for (int w = 0; w < CM_NSWEEPS; w++) {
-			if (s->sweep[w].crosses)
-				fprintf(f, "; %s: flips at %.0f", cm_sweep_names[w], round(s->sweep[w].x_cross));
-			else
-				fprintf(f, "; %s: never flips", cm_sweep_names[w]);
-		}
-		fputc('\n', f);
+		char text[1024];
+
+		for (int w = 0; w < CM_NSWEEPS; w++)
+			fprintf(f, "  cheapest safe as %s moves: %s\n", cm_sweep_names[w],
+				term_safe(sens_describe(c, &s->sweep[w], text, sizeof text), buf, sizeof buf));
 	}
 	fprintf(f, "  report: %s/index.html\n", term_safe(r->shown, buf, sizeof buf));
 }
@@ -96,7 +93,7 @@ static void out_csv_header(FILE *f)
 	fputs("trace,policy,run,machine", f);
 	for (int k = 0; k < NMETRICS; k++)
 		fprintf(f, ",%s", metric_names[k]);
-	fputs(",safe,x_floor,old_new_cycles,cross_tlbie_tlbsync,cross_flush_refill\n", f);
+	fputs(",safe,x_floor,sweep_tlbie_tlbsync,sweep_flush_refill\n", f);
 }
 
 static void out_csv(FILE *f, const struct report *r)
@@ -115,15 +112,12 @@ static void out_csv(FILE *f, const struct report *r)
 		fprintf(f, ",%d,", c->runs[i].all.m[M_STALE_EXPOSURES] == 0);
 		if (verdict_x_floor(c, &r->verdict, i) > 0)
 			fprintf(f, "%.4f", verdict_x_floor(c, &r->verdict, i));
-		if (s->usable) {
-			fprintf(f, ",%.6f", s->ratio_now);
-			for (int w = 0; w < CM_NSWEEPS; w++)
-				if (s->sweep[w].crosses)
-					fprintf(f, ",%.3f", s->sweep[w].x_cross);
-				else
-					fputc(',', f);
-		} else {
-			fputs(",,,", f);
+		for (int w = 0; w < CM_NSWEEPS; w++) {
+			char text[1024];
+
+			fputc(',', f);
+			if (s->usable)
+				csv_put(f, sens_describe(c, &s->sweep[w], text, sizeof text));
 		}
 		fputc('\n', f);
 	}
@@ -202,21 +196,32 @@ static void out_json(FILE *f, const struct report *r, bool last)
 		fprintf(f, "%s{\"policy\": \"%s\", \"stale_exposures\": %" PRId64 "}", k ? ", " : "",
 			c->runs[i].policy, c->runs[i].all.m[M_STALE_EXPOSURES]);
 	}
-	fputs("]},\n   \"old_new\": ", f);
+	fputs("]},\n   \"sweeps\": ", f);
 	if (!s->usable) {
 		fputs("null}", f);
 	} else {
-		fputs("{\"less_cycles\": ", f);
-		json_put(f, sens_cheaper(s, &s->sweep[0], s->sweep[0].x_now));
-		fprintf(f, ", \"old_new_cycles\": %.6f, \"crossover\": {", s->ratio_now);
+		/* per sweep: the cheapest safe policy (optimal aside) over [from, to] */
 		for (int w = 0; w < CM_NSWEEPS; w++) {
-			fprintf(f, "%s\"%s\": ", w ? ", " : "", cm_sweep_names[w]);
-			if (s->sweep[w].crosses)
-				fprintf(f, "%.3f", s->sweep[w].x_cross);
-			else
-				fputs("null", f);
+			const struct sens_sweep *sw = &s->sweep[w];
+
+			fprintf(f, "%s\"%s\": {\"stored\": %.6g, \"max\": %.6g, \"cheapest\": [",
+				w ? ", " : "{", cm_sweep_names[w], sw->x_now, sw->x_max);
+			for (size_t k = 0; k < sw->nsegs; k++) {
+				const struct sens_seg *g = &sw->segs[k];
+
+				fprintf(f, "%s{\"policy\": ", k ? ", " : "");
+				json_put(f, c->runs[g->best].policy);
+				fputs(", \"same\": [", f);
+				for (size_t i = 0, n = 0; i < c->nruns && i < 64; i++)
+					if (g->ties & (1ull << i)) {
+						fputs(n++ ? ", " : "", f);
+						json_put(f, c->runs[i].policy);
+					}
+				fprintf(f, "], \"from\": %.6g, \"to\": %.6g}", g->from, g->to);
+			}
+			fputs("]}", f);
 		}
-		fputs("}}}", f);
+		fputs("}}", f);
 	}
 	fputs(last ? "\n" : ",\n", f);
 }

@@ -136,33 +136,21 @@ static void put_costs(FILE *f, const struct rs_run *run)
 		fputs("(none named in params)", f);
 }
 
-static const char *unsafe_mark(const struct rs_capture *c, const char *policy);
-
 static void put_sweep(FILE *f, const struct rs_capture *c, const struct sens_sweep *w)
 {
-	char now[32], max[32], x[32];
+	char now[32], max[32], text[1024];
 
 	fprintf(f, "- **%s** (stored %s cycles; swept 0..%s%s): ", cm_sweep_names[w->kind],
 		fmt_num(w->x_now, now, sizeof now), fmt_num(w->x_max, max, sizeof max),
-		w->stretched ? ", widened to show the crossing" : "");
-	if (w->crosses) {
-		fprintf(f, "the verdict flips at %s cycles", fmt_num(round(w->x_cross), x, sizeof x));
-		if (w->x_now > 0)
-			fprintf(f, " (%.2fx the stored value)", w->x_cross / w->x_now);
-		fprintf(f, ": %s%s costs less below, %s%s above%s.\n", w->below,
-			unsafe_mark(c, w->below), w->above, unsafe_mark(c, w->above),
-			w->cross_in_range ? "" : " (outside the plotted range)");
-	} else {
-		fprintf(f, "no crossover at any cost > 0: %s%s costs less throughout.\n", w->below,
-			unsafe_mark(c, w->below));
+		w->stretched ? ", widened to show the flip" : "");
+	md_put(f, sens_describe(c, w, text, sizeof text));
+	if (w->nsegs > 1 && w->x_now > 0) {
+		fputs(" (flip", f);
+		for (size_t k = 0; k + 1 < w->nsegs; k++)
+			fprintf(f, "%s %.2fx", k ? "," : "", w->segs[k].to / w->x_now);
+		fputs(" the stored value)", f);
 	}
-}
-
-static const char *unsafe_mark(const struct rs_capture *c, const char *policy)
-{
-	const struct rs_run *r = rs_run_by_policy(c, policy);
-
-	return r && r->all.m[M_STALE_EXPOSURES] > 0 ? " (unsafe)" : "";
+	fputs(".\n", f);
 }
 
 static const char *tpc_source_words(const char *src)
@@ -268,7 +256,7 @@ static void put_verdict(FILE *f, const struct report *r)
 	      "decided with the whole trace (no kernel can run it). The model: "
 	      "[replay-model.md](replay-model.md).\n\n", f);
 	put_params(f, r);
-	fputs("## Cost sensitivity (old vs new)\n\n", f);
+	fputs("## Cost sensitivity: the cheapest safe policy\n\n", f);
 	if (!s->usable) {
 		/* Our own words; the only names in them are known policies and costs. */
 		fputs("No sweep: ", f);
@@ -276,17 +264,18 @@ static void put_verdict(FILE *f, const struct report *r)
 		fputs(".\n\n", f);
 		return;
 	}
-	const struct rs_run *o = &c->runs[s->iold], *n = &c->runs[s->inew];
-	int64_t co = o->all.m[M_CYCLES], cn = n->all.m[M_CYCLES];
-
-	fprintf(f, "At the stored costs old costs %" PRId64 " cycles%s and new %" PRId64 "%s: ",
-		co, unsafe_mark(c, "old"), cn, unsafe_mark(c, "new"));
-	if (co > cn)
-		fprintf(f, "new costs less, old/new = %.3f.\n\n", s->ratio_now);
-	else if (cn > co)
-		fprintf(f, "old costs less, old/new = %.3f.\n\n", s->ratio_now);
-	else
-		fputs("they cost the same.\n\n", f);
+	fputs("Which safe policy (no stale exposure; optimal aside) costs the fewest cycles as "
+	      "one cost moves, the others as stored, and where that flips. An unsafe policy is "
+	      "never named, whatever it costs", f);
+	for (size_t i = 0, n = 0; i < c->nruns; i++)
+		if (c->runs[i].all.m[M_STALE_EXPOSURES] > 0)
+			fprintf(f, "%s%s", n++ ? ", " : " (here: ", c->runs[i].policy);
+	for (size_t i = 0; i < c->nruns; i++)
+		if (c->runs[i].all.m[M_STALE_EXPOSURES] > 0) {
+			fputc(')', f);
+			break;
+		}
+	fputs(".\n\n", f);
 	for (int k = 0; k < CM_NSWEEPS; k++)
 		put_sweep(f, c, &s->sweep[k]);
 	fputs("\noptimal is left out of the sweeps: its decisions depend on the costs, so its "
@@ -419,7 +408,7 @@ static void cmp_field(FILE *f, const struct rs_capture *c, const char *key)
 static int write_compare(FILE *f, const void *arg)
 {
 	const struct cmp_arg *a = arg;
-	char buf[32];
+	char text[1024];
 
 	char line[2048];
 
@@ -471,8 +460,8 @@ static int write_compare(FILE *f, const void *arg)
 		}
 	}
 	fputs("\n## Verdicts\n\n| capture | replayed as | verdict | unsafe (exposures) | "
-	      "old/new cycles | tlbie+tlbsync: old = new at | flush_refill: old = new at |\n"
-	      "|---|---|---|---|---:|---:|---:|\n", f);
+	      "cheapest safe as tlbie+tlbsync moves | cheapest safe as flush_refill moves |\n"
+	      "|---|---|---|---|---|---|\n", f);
 	for (size_t k = 0; k < a->nreps; k++) {
 		const struct sens *s = &a->reps[k]->sens;
 		const struct rs_capture *c = a->reps[k]->cap;
@@ -498,17 +487,13 @@ static int write_compare(FILE *f, const void *arg)
 				c->runs[v->unsafe[u]].all.m[M_STALE_EXPOSURES]);
 		fputs(v->nunsafe ? " |" : " none |", f);
 		if (!s->usable) {
-			fputs(" - | - | - |\n", f);
+			fputs(" - | - |\n", f);
 			continue;
 		}
-		fprintf(f, " %s |",
-			fmt_ratio((double)c->runs[s->iold].all.m[M_CYCLES],
-				  (double)c->runs[s->inew].all.m[M_CYCLES], buf, sizeof buf));
 		for (int w = 0; w < CM_NSWEEPS; w++) {
-			if (s->sweep[w].crosses)
-				fprintf(f, " %s |", fmt_num(round(s->sweep[w].x_cross), buf, sizeof buf));
-			else
-				fputs(" never |", f);
+			fputc(' ', f);
+			md_put(f, sens_describe(c, &s->sweep[w], text, sizeof text));
+			fputs(" |", f);
 		}
 		fputc('\n', f);
 	}
