@@ -435,6 +435,12 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		verdict_compute(r->cap, &r->verdict);
+		if (r->verdict.kind != VERDICT_OK && r->sens.usable) {
+			/* a sweep would name a cheapest policy where the report names none */
+			r->sens.usable = false;
+			snprintf(r->sens.why_not, sizeof r->sens.why_not, "%s",
+				 "there is no verdict to test (see above)");
+		}
 		r->hazard_list = (size_t)o.hazards;
 		r->max_points = (int)o.max_points;
 		r->max_vms = (int)o.max_vms;

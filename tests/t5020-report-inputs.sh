@@ -58,7 +58,8 @@ check_exit "5020.5.3 --policy not stored: exit 2" 2 tlb tlbreport -o "$T/r5" --p
 check_grep "5020.5.4 ... naming it" "no stored run of policy 'oracle'" "$ERR"
 check_exit "5020.5.5 --machine not stored: exit 2" 2 tlb tlbreport -o "$T/r5" --machine power9-hash "$db"
 check_exit "5020.5.6 --run 1 (old only) works" 0 tlb tlbreport -o "$T/r6" --run 1 "$db"
-check_grep "5020.5.7 ... and says why there is no sweep" 'No sweep: .*new was not replayed' "$T/r6/summary.md"
+# old has 2 stale exposures: no safe policy is left to name as the cheapest
+check_grep "5020.5.7 ... and says why there is no sweep" 'No sweep: .*no policy other than optimal was replayed without stale exposures' "$T/r6/summary.md"
 cp "$db" "$T/badjson.db"
 sqlite3 "$T/badjson.db" "UPDATE replay_run SET params = '{\"costs\": {' WHERE id = 2;"
 check_exit "5020.5.8 params that are not JSON: exit 2" 2 tlb tlbreport -o "$T/r7" "$T/badjson.db"
