@@ -709,9 +709,11 @@ static int fig_sensitivity(struct report *r, enum cm_sweep_kind kind, const char
 	/* Only safe policies (no stale exposure, not optimal) can be the cheapest: an
 	 * unsafe line may run below them and is still never named. */
 	if (w->nsegs == 1) {
-		fprintf(f, "set label 2 'cheapest safe policy throughout: %s' at graph 0.98, "
-			"graph 0.88 right boxed textcolor rgb '#1a7f37' front\n",
-			c->runs[w->segs[0].best].policy);
+		/* in the title: a label inside the plot would sit on the highest line */
+		fprintf(f, "set title \"%s\\ncheapest safe policy throughout: %s\"\n",
+			kind == CM_SWEEP_TLBIE_TLBSYNC ? "Cost sensitivity: tlbie + tlbsync cost (their "
+			"stored ratio kept)" : "Cost sensitivity: flush_refill cost (TLB refill after a "
+			"full flush)", c->runs[w->segs[0].best].policy);
 	} else {
 		fputs("# where the cheapest safe policy changes: the verdict flips\n", f);
 		for (size_t k = 0; k + 1 < w->nsegs; k++) {
@@ -751,10 +753,11 @@ static int fig_sens_map(struct report *r, char *err, size_t errlen)
 	char src[512], what[200], xb[64], yb[64];
 	double A[REPORT_MAX_RUNS], B[REPORT_MAX_RUNS], C[REPORT_MAX_RUNS], rowa[REPORT_MAX_RUNS];
 	bool shown[REPORT_MAX_RUNS] = { false }, meet[REPORT_MAX_RUNS][REPORT_MAX_RUNS];
-	size_t prev_row[61], nr = c->nruns < REPORT_MAX_RUNS ? c->nruns : REPORT_MAX_RUNS;
+	size_t prev_row[61], nr = c->nruns;
 	FILE *f;
 
-	if (!s->usable)
+	/* rs_load keeps one run per known policy: never more than the arrays hold */
+	if (!s->usable || c->nruns > REPORT_MAX_RUNS)
 		return 0;
 	const struct sens_sweep *sx = &s->sweep[CM_SWEEP_TLBIE_TLBSYNC];
 	const struct sens_sweep *sy = &s->sweep[CM_SWEEP_FLUSH_REFILL];
