@@ -2,6 +2,7 @@
 /* bucket - the series bucket width (meaning in bucket.h). */
 #include "bucket.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <sqlite3.h>
@@ -62,19 +63,29 @@ static int one_ts(sqlite3 *db, const char *sql, int64_t *ts, bool *null)
 	return rc;
 }
 
-int bucket_trace_span(struct tdb *db, int64_t *first, int64_t *last)
+int bucket_trace_span(struct tdb *db, int64_t *first, int64_t *last, char *err, size_t len)
 {
 	sqlite3 *s = tdb_sqlite(db);
 	const char *order = tdb_meta(db, "event_order");
-	bool n1 = false, n2 = false;
+	bool by_rowid = order && strcmp(order, "ts") == 0, n1 = false, n2 = false;
 	int r;
 
-	if (order && strcmp(order, "ts") == 0) {
-		r = one_ts(s, "SELECT ts FROM event ORDER BY rowid LIMIT 1", first, &n1);
-		if (r != 1)
-			return r;
-		if (one_ts(s, "SELECT ts FROM event ORDER BY rowid DESC LIMIT 1", last, &n2) != 1)
+	if (!by_rowid) {
+		/* tracedb checks the order of a file that does not declare it (once per
+		 * handle, kept for the replay's own scans): rows in order are read by rowid */
+		if (tdb_scan_begin(db)) {
+			snprintf(err, len, "%s", tdb_error(db));
 			return -1;
+		}
+		by_rowid = !tdb_scan_sorted(db);
+		tdb_scan_end(db);
+	}
+	if (by_rowid) {
+		r = one_ts(s, "SELECT ts FROM event ORDER BY rowid LIMIT 1", first, &n1);
+		if (r == 0)
+			return 0;
+		if (r < 0 || one_ts(s, "SELECT ts FROM event ORDER BY rowid DESC LIMIT 1", last, &n2) != 1)
+			goto sql_error;
 		/* a NULL ts is refused by the scan itself; a span is only a hint */
 		if (!n1 && !n2 && *first <= *last)
 			return 1;
@@ -84,7 +95,7 @@ int bucket_trace_span(struct tdb *db, int64_t *first, int64_t *last)
 
 		/* one pass for both: min and max in one SELECT share the scan */
 		if (sqlite3_prepare_v2(s, "SELECT min(ts), max(ts) FROM event", -1, &st, NULL) != SQLITE_OK)
-			return -1;
+			goto sql_error;
 		r = sqlite3_step(st) == SQLITE_ROW ? 1 : -1;
 		if (r == 1 && (sqlite3_column_type(st, 0) == SQLITE_NULL ||
 			       sqlite3_column_type(st, 1) == SQLITE_NULL))
@@ -94,6 +105,10 @@ int bucket_trace_span(struct tdb *db, int64_t *first, int64_t *last)
 			*last = sqlite3_column_int64(st, 1);
 		}
 		sqlite3_finalize(st);
-		return r;
+		if (r >= 0)
+			return r;
 	}
+sql_error:
+	snprintf(err, len, "cannot read table event: %s", sqlite3_errmsg(s));
+	return -1;
 }

@@ -16,6 +16,7 @@
 #define TLB_REPLAY_BUCKET_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "tracedb.h"
@@ -30,11 +31,12 @@ int bucket_parse(const char *text, int64_t *ns);
 int64_t bucket_fit(int64_t span_ns);
 
 /*
- * The trace's first and last event ts: two rowid look-ups when meta
- * event_order says rows are in time order, else one pass of min/max over
- * ts (the replay then sorts the table anyway, which costs more). 1 with
- * both set, 0 for an empty trace, -1 on an SQLite error.
+ * The trace's first and last event ts: two rowid look-ups when the rows are
+ * in time order (meta event_order = ts, or tracedb's own check, which the
+ * replay's scan reuses), else one pass of min/max over ts (the replay then
+ * sorts the table, which costs more). 1 with both set, 0 for an empty
+ * trace, -1 with why in @err.
  */
-int bucket_trace_span(struct tdb *db, int64_t *first, int64_t *last);
+int bucket_trace_span(struct tdb *db, int64_t *first, int64_t *last, char *err, size_t len);
 
 #endif

@@ -396,10 +396,10 @@ int main(int argc, char **argv)
 	cfg.m.threads_per_core = threads;
 	if (store && bucket_ns == 0) {
 		int64_t first, last;
-		int r = bucket_trace_span(db, &first, &last);
+		int r = bucket_trace_span(db, &first, &last, err, sizeof err);
 
 		if (r < 0) {
-			tlb_msg("cannot read trace %s: %s", path, sqlite3_errmsg(tdb_sqlite(db)));
+			tlb_msg("cannot read trace %s: %s", path, err);
 			rc = EXIT_BAD_INPUT;
 			goto out;
 		}

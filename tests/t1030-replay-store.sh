@@ -104,6 +104,12 @@ check_eq "1030.35 each run's series sums to its total" 0 \
 check_exit "1030.36 -b 250us" 0 tlb tlbreplay -q --store -b 250us w.db
 check_eq "1030.37 its width is 250 us, exactly" "250000 20" \
 	"$(q w.db "SELECT DISTINCT bucket_ns FROM replay_run") $(q w.db "SELECT count(DISTINCT bucket_ns) FROM replay_series")"
+# The span of a file not in time order (no meta event_order, rows reversed) is the same.
+cp w.db rev.db
+q rev.db "DELETE FROM meta WHERE key = 'event_order'; CREATE TABLE e2 AS SELECT * FROM event ORDER BY rowid DESC;
+  DELETE FROM event; INSERT INTO event SELECT * FROM e2; DROP TABLE e2;"
+check_exit "1030.40 --store on the same events in reverse row order" 0 tlb tlbreplay -q --store rev.db
+check_eq "1030.41 ... the same 100 us width" 100000 "$(q rev.db "SELECT bucket_ns FROM replay_run ORDER BY id DESC LIMIT 1")"
 check_exit "1030.38 -b 0us is refused" 2 tlb tlbreplay -q --store -b 0us w.db
 check_grep "1030.39 and says what -b takes" "cannot use --bucket-ms '0us': not a positive number of ms, or a time with a unit" "$ERR"
 
