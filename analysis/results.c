@@ -222,13 +222,15 @@ static int load_vm_mmu(struct loader *l, struct rs_capture *c)
 		return sql_fail(l, "cannot read table vm_mmu");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		long long rowid = sqlite3_column_int64(st, 2);
+		/* the type before the text: reading a blob as text would make it one */
+		bool text = sqlite3_column_type(st, 1) == SQLITE_TEXT;
 		const char *mmu = (const char *)sqlite3_column_text(st, 1);
 
 		if (sqlite3_column_type(st, 0) != SQLITE_INTEGER) {
 			sqlite3_finalize(st);
 			return fail(l, 2, "table vm_mmu rowid %lld: vm is not an integer", rowid);
 		}
-		if (sqlite3_column_type(st, 1) != SQLITE_TEXT || !mmu ||
+		if (!text || !mmu ||
 		    (strcmp(mmu, "hash") != 0 && strcmp(mmu, "radix") != 0)) {
 			sqlite3_finalize(st);
 			return fail(l, 2, "table vm_mmu rowid %lld: mmu is not 'hash' or 'radix'", rowid);

@@ -148,12 +148,13 @@ static void mmu_note(const struct rs_capture *c, struct verdict *v)
 	if (v->radix >= 0) {
 		const int64_t *m = c->runs[v->radix].all.m;
 
-		n = add(b, len, n, ". radix on %s (run %" PRId64 "): %" PRId64 " full flushes, %"
+		n = add(b, len, n, ". radix on %s (run %" PRId64 "): %" PRId64 " full flush%s, %"
 			PRId64 " cycles, %" PRId64 " stale-TLB exposure%s%s; not ranked against "
 			"optimal, a hash-MMU floor (tlbreplay's table puts the kernel's own flushes, "
 			"kernel_flush events, beside it: they are not stored)",
 			known ? "the radix VMs" : "every VM", c->runs[v->radix].id,
-			m[M_FULL_FLUSHES], m[M_CYCLES], m[M_STALE_EXPOSURES],
+			m[M_FULL_FLUSHES], m[M_FULL_FLUSHES] == 1 ? "" : "es", m[M_CYCLES],
+			m[M_STALE_EXPOSURES],
 			m[M_STALE_EXPOSURES] == 1 ? "" : "s",
 			m[M_STALE_EXPOSURES] ? " (unsafe)" : " (safe)");
 	}

@@ -349,6 +349,8 @@ static int load_vm_mmu(struct tdb *t)
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		long long rowid = sqlite3_column_int64(st, 0);
+		/* the type before the text: reading a blob as text would make it one */
+		bool text = sqlite3_column_type(st, 2) == SQLITE_TEXT;
 		const char *mmu = (const char *)sqlite3_column_text(st, 2);
 		struct mmu_entry e;
 
@@ -357,7 +359,7 @@ static int load_vm_mmu(struct tdb *t)
 			goto bad;
 		}
 		e.vm = sqlite3_column_int64(st, 1);
-		if (sqlite3_column_type(st, 2) != SQLITE_TEXT || !mmu ||
+		if (!text || !mmu ||
 		    (strcmp(mmu, "hash") != 0 && strcmp(mmu, "radix") != 0)) {
 			set_err(t, "vm_mmu rowid %lld: mmu is not 'hash' or 'radix'", rowid);
 			goto bad;
