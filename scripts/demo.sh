@@ -108,7 +108,7 @@ for db in "${dbs[@]}"; do
 	case "$db" in powernv*|pseries-*|workload-*)
 		echo
 		# shellcheck disable=SC2046
-		"$bin/tlbreplay" --quiet $(replay_args "$db") "$db" | grep -E '^(trace|policy| *[a-z]+ +all)' ;;
+		"$bin/tlbreplay" --quiet $(replay_args "$db") "$db" | grep -E '^(trace|MMU|policy| *[a-z]+ +all)' ;;
 	esac
 done
 
