@@ -88,7 +88,6 @@ struct tdb {
 	signed char *lut;		/* kind, or -1 for "no such id" */
 	struct mmu_entry *mmus;		/* vm_mmu sorted by vm */
 	int64_t nmmus;
-	bool has_vm_mmu;		/* the table exists */
 	sqlite3_stmt *scan;
 	bool ordered;			/* meta event_order = ts: scan by rowid */
 	bool by_rowid;			/* this scan is in rowid order (ordered, or checked) */
@@ -340,7 +339,6 @@ static int load_vm_mmu(struct tdb *t)
 
 	if (!table_exists(t, "vm_mmu"))
 		return 0;
-	t->has_vm_mmu = true;
 	rc = sqlite3_prepare_v2(t->db, "SELECT rowid, vm, mmu FROM vm_mmu ORDER BY vm, rowid",
 				-1, &st, NULL);
 	if (rc != SQLITE_OK) {
@@ -393,8 +391,6 @@ bad:
 	sqlite3_finalize(st);
 	return -1;
 }
-
-int tdb_has_vm_mmu(const struct tdb *db) { return db->nmmus > 0; }
 
 enum tdb_mmu tdb_vm_mmu(const struct tdb *db, int64_t vm)
 {

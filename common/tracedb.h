@@ -17,7 +17,6 @@
  *   tdb_scan_next()    1 = an event, 0 = end, -1 = bad row (message in tdb_error)
  *   tdb_scan_end()
  *   tdb_sqlite()       the underlying handle, for writers of results tables
- *   tdb_has_vm_mmu()   vm_mmu has rows (the producer knew some VM's MMU)
  *   tdb_vm_mmu()       the MMU vm_mmu gives a VM, or TDB_MMU_UNKNOWN
  *
  * Order of calls: open, [meta...], scan_begin, scan_next... , scan_end, close.
@@ -117,7 +116,6 @@ const char *tdb_meta(struct tdb *db, const char *key);
 /* The optional table vm_mmu, read and checked at open: a row whose vm is not an
  * integer, whose mmu is not 'hash' or 'radix', or that repeats a vm makes
  * tdb_open() fail naming its rowid. */
-int tdb_has_vm_mmu(const struct tdb *db);
 enum tdb_mmu tdb_vm_mmu(const struct tdb *db, int64_t vm);
 
 /* tdb_kind_name - the file's name for kind id @kind_id, or NULL. */

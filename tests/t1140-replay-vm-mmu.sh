@@ -88,3 +88,6 @@ bad 6 "mmu 'hash' with a trailing byte" "CREATE TABLE vm_mmu(vm, mmu); INSERT IN
 echo "$ev CREATE TABLE vm_mmu(a, b);" | mkdb bad.db
 check_exit "1140.3.7 vm_mmu without its columns: exit 2" 2 tlb tlbreplay -q bad.db
 check_grep "1140.3.7b the message names vm_mmu" 'cannot read table vm_mmu' "$ERR"
+echo "$ev CREATE VIEW vm_mmu AS SELECT 2 AS vm, 'hash' AS mmu;" | mkdb bad.db
+check_exit "1140.3.8 a view named vm_mmu: exit 2" 2 tlb tlbreplay -q bad.db
+check_grep "1140.3.8b the message says it is a view" "'vm_mmu' is a view, not a table" "$ERR"
