@@ -330,6 +330,10 @@ static void put_verdict(FILE *f, const struct report *r)
 	      "trace, decided with the whole trace (no kernel can run it: it says how far each "
 	      "policy is from the best possible). The model in full: "
 	      "<a href=\"replay-model.html\">replay-model.html</a>.</p>\n", f);
+	/* which MMU each policy models (verdict.c: radix is never ranked with the hash ones) */
+	fputs("<p class=\"terms\">", f);
+	html_put(f, v->mmu_note);
+	fputs("</p>\n", f);
 }
 
 static void put_totals(FILE *f, const struct report *r)

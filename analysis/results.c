@@ -205,6 +205,62 @@ static int load_vm_names(struct loader *l, struct rs_capture *c)
 	return 0;
 }
 
+/* The optional vm_mmu (schemas/trace-v1.sql), checked as tracedb checks it: exit 2 naming
+ * the rowid of a row whose vm is not an integer or whose mmu is not 'hash' or 'radix'. */
+static int load_vm_mmu(struct loader *l, struct rs_capture *c)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int exists, rc;
+
+	if (table_exists(l, "vm_mmu", &exists) < 0)
+		return -1;
+	if (!exists)
+		return 0;
+	rc = sqlite3_prepare_v2(l->db, "SELECT vm, mmu, rowid FROM vm_mmu ORDER BY vm, rowid", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return sql_fail(l, "cannot read table vm_mmu");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		long long rowid = sqlite3_column_int64(st, 2);
+		/* the type before the text: reading a blob as text would make it one */
+		bool text = sqlite3_column_type(st, 1) == SQLITE_TEXT;
+		const char *mmu = (const char *)sqlite3_column_text(st, 1);
+
+		if (sqlite3_column_type(st, 0) != SQLITE_INTEGER) {
+			sqlite3_finalize(st);
+			return fail(l, 2, "table vm_mmu rowid %lld: vm is not an integer", rowid);
+		}
+		if (!text || !mmu ||
+		    (strcmp(mmu, "hash") != 0 && strcmp(mmu, "radix") != 0)) {
+			sqlite3_finalize(st);
+			return fail(l, 2, "table vm_mmu rowid %lld: mmu is not 'hash' or 'radix'", rowid);
+		}
+		if (c->nvmmmus > 0 && c->vmmmus[c->nvmmmus - 1].vm == sqlite3_column_int64(st, 0)) {
+			sqlite3_finalize(st);
+			return fail(l, 2, "table vm_mmu rowid %lld: vm %lld has a row already", rowid,
+				    (long long)sqlite3_column_int64(st, 0));
+		}
+		if (c->nvmmmus == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			struct rs_vmmmu *p = realloc(c->vmmmus, ncap * sizeof *p);
+
+			if (!p)
+				break;
+			c->vmmmus = p;
+			cap = ncap;
+		}
+		c->vmmmus[c->nvmmmus].vm = sqlite3_column_int64(st, 0);
+		c->vmmmus[c->nvmmmus].mmu = mmu[0] == 'h' ? 'h' : 'r';
+		c->nvmmmus++;
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return fail(l, 1, "cannot read table vm_mmu: %s", strerror(ENOMEM));
+	if (rc != SQLITE_DONE)
+		return sql_fail(l, "cannot read table vm_mmu");
+	return 0;
+}
+
 /* With --events: events per kind name, and the events the 'lost' events say were lost. */
 static int load_event_counts(struct loader *l, struct rs_capture *c)
 {
@@ -889,7 +945,7 @@ struct rs_capture *rs_load(const char *path, const struct rs_options *opt,
 	if (!l.db)
 		goto out;
 	c->db = l.db;
-	if (load_meta(&l, c) < 0 || load_vm_names(&l, c) < 0)
+	if (load_meta(&l, c) < 0 || load_vm_names(&l, c) < 0 || load_vm_mmu(&l, c) < 0)
 		goto out;
 	if (table_exists(&l, "replay_run", &exists_run) < 0 ||
 	    table_exists(&l, "replay_total", &exists_total) < 0)
@@ -942,6 +998,7 @@ void rs_free(struct rs_capture *c)
 	for (size_t i = 0; i < c->nvmnames; i++)
 		free(c->vmnames[i].name);
 	free(c->vmnames);
+	free(c->vmmmus);
 	for (size_t i = 0; i < c->nkinds; i++)
 		free(c->kinds[i].name);
 	free(c->kinds);
@@ -951,6 +1008,29 @@ void rs_free(struct rs_capture *c)
 	free(c->path);
 	rdb_close(c->db);
 	free(c);
+}
+
+char rs_vm_mmu(const struct rs_capture *c, int64_t vm)
+{
+	size_t lo = 0, hi = c->nvmmmus;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c->vmmmus[mid].vm == vm)
+			return c->vmmmus[mid].mmu;
+		if (c->vmmmus[mid].vm < vm)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* tlbreplay's policy_ops .mmu: radix models radix-MMU guests, every other policy HPT ones. */
+char rs_policy_mmu(const char *policy)
+{
+	return strcmp(policy, "radix") == 0 ? 'r' : 'h';
 }
 
 const char *rs_meta(const struct rs_capture *c, const char *key)

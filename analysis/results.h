@@ -16,6 +16,8 @@
  *   rs_free()            NULL-safe
  *   rs_meta()            a meta value of the capture, or NULL
  *   rs_vm_name()         a VM's name from table vm, or NULL
+ *   rs_vm_mmu()          a VM's MMU from the optional table vm_mmu: 'h', 'r', or 0 unknown
+ *   rs_policy_mmu()      the MMU a policy models: 'r' for radix, 'h' for the others
  *   rs_run_by_policy()   the chosen run of a policy, or NULL
  *   rs_policy_rank()     the order policies are shown in (old, new, modern, oracle, others)
  *   rs_write_hazards_csv() every hazard of the chosen runs into a CSV file
@@ -108,6 +110,11 @@ struct rs_vmname {
 	char *name;			/* vm.name, may be NULL */
 };
 
+struct rs_vmmmu {
+	int64_t vm;			/* vm_mmu.vm */
+	char mmu;			/* 'h' hash, 'r' radix */
+};
+
 struct rs_kind_count {
 	char *name;			/* event_kind.name */
 	int64_t count;			/* rows of that kind in table event */
@@ -124,6 +131,8 @@ struct rs_capture {
 	size_t nmeta;
 	struct rs_vmname *vmnames;	/* table vm */
 	size_t nvmnames;
+	struct rs_vmmmu *vmmmus;	/* table vm_mmu, ascending vm; none: the capture does not say */
+	size_t nvmmmus;
 	struct rs_run *runs;		/* chosen runs, in display order */
 	size_t nruns;
 	size_t nruns_stored;		/* every run in replay_run */
@@ -148,6 +157,8 @@ void rs_free(struct rs_capture *c);
 
 const char *rs_meta(const struct rs_capture *c, const char *key);
 const char *rs_vm_name(const struct rs_capture *c, int64_t vm);
+char rs_vm_mmu(const struct rs_capture *c, int64_t vm);
+char rs_policy_mmu(const char *policy);
 /* The metrics of VM @vm in @run (bisection: vms are in id order), or NULL. */
 const int64_t *rs_vm_metrics(const struct rs_run *run, int64_t vm);
 /* The options of every run shown, each "name=v" once (DB text: escape it). */

@@ -66,6 +66,9 @@ static void out_table(FILE *f, const struct report *r)
 			fputs("  -\n", f);
 	}
 	fprintf(f, "  verdict: %s\n", verdict_line(c, &r->verdict, buf, sizeof buf));
+	/* radix stored, or the capture says its VMs' MMUs: which policies apply where */
+	if (r->verdict.radix >= 0 || c->nvmmmus > 0)
+		fprintf(f, "  mmu: %s\n", term_safe(r->verdict.mmu_note, buf, sizeof buf));
 	if (r->verdict.doubt[0])
 		fprintf(f, "  WARNING: %s\n", r->verdict.doubt);
 	if (r->verdict.tdoubt[0])

@@ -250,6 +250,9 @@ static void put_verdict(FILE *f, const struct report *r)
 		}
 		fputc('\n', f);
 	}
+	/* which MMU each policy models (verdict.c; our words, known policy names, numbers) */
+	fputs(v->mmu_note, f);
+	fputs("\n\n", f);
 	fputs("Terms: *safe* = no stale-TLB exposure (a guest entry on a core that may still hold "
 	      "a translation the guest invalidated: a correctness hazard, not a cost); *cycles* = "
 	      "the modeled cost, the sum of each flush and invalidation sequence's cost "

@@ -10,6 +10,7 @@
 #include "util.h"
 
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,15 +74,109 @@ static void check_t(const struct rs_capture *c, struct verdict *v)
 		 r->tpc, r->machine, profile_t(r->machine), profile_t(r->machine));
 }
 
+/* Appends to @buf (size @len, @n used); returns the new n, never past len - 1. */
+static size_t add(char *buf, size_t len, size_t n, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static size_t add(char *buf, size_t len, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	int w;
+
+	if (n + 1 >= len)
+		return n;
+	va_start(ap, fmt);
+	w = vsnprintf(buf + n, len - n, fmt, ap);
+	va_end(ap);
+	if (w < 0)
+		return n;
+	return (size_t)w >= len - n ? len - 1 : n + (size_t)w;
+}
+
+/* VM ids of MMU @mmu in vm_mmu, "1, 2, 3" (at most 12, then "and N more"). */
+static size_t add_vms(const struct rs_capture *c, char mmu, char *buf, size_t len, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < c->nvmmmus; i++) {
+		if (c->vmmmus[i].mmu != mmu)
+			continue;
+		if (k < 12)
+			n = add(buf, len, n, "%s%" PRId64, k ? ", " : "", c->vmmmus[i].vm);
+		k++;
+	}
+	if (k > 12)
+		n = add(buf, len, n, " and %zu more", k - 12);
+	return k ? n : add(buf, len, n, "none");
+}
+
+/*
+ * The MMU each stored policy models, and what the capture says of its VMs.
+ * Policy names come from runs rs_load has checked against the known list.
+ */
+static void mmu_note(const struct rs_capture *c, struct verdict *v)
+{
+	char *b = v->mmu_note;
+	size_t len = sizeof v->mmu_note, n = 0, nh = 0;
+	bool known = c->nvmmmus > 0;
+
+	n = add(b, len, n, "Policies by MMU: ");
+	if (!known && v->radix >= 0)
+		n = add(b, len, n, "radix models radix-MMU VMs, the others (");
+	for (size_t i = 0; i < c->nruns; i++)
+		if (rs_policy_mmu(c->runs[i].policy) == 'h')
+			n = add(b, len, n, "%s%s", nh++ ? ", " : "", c->runs[i].policy);
+	if (!known && v->radix >= 0) {
+		n = add(b, len, n, ") hash-MMU VMs; this capture does not say which its VMs use "
+			"(no vm_mmu rows): every policy was replayed on every VM, and radix is kept "
+			"out of the hash ranking");
+	} else {
+		if (nh)
+			n = add(b, len, n, " model%s hash-MMU (HPT) guests", nh == 1 ? "s" : "");
+		if (v->radix >= 0)
+			n = add(b, len, n, "%sradix models radix-MMU guests (POWER9 and later)",
+				nh ? "; " : "");
+	}
+	if (known) {
+		n = add(b, len, n, ". This capture says which MMU its VMs use (vm_mmu): hash ");
+		n = add_vms(c, 'h', b, len, n);
+		n = add(b, len, n, "; radix ");
+		n = add_vms(c, 'r', b, len, n);
+		n = add(b, len, n, "; each policy's totals cover only the VMs of its MMU "
+			"(and any VM vm_mmu does not name)");
+	}
+	if (v->radix >= 0) {
+		const int64_t *m = c->runs[v->radix].all.m;
+
+		n = add(b, len, n, ". radix on %s (run %" PRId64 "): %" PRId64 " full flush%s, %"
+			PRId64 " cycles, %" PRId64 " stale-TLB exposure%s%s; not ranked against "
+			"optimal, a hash-MMU floor (tlbreplay's table puts the kernel's own flushes, "
+			"kernel_flush events, beside it: they are not stored)",
+			known ? "the radix VMs" : "every VM", c->runs[v->radix].id,
+			m[M_FULL_FLUSHES], m[M_FULL_FLUSHES] == 1 ? "" : "es", m[M_CYCLES],
+			m[M_STALE_EXPOSURES],
+			m[M_STALE_EXPOSURES] == 1 ? "" : "s",
+			m[M_STALE_EXPOSURES] ? " (unsafe)" : " (safe)");
+	}
+	add(b, len, n, ".");
+}
+
 void verdict_compute(const struct rs_capture *c, struct verdict *v)
 {
 	bool any_entries = false, any_inval = false;
+	size_t nhash = 0;
 
 	memset(v, 0, sizeof *v);
-	v->best = v->floor = -1;
+	v->best = v->floor = v->radix = -1;
 	for (size_t i = 0; i < c->nruns; i++) {
 		const int64_t *m = c->runs[i].all.m;
 
+		if (rs_policy_mmu(c->runs[i].policy) == 'r') {
+			if (v->radix < 0)
+				v->radix = (int)i;
+			continue;	/* another MMU: never ranked with the hash policies */
+		}
+		nhash++;
 		if (m[M_GUEST_ENTRIES] > 0)
 			any_entries = true;
 		if (m[M_LOCAL_SEQS] > 0 || m[M_TLBIE_SEQS] > 0)
@@ -126,7 +221,13 @@ void verdict_compute(const struct rs_capture *c, struct verdict *v)
 			}
 		}
 	check_t(c, v);
-	if (!any_entries) {
+	mmu_note(c, v);
+	if (nhash == 0 && v->radix >= 0) {
+		v->kind = VERDICT_RADIX_ONLY;
+		snprintf(v->missing, sizeof v->missing,
+			 "only radix (radix-MMU guests) is stored here: the hash-MMU policies the "
+			 "verdict ranks were not replayed; radix's own figures are below");
+	} else if (!any_entries) {
 		v->kind = VERDICT_NO_ENTRIES;
 		snprintf(v->missing, sizeof v->missing,
 			 "no guest entries in this capture (a guest-side capture alone?): no "
@@ -155,7 +256,7 @@ double verdict_x_floor(const struct rs_capture *c, const struct verdict *v, size
 {
 	int64_t f;
 
-	if (v->floor < 0)
+	if (v->floor < 0 || rs_policy_mmu(c->runs[i].policy) == 'r')
 		return 0.0;
 	f = c->runs[v->floor].all.m[M_CYCLES];
 	return f > 0 ? (double)c->runs[i].all.m[M_CYCLES] / (double)f : 0.0;

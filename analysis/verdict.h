@@ -10,6 +10,14 @@
  * floor ("modern: 1.10x the floor"). An unsafe policy is listed apart with
  * its exposures and is never called cheaper, whatever its cycles.
  *
+ * MMUs: `radix` models radix-MMU guests, every other policy hash-MMU (HPT)
+ * ones (tlbreplay's policy_ops .mmu). The ranking is the hash policies' only:
+ * radix is never ranked with them nor measured against optimal (a hash
+ * floor). When the trace's vm_mmu says which VMs are radix, tlbreplay
+ * --store keeps each policy's rows to its own VMs, so the hash ranking is
+ * over the hash VMs and radix's figures are its VMs'; when it does not say,
+ * the note says so and radix stays apart (mmu_note).
+ *
  * No verdict when the capture cannot give one, and the reason says what is
  * missing and what to do:
  *   - no guest entries (a guest-only capture): merge it with a host capture;
@@ -34,6 +42,7 @@ enum verdict_kind {
 	VERDICT_NO_ENTRIES,		/* no guest entries: nothing to flush or expose */
 	VERDICT_NO_INVALIDATIONS,	/* no invalidation reached any policy */
 	VERDICT_NO_SAFE,		/* every stored kernel policy is unsafe */
+	VERDICT_RADIX_ONLY,		/* only radix is stored: no hash policy to rank */
 };
 
 #define VERDICT_MAX 16
@@ -49,6 +58,9 @@ struct verdict {
 	char missing[400];		/* when no verdict: what is missing, what to do */
 	char doubt[300];		/* a stored optimal that breaks its own definition, or "" */
 	char tdoubt[500];		/* T taken from a non-POWER capture's layout, or "" */
+	int radix;			/* the radix run's index, or -1 (never in safe/unsafe) */
+	char mmu_note[900];		/* which MMU each stored policy models, which VMs the
+					   capture says are which, radix's own figures */
 };
 
 void verdict_compute(const struct rs_capture *c, struct verdict *v);
@@ -57,7 +69,8 @@ bool capture_on_power(const struct rs_capture *c);
 /* "modern is the cheapest safe policy: 1.10x the floor (optimal); old is unsafe (2 exposures)" */
 const char *verdict_line(const struct rs_capture *c, const struct verdict *v, char *buf,
 			 size_t len);
-/* cycles of run @i over the floor's, or 0 when there is no floor (or it is 0 cycles). */
+/* cycles of run @i over the floor's, or 0 when there is no floor (or it is 0 cycles)
+ * or run @i is radix (optimal is a hash-MMU floor). */
 double verdict_x_floor(const struct rs_capture *c, const struct verdict *v, size_t i);
 
 #endif

@@ -5,7 +5,8 @@
  * Opening checks, in this order, so that the first problem found is the one
  * reported: the file is SQLite; tables meta, vm, event_kind and event exist
  * with the contract's columns; meta has schema_version = 1, source,
- * threads_per_core and ncpus; event_kind names every kind the replay needs.
+ * threads_per_core and ncpus; event_kind names every kind the replay needs;
+ * the optional vm_mmu has typed rows, one per VM.
  * Kind ids are then mapped to enum tdb_kind through a lookup table (direct
  * when the file's ids span a small range, else a sorted array searched by
  * bisection), since ids are per file.
@@ -56,6 +57,13 @@ const char *const tdb_kind_names[TDB_NKINDS] = {
 	[TDB_LOST] = "lost",
 };
 
+const char *const tdb_mmu_names[3] = { "unknown", "hash", "radix" };
+
+struct mmu_entry {
+	int64_t vm;
+	enum tdb_mmu mmu;
+};
+
 struct kind_entry {
 	int64_t id;
 	enum tdb_kind kind;
@@ -78,6 +86,8 @@ struct tdb {
 	int64_t lut_base;		/* direct map of ids lut_base.. */
 	int64_t lut_len;		/* 0 = use bisection */
 	signed char *lut;		/* kind, or -1 for "no such id" */
+	struct mmu_entry *mmus;		/* vm_mmu sorted by vm */
+	int64_t nmmus;
 	sqlite3_stmt *scan;
 	bool ordered;			/* meta event_order = ts: scan by rowid */
 	bool by_rowid;			/* this scan is in rowid order (ordered, or checked) */
@@ -311,6 +321,86 @@ static bool table_exists(struct tdb *t, const char *name)
 	found = sqlite3_step(st) == SQLITE_ROW;
 	sqlite3_finalize(st);
 	return found;
+}
+
+static int cmp_mmu(const void *a, const void *b)
+{
+	const struct mmu_entry *x = a, *y = b;
+
+	return (x->vm > y->vm) - (x->vm < y->vm);
+}
+
+/* vm_mmu: every row typed and named in the message by its rowid when it is not. */
+static int load_vm_mmu(struct tdb *t)
+{
+	sqlite3_stmt *st;
+	int rc;
+	int64_t cap = 0;
+
+	if (!table_exists(t, "vm_mmu"))
+		return 0;
+	rc = sqlite3_prepare_v2(t->db, "SELECT rowid, vm, mmu FROM vm_mmu ORDER BY vm, rowid",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		set_err(t, "cannot read table vm_mmu: %s", sqlite3_errmsg(t->db));
+		return -1;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		long long rowid = sqlite3_column_int64(st, 0);
+		/* the type before the text: reading a blob as text would make it one */
+		bool text = sqlite3_column_type(st, 2) == SQLITE_TEXT;
+		const char *mmu = (const char *)sqlite3_column_text(st, 2);
+		struct mmu_entry e;
+
+		if (sqlite3_column_type(st, 1) != SQLITE_INTEGER) {
+			set_err(t, "vm_mmu rowid %lld: vm is not an integer", rowid);
+			goto bad;
+		}
+		e.vm = sqlite3_column_int64(st, 1);
+		if (!text || !mmu ||
+		    (strcmp(mmu, "hash") != 0 && strcmp(mmu, "radix") != 0)) {
+			set_err(t, "vm_mmu rowid %lld: mmu is not 'hash' or 'radix'", rowid);
+			goto bad;
+		}
+		e.mmu = strcmp(mmu, "hash") == 0 ? TDB_MMU_HASH : TDB_MMU_RADIX;
+		if (t->nmmus > 0 && t->mmus[t->nmmus - 1].vm == e.vm) {
+			set_err(t, "vm_mmu rowid %lld: vm %lld has a row already", rowid,
+				(long long)e.vm);
+			goto bad;
+		}
+		if (t->nmmus == cap) {
+			int64_t ncap = cap ? cap * 2 : 16;
+			struct mmu_entry *m = realloc(t->mmus, sizeof(*m) * (size_t)ncap);
+
+			if (!m) {
+				set_err(t, "out of memory reading vm_mmu");
+				goto bad;
+			}
+			t->mmus = m;
+			cap = ncap;
+		}
+		t->mmus[t->nmmus++] = e;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		set_err(t, "cannot read table vm_mmu: %s", sqlite3_errmsg(t->db));
+		return -1;
+	}
+	return 0;
+bad:
+	sqlite3_finalize(st);
+	return -1;
+}
+
+enum tdb_mmu tdb_vm_mmu(const struct tdb *db, int64_t vm)
+{
+	struct mmu_entry key = { vm, TDB_MMU_UNKNOWN };
+	const struct mmu_entry *hit;
+
+	if (!db->nmmus)
+		return TDB_MMU_UNKNOWN;
+	hit = bsearch(&key, db->mmus, (size_t)db->nmmus, sizeof(*db->mmus), cmp_mmu);
+	return hit ? hit->mmu : TDB_MMU_UNKNOWN;
 }
 
 /* The contract's columns must all be there, as stored columns (the scan checks every value). */
@@ -650,7 +740,7 @@ struct tdb *tdb_open(const char *path, enum tdb_open_flags flags, char *err, siz
 							   : "meta lacks the required key '%s'", keys[i]);
 			goto fail;
 		}
-	if (check_event_columns(t) || load_kinds(t))
+	if (check_event_columns(t) || load_kinds(t) || load_vm_mmu(t))
 		goto fail;
 	t->in_order = -1;
 	order = tdb_meta(t, "event_order");
@@ -677,6 +767,7 @@ void tdb_close(struct tdb *db)
 		free(db->kinds[i].name);
 	free(db->meta);
 	free(db->kinds);
+	free(db->mmus);
 	free(db->lut);
 	free(db->path);
 	free(db);

@@ -17,6 +17,7 @@
  *   tdb_scan_next()    1 = an event, 0 = end, -1 = bad row (message in tdb_error)
  *   tdb_scan_end()
  *   tdb_sqlite()       the underlying handle, for writers of results tables
+ *   tdb_vm_mmu()       the MMU vm_mmu gives a VM, or TDB_MMU_UNKNOWN
  *
  * Order of calls: open, [meta...], scan_begin, scan_next... , scan_end, close.
  *
@@ -85,6 +86,15 @@ struct tdb_event {
 	int64_t a[4];		/* NULL reads as 0 (see nulls) */
 };
 
+/* A VM's MMU as the optional table vm_mmu says it (absent table or row = unknown). */
+enum tdb_mmu {
+	TDB_MMU_UNKNOWN,
+	TDB_MMU_HASH,	/* 'hash': HPT guests */
+	TDB_MMU_RADIX,	/* 'radix': radix guests (POWER9 and later) */
+};
+
+extern const char *const tdb_mmu_names[3];	/* "unknown", "hash", "radix" */
+
 enum tdb_open_flags {
 	TDB_READONLY = 0,
 	TDB_READWRITE = 1,	/* for tlbreplay --store: results tables */
@@ -102,6 +112,11 @@ struct sqlite3 *tdb_sqlite(struct tdb *db);
 
 /* tdb_meta - value of meta key @key, or NULL. Valid until tdb_close(). */
 const char *tdb_meta(struct tdb *db, const char *key);
+
+/* The optional table vm_mmu, read and checked at open: a row whose vm is not an
+ * integer, whose mmu is not 'hash' or 'radix', or that repeats a vm makes
+ * tdb_open() fail naming its rowid. */
+enum tdb_mmu tdb_vm_mmu(const struct tdb *db, int64_t vm);
 
 /* tdb_kind_name - the file's name for kind id @kind_id, or NULL. */
 const char *tdb_kind_name(const struct tdb *db, int64_t kind_id);

@@ -5,7 +5,8 @@
 # Owns what an emulated POWER KVM host run must show. Per machine, one run of
 # powernv/run.sh (the VMM on powernv/schedules/check.sched while tlbcollect records on the
 # emulated host, kernel_flush probes when powernv/kflush-probes.sh finds their places),
-# then the DB against the VMM's log (out/vmm.log, the ground truth):
+# then the DB against the VMM's log (out/vmm.log, the ground truth; its VMs' MMUs become the
+# vm_mmu rows of host-kf.db and truth.db, powernv/vm-mmu.sh):
 #   M-1.*  the host: Debian's kernel in hypervisor mode, kvm-hv loaded, the VMM ran every round
 #   M-2.*  tlbcollect: the no-BTF mode, no loss, every VM and vcpu of the log (by pid, tid)
 #   M-3.*  guest entries: every round of every vcpu has its entries, all on the cpu the
@@ -107,7 +108,8 @@ check_machine() {
 	local kdb=''
 	if [ -s "$out/kflush.txt" ] && [ -f "$db" ]; then
 		if "$root/powernv/kflush-import.sh" "$m" "$db" "$out/kflush.txt" "$rdir/host-kf.db" 2> "$rdir/kflush-import.err" &&
-			"$root/powernv/kflush-import.sh" --log-hcalls "$out/vmm.log" "$m" "$db" "$out/kflush.txt" "$rdir/truth.db" 2>> "$rdir/kflush-import.err"; then
+			"$root/powernv/kflush-import.sh" --log-hcalls "$out/vmm.log" "$m" "$db" "$out/kflush.txt" "$rdir/truth.db" 2>> "$rdir/kflush-import.err" &&
+			"$root/powernv/vm-mmu.sh" "$out/vmm.log" "$rdir/host-kf.db" "$rdir/truth.db" 2>> "$rdir/kflush-import.err"; then
 			kdb=$rdir/host-kf.db
 		else
 			not_ok "$tag-0.3 powernv/kflush-import.sh" "$(cat "$rdir/kflush-import.err")"

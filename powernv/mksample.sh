@@ -3,7 +3,7 @@
 # `powernv/check.sh` run (as root, after make powernv-cross).
 #
 # Owns what a powernv sample holds and says: per machine the capture with the kernel's
-# flushes (host.db: tlbcollect's DB plus kernel_flush rows; on POWER9 guest_enter from the
+# flushes (host.db: tlbcollect's DB plus kernel_flush rows and vm_mmu; on POWER9 guest_enter from the
 # entry probe), the collector's own DB (tlbcollect.db), the VMM's log (the ground truth),
 # the kprobe trace, the checks' output, and a README with the figures of that run.
 # --no-run: package the run already in build/powernv/check.
@@ -54,7 +54,7 @@ for m in powernv8 powernv9; do
 		echo "Made with: \`make powernv-cross && powernv/mksample.sh\` (as root; it runs powernv/check.sh)."
 		echo
 		echo "## Files"
-		echo "- \`host.db.xz\`: replay this one: tlbcollect's DB plus $(k kernel_flush) kernel_flush rows$( [ $m = powernv9 ] && echo ", and guest_enter from the entry probe ($(k guest_enter) real entries; the kvm_hv:kvm_guest_enter tracepoint fired $(q "select value from meta where key = 'guest_enter_tracepoint_rows'") times: on POWER9 it also fires for HV_DECREMENTER early returns that never enter)")."
+		echo "- \`host.db.xz\`: replay this one: tlbcollect's DB plus $(k kernel_flush) kernel_flush rows, the vm_mmu rows (each VM's MMU from the VMM's log, powernv/vm-mmu.sh: $(q "select group_concat(vm || ' ' || mmu, ', ') from (select * from vm_mmu order by vm)"))$( [ $m = powernv9 ] && echo ", and guest_enter from the entry probe ($(k guest_enter) real entries; the kvm_hv:kvm_guest_enter tracepoint fired $(q "select value from meta where key = 'guest_enter_tracepoint_rows'") times: on POWER9 it also fires for HV_DECREMENTER early returns that never enter)")."
 		[ $m = powernv8 ] && echo "- \`with-vmm-hcalls.db.xz\`: host.db plus the $(grep -c '^hcall .* op 0x[0-9a-f]* ' "$r/out/vmm.log" | awk -v x="$(grep -c '^hcall .* op 0x54 ' "$r/out/vmm.log")" '{ print $1 - x }') real-mode hcalls the host cannot see, from the VMM's log at the guest's timebase (powernv/kflush-import.sh --log-hcalls): what a merged host+guest capture holds; the kernel_flush check replays this one."
 		echo "- \`tlbcollect.db.xz\`: the collector's DB as it wrote it ($(sqlite3 "$r/out/host.db" 'select count(*) from event') events, lost_events $(sqlite3 "$r/out/host.db" "select value from meta where key = 'lost_events'"))."
 		echo "- \`vmm.log.xz\`: the VMM's log: every round (cpu, timebase, CLOCK_MONOTONIC) and every hcall with its arguments, return code and returned registers, as the guest saw them."

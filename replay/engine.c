@@ -74,6 +74,8 @@ struct vm {
 	bool in_bucket;			/* on the engine's list of VMs active in the open bucket */
 	struct metrics common;		/* events, guest_entries, hcalls */
 	struct metrics common_snap;	/* common at the last bucket close */
+	enum tdb_mmu mmu;		/* as vm_mmu gives it, or unknown */
+	unsigned off;			/* bit p: policy p models the other MMU: not replayed here */
 	int npol;			/* policies replayed (length of pc, stride of vcpu_pflush) */
 	struct pctx pc[];		/* each policy's run over this VM */
 };
@@ -109,6 +111,7 @@ struct engine {
 	uint64_t h1, h2;		/* digest lanes */
 	char digest[64];
 	int pass;			/* pass under way, 0-based */
+	const struct tdb *db;		/* the trace under replay: vm_mmu */
 	int act[MAX_POLICIES];		/* the policies this pass dispatches to */
 	int nact;
 };
@@ -189,6 +192,10 @@ static struct vm *vm_new(struct engine *e, int64_t id)
 		return NULL;
 	v->id = id;
 	v->npol = e->cfg.npol;
+	v->mmu = e->db ? tdb_vm_mmu(e->db, id) : TDB_MMU_UNKNOWN;
+	for (int p = 0; p < e->cfg.npol; p++)
+		if (v->mmu != TDB_MMU_UNKNOWN && e->cfg.pol[p]->mmu != v->mmu)
+			v->off |= 1u << p;
 	idmap_init(&v->vcpus);
 	idmap_init(&v->vcores);
 	idmap_init(&v->cores);
@@ -489,7 +496,7 @@ static int bucket_close(struct engine *e)
 			struct vm *v = e->active[i];
 			struct metrics d, dc, row;
 
-			if (v->common.v[M_EVENTS] == v->common_snap.v[M_EVENTS])
+			if (v->common.v[M_EVENTS] == v->common_snap.v[M_EVENTS] || (v->off & (1u << p)))
 				continue;
 			for (int k = 0; k < NMETRICS; k++) {
 				d.v[k] = v->pc[p].tot.v[k] - v->pc[p].snap.v[k];
@@ -596,6 +603,8 @@ static int on_policies(struct engine *e, struct vm *v, enum tdb_kind kind, const
 		struct metrics before;
 		int rc;
 
+		if (v->off & (1u << p))
+			continue;
 		if (e->cfg.observer)
 			before = pc->tot;
 		if (kind == TDB_HCALL)
@@ -625,6 +634,8 @@ static int on_enter(struct engine *e, struct vm *v, const struct pev *pe)
 		int64_t marked = 0;
 		int flushed, exposed;
 
+		if (v->off & (1u << p))
+			continue;
 		if (e->cfg.observer)
 			before = pc->tot;	/* the observer is told the change */
 		flushed = e->cfg.pol[p]->enter(pc, pe);
@@ -917,6 +928,7 @@ static int one_pass(struct engine *e, struct tdb *db)
 
 int engine_run(struct engine *e, struct tdb *db)
 {
+	e->db = db;
 	if (find_kernel_flush(e, db))
 		return EXIT_BAD_INPUT;
 	for (e->pass = 0; pick_pass_policies(e); e->pass++) {
@@ -953,6 +965,8 @@ void engine_all(const struct engine *e, int pol, struct metrics *out)
 	for (int64_t i = 0; i < e->nvms; i++) {
 		struct metrics r;
 
+		if (!engine_applies(e, pol, i))
+			continue;
 		engine_row(e, pol, i, &r);
 		metrics_add(out, &r);
 	}
@@ -970,6 +984,13 @@ void engine_unknown(const struct engine *e, int64_t i, int64_t *kind_id, int64_t
 }
 
 const char *engine_digest(const struct engine *e) { return e->digest; }
+
+bool engine_applies(const struct engine *e, int pol, int64_t i)
+{
+	return !(e->sorted[i]->off & (1u << pol));
+}
+
+enum tdb_mmu engine_vm_mmu(const struct engine *e, int64_t i) { return e->sorted[i]->mmu; }
 
 bool engine_has_kernel_flush(const struct engine *e) { return e->kflush_seen; }
 int64_t engine_kernel_flushes(const struct engine *e, int64_t i) { return e->sorted[i]->kflush; }

@@ -115,7 +115,12 @@ const char *engine_error(const struct engine *e);
 int64_t engine_nvms(const struct engine *e);
 int64_t engine_vm_id(const struct engine *e, int64_t i);
 void engine_row(const struct engine *e, int pol, int64_t i, struct metrics *out);
+/* the sum of the rows policy @pol applies to (engine_applies) */
 void engine_all(const struct engine *e, int pol, struct metrics *out);
+/* vm_mmu: the i-th VM's MMU, and whether policy @pol (same MMU, or unknown) is
+ * replayed on it; its row and per-vcpu flushes are zeros when it is not */
+bool engine_applies(const struct engine *e, int pol, int64_t i);
+enum tdb_mmu engine_vm_mmu(const struct engine *e, int64_t i);
 
 int64_t engine_events(const struct engine *e);
 int64_t engine_lost(const struct engine *e);

@@ -52,15 +52,23 @@ static void vm_label(const struct engine *e, int64_t r, char *buf, size_t len)
 		snprintf(buf, len, "all");
 }
 
-/* kernel_flush events of row r (a VM, or the sum for "all"). */
-static int64_t row_kernel_flushes(const struct engine *e, int64_t r)
+/* Is row r of policy p shown? The all row always; a VM's when the policy
+ * models its MMU (or vm_mmu does not say it). */
+static bool row_shown(const struct engine *e, int p, int64_t r)
+{
+	return r >= engine_nvms(e) || engine_applies(e, p, r);
+}
+
+/* kernel_flush events of row r of policy p (a VM, or the sum over the VMs of "all"). */
+static int64_t row_kernel_flushes(const struct engine *e, int p, int64_t r)
 {
 	int64_t sum = 0;
 
 	if (r < engine_nvms(e))
 		return engine_kernel_flushes(e, r);
 	for (int64_t i = 0; i < engine_nvms(e); i++)
-		sum += engine_kernel_flushes(e, i);
+		if (engine_applies(e, p, i))
+			sum += engine_kernel_flushes(e, i);
 	return sum;
 }
 
@@ -71,7 +79,8 @@ static int cmp_vcpu(const void *a, const void *b)
 	return (x[0] > y[0]) - (x[0] < y[0]);
 }
 
-/* Each vcpu of VM i, by id: @cb(arg, vm, vcpu, kernel, flushes[npol]). */
+/* Each vcpu of VM i, by id: @cb(arg, vm, vcpu, kernel, flushes[npol]); a policy
+ * not replayed on the VM (engine_applies) has flushes -1. */
 static int each_vcpu(const struct engine *e, int64_t i,
 		     void (*cb)(void *, int64_t, int64_t, int64_t, const int64_t *), void *arg)
 {
@@ -88,6 +97,9 @@ static int each_vcpu(const struct engine *e, int64_t i,
 	qsort(pairs, (size_t)n, 2 * sizeof(*pairs), cmp_vcpu);
 	for (int64_t j = 0; j < n; j++) {
 		engine_vcpu(e, i, pairs[2 * j + 1], &id, &kernel, flushes);
+		for (int p = 0; p < MAX_POLICIES; p++)
+			if (!engine_applies(e, p, i))
+				flushes[p] = -1;
 		cb(arg, engine_vm_id(e, i), id, kernel, flushes);
 	}
 	free(pairs);
@@ -106,8 +118,10 @@ static void json_vcpu(void *arg, int64_t vm, int64_t vcpu, int64_t kernel, const
 
 	fprintf(o->f, "%s  {\"vm\": %" PRId64 ", \"vcpu\": %" PRId64 ", \"kernel_flushes\": %" PRId64
 		", \"full_flushes\": {", o->first ? "\n" : ",\n", vm, vcpu, kernel);
-	for (int p = 0; p < o->cfg->npol; p++)
-		fprintf(o->f, "%s\"%s\": %" PRId64, p ? ", " : "", o->cfg->pol[p]->name, flushes[p]);
+	for (int p = 0, n = 0; p < o->cfg->npol; p++)
+		if (flushes[p] >= 0)
+			fprintf(o->f, "%s\"%s\": %" PRId64, n++ ? ", " : "", o->cfg->pol[p]->name,
+				flushes[p]);
 	fputs("}}", o->f);
 	o->first = false;
 }
@@ -117,9 +131,14 @@ static void table_vcpu(void *arg, int64_t vm, int64_t vcpu, int64_t kernel, cons
 	struct vcpu_out *o = arg;
 
 	fprintf(o->f, "%20" PRId64 " %11" PRId64 " %14" PRId64, vm, vcpu, kernel);
-	for (int p = 0; p < o->cfg->npol; p++)
-		fprintf(o->f, "  %*" PRId64, (int)strlen(o->cfg->pol[p]->name) > 8
-			? (int)strlen(o->cfg->pol[p]->name) : 8, flushes[p]);
+	for (int p = 0; p < o->cfg->npol; p++) {
+		int w = (int)strlen(o->cfg->pol[p]->name) > 8 ? (int)strlen(o->cfg->pol[p]->name) : 8;
+
+		if (flushes[p] < 0)
+			fprintf(o->f, "  %*s", w, "-");
+		else
+			fprintf(o->f, "  %*" PRId64, w, flushes[p]);
+	}
 	fputc('\n', o->f);
 }
 
@@ -144,6 +163,8 @@ static int write_json(FILE *f, const char *trace, const struct engine_config *cf
 		for (int64_t r = 0; r <= nvms; r++) {
 			struct metrics m;
 
+			if (!row_shown(e, p, r))
+				continue;
 			get_row(e, p, r, &m);
 			fputs(first ? "\n  {\n" : ",\n  {\n", f);
 			first = false;
@@ -156,7 +177,7 @@ static int write_json(FILE *f, const char *trace, const struct engine_config *cf
 				fprintf(f, "   \"%s\": %" PRId64 "%s\n", metric_names[k], m.v[k],
 					k + 1 < NMETRICS || kf ? "," : "");
 			if (kf)
-				fprintf(f, "   \"kernel_flushes\": %" PRId64 "\n", row_kernel_flushes(e, r));
+				fprintf(f, "   \"kernel_flushes\": %" PRId64 "\n", row_kernel_flushes(e, p, r));
 			fputs("  }", f);
 		}
 	fputs(first ? "]" : "\n ]", f);
@@ -188,13 +209,15 @@ static void write_csv(FILE *f, const struct engine_config *cfg, const struct eng
 			struct metrics m;
 			char vm[32];
 
+			if (!row_shown(e, p, r))
+				continue;
 			get_row(e, p, r, &m);
 			vm_label(e, r, vm, sizeof(vm));
 			fprintf(f, "%s,%s", cfg->pol[p]->name, vm);
 			for (int k = 0; k < NMETRICS; k++)
 				fprintf(f, ",%" PRId64, m.v[k]);
 			if (kf)
-				fprintf(f, ",%" PRId64, row_kernel_flushes(e, r));
+				fprintf(f, ",%" PRId64, row_kernel_flushes(e, p, r));
 			fputc('\n', f);
 		}
 }
@@ -349,6 +372,40 @@ static void tpc_source_text(const char *src, struct tdb *db, char *buf, size_t l
 		snprintf(buf, len, "the machine profile");
 }
 
+/* Which VMs vm_mmu says are hash or radix, and what that does to the rows;
+ * nothing when it says none of them (every output as before). */
+#define MMU_IDS 16
+static void write_mmus(FILE *f, const struct engine_config *cfg, const struct engine *e)
+{
+	int64_t nvms = engine_nvms(e), known = 0;
+
+	for (int64_t i = 0; i < nvms; i++)
+		known += engine_vm_mmu(e, i) != TDB_MMU_UNKNOWN;
+	if (!known)
+		return;
+	fputs("MMU (vm_mmu):", f);
+	for (int mmu = TDB_MMU_UNKNOWN; mmu <= TDB_MMU_RADIX; mmu++) {
+		int64_t n = 0;
+
+		for (int64_t i = 0; i < nvms; i++) {
+			if (engine_vm_mmu(e, i) != (enum tdb_mmu)mmu)
+				continue;
+			if (n < MMU_IDS)
+				fprintf(f, "%s%" PRId64, n ? "," : " vm ", engine_vm_id(e, i));
+			n++;
+		}
+		if (n > MMU_IDS)
+			fprintf(f, " and %" PRId64 " more", n - MMU_IDS);
+		if (n)
+			fprintf(f, " %s;", tdb_mmu_names[mmu]);
+	}
+	fputs(" policies:", f);
+	for (int p = 0; p < cfg->npol; p++)
+		fprintf(f, "%s %s %s", p ? "," : "", cfg->pol[p]->name,
+			tdb_mmu_names[cfg->pol[p]->mmu]);
+	fputs("\n(a policy has rows only for the VMs of its MMU and of unknown MMU; its all row sums those)\n", f);
+}
+
 static int write_table(FILE *f, const char *trace, const struct engine_config *cfg,
 		       const struct engine *e, struct tdb *db, int64_t *order, int sort)
 {
@@ -378,6 +435,7 @@ static int write_table(FILE *f, const char *trace, const struct engine_config *c
 		}
 	if (filter_active(cfg->filter))
 		write_filter(f, cfg->filter);
+	write_mmus(f, cfg, e);
 	fputc('\n', f);
 	for (int k = 0; k < NMETRICS; k++)
 		w[k] = (int)strlen(metric_names[k]);
@@ -402,8 +460,9 @@ static int write_table(FILE *f, const char *trace, const struct engine_config *c
 		fprintf(f, "  %*s", w[k], metric_names[k]);
 	if (kf) {
 		wkf = (int)strlen("kernel_flushes");
-		if (digits(row_kernel_flushes(e, nvms)) > wkf)
-			wkf = digits(row_kernel_flushes(e, nvms));
+		for (int p = 0; p < cfg->npol; p++)
+			if (digits(row_kernel_flushes(e, p, nvms)) > wkf)
+				wkf = digits(row_kernel_flushes(e, p, nvms));
 		fprintf(f, "  %*s", wkf, "kernel_flushes");
 	}
 	fputc('\n', f);
@@ -416,13 +475,15 @@ static int write_table(FILE *f, const char *trace, const struct engine_config *c
 			struct metrics m;
 			char vm[32];
 
+			if (!row_shown(e, p, r))
+				continue;
 			get_row(e, p, r, &m);
 			vm_label(e, r, vm, sizeof(vm));
 			fprintf(f, "%-*s  %*s", wpol, cfg->pol[p]->name, wvm, vm);
 			for (int k = 0; k < NMETRICS; k++)
 				fprintf(f, "  %*" PRId64, w[k], m.v[k]);
 			if (kf)
-				fprintf(f, "  %*" PRId64, wkf, row_kernel_flushes(e, r));
+				fprintf(f, "  %*" PRId64, wkf, row_kernel_flushes(e, p, r));
 			fputc('\n', f);
 		}
 	}

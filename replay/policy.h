@@ -21,6 +21,9 @@
  *   hpt_reset()   the VM's HPT was reset
  *   pass_end()    (may be NULL) the engine finished pass p->pass over the trace
  *   All but enter() return 0 or -1 (out of memory).
+ *   Each policy names its MMU (.mmu): radix is TDB_MMU_RADIX, the others
+ *   TDB_MMU_HASH; the engine does not replay a policy on a VM whose MMU the
+ *   trace (vm_mmu) gives as the other one.
  *   policy_by_name()   the table of "old", "new", "modern", "tracked", "optimal",
  *                      "radix" (or the deprecated alias "oracle" = tracked), or NULL
  *
@@ -59,6 +62,7 @@
 #include "metrics.h"
 #include "options.h"
 #include "stale.h"
+#include "tracedb.h"
 
 /* What a policy may read of the VM (kept by the engine). */
 struct vm_counts {
@@ -96,6 +100,8 @@ struct pctx {
 struct policy_ops {
 	const char *name;	/* "old", "new", "modern", "tracked", "optimal", "radix" */
 	const char *models;	/* the kernel functions and version it models */
+	enum tdb_mmu mmu;	/* the guests it models: hash (HPT) or radix; on a VM whose
+				 * vm_mmu row names the other MMU it is not replayed */
 	int passes;		/* passes over the trace it needs; 0 = 1 */
 	int (*init)(struct pctx *p);
 	void (*fini)(struct pctx *p);

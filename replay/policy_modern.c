@@ -29,6 +29,7 @@ static int modern_hpt_reset(struct pctx *p, const struct pev *e)
 
 const struct policy_ops policy_modern = {
 	.name = "modern",
+	.mmu = TDB_MMU_HASH,
 	.models = "global_invalidates for H_REMOVE/H_PROTECT/H_BULK_REMOVE, tlb_sets entry flush (Linux v3.18+)",
 	.init = modern_init,
 	.fini = need_fini,

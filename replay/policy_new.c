@@ -123,6 +123,7 @@ static int new_hpt_reset(struct pctx *p, const struct pev *e)
 
 const struct policy_ops policy_new = {
 	.name = "new",
+	.mmu = TDB_MMU_HASH,
 	.models = "global_invalidates + need_tlb_flush entry flush, h_bulk_remove unchanged (Linux v3.8, 1b400ba0cd)",
 	.init = new_init,
 	.fini = need_fini,

@@ -126,6 +126,7 @@ static int old_hpt_reset(struct pctx *p, const struct pev *e)
 
 const struct policy_ops policy_old = {
 	.name = "old",
+	.mmu = TDB_MMU_HASH,
 	.models = "kvmppc_hv_entry last_vcpu flush, kvmppc_h_remove/h_protect/h_bulk_remove (Linux v3.6-v3.7)",
 	.init = old_init,
 	.fini = old_fini,

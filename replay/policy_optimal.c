@@ -574,6 +574,7 @@ static int optimal_pass_end(struct pctx *p)
 
 const struct policy_ops policy_optimal = {
 	.name = "optimal",
+	.mmu = TDB_MMU_HASH,
 	.models = "no kernel: the cheapest safe schedule for this trace, per VM by a minimum cut over the whole trace (the floor)",
 	.passes = 3,
 	.init = optimal_init,

@@ -144,6 +144,7 @@ static int radix_hpt_reset(struct pctx *p, const struct pev *e)
 
 const struct policy_ops policy_radix = {
 	.name = "radix",
+	.mmu = TDB_MMU_RADIX,
 	.models = "kvmppc_prepare_radix_vcpu prev_cpu rule + kvmppc_check_need_tlb_flush (Linux v6.1, radix guest on POWER9)",
 	.init = radix_init,
 	.fini = radix_fini,

@@ -116,6 +116,7 @@ static int tracked_hpt_reset(struct pctx *p, const struct pev *e)
 
 const struct policy_ops policy_tracked = {
 	.name = "tracked",
+	.mmu = TDB_MMU_HASH,
 	.models = "no kernel release: a per-VM mask of the cores that ran the VM, emptied at an HPT reset (was `oracle`)",
 	.init = tracked_init,
 	.fini = tracked_fini,

@@ -252,6 +252,8 @@ int store_finish(struct store *s, const struct engine *e, char *err, size_t errl
 		struct metrics m;
 
 		for (int64_t i = 0; i < engine_nvms(e) && !rc; i++) {
+			if (!engine_applies(e, p, i))
+				continue;	/* vm_mmu: the VM has the other MMU */
 			engine_row(e, p, i, &m);
 			rc = write_total(s, st, s->run[p], engine_vm_id(e, i), &m);
 		}

@@ -11,6 +11,11 @@ CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS vm(id INTEGER PRIMARY KEY, name TEXT, pid INTEGER, lpid INTEGER);
 CREATE TABLE IF NOT EXISTS vcpu(vm INTEGER NOT NULL, id INTEGER NOT NULL, tid INTEGER,
                                 name TEXT, PRIMARY KEY (vm, id));
+-- Optional: each VM's MMU when the producer knows it ('hash': HPT guests; 'radix': radix
+-- guests, POWER9 and later). A VM without a row, or a file without the table: unknown.
+-- tlbreplay replays a policy only on the VMs of its MMU when this says which.
+CREATE TABLE IF NOT EXISTS vm_mmu(vm INTEGER PRIMARY KEY,
+                                  mmu TEXT NOT NULL CHECK (mmu IN ('hash', 'radix')));
 CREATE TABLE IF NOT EXISTS event_kind(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,
                                       a0 TEXT, a1 TEXT, a2 TEXT, a3 TEXT);
 CREATE TABLE IF NOT EXISTS event(

@@ -36,20 +36,24 @@ for m in powernv9 powernv8; do
 		sqlite3 -separator ' = ' "$m-host.db" \
 			"SELECT key, value FROM meta WHERE key IN ('kernel','cpu_model','bpf_mode','guest_enter_source','lost_events') ORDER BY key" \
 			| sed "s/^/   $m: /"
-		echo "   $m: kernel_flush per VM (the kernel) vs tlbreplay modern's full flushes:"
+		echo "   $m: kernel_flush per VM (the kernel) vs tlbreplay's full flushes (modern for HPT VMs, radix for radix VMs; each VM's MMU from the capture's vm_mmu table):"
 		mach=power8
 		[ "$m" = powernv9 ] && mach=power9-hash
-		xz -dc "$root/samples/$m-6.1/vmm.log.xz" | awk '$1 == "vm" { print $4, $2, $6 }' > "$m-vms.txt"
-		"$bin/tlbreplay" --quiet --format csv --policy modern --machine "$mach" "$m-host.db" 2> /dev/null |
-			awk -F, 'NR > 1 && $2 != "all" { print $2, $6 }' |
-			while read -r vm ff; do
+		xz -dc "$root/samples/$m-6.1/vmm.log.xz" | awk '$1 == "vm" { print $4, $2 }' > "$m-vms.txt"
+		# vm_mmu keeps each policy to the VMs of its MMU: a VM has a modern row or a radix row
+		"$bin/tlbreplay" --quiet --format csv --policy modern,radix --machine "$mach" "$m-host.db" 2> /dev/null |
+			awk -F, 'NR > 1 && $2 != "all" { print $2, $1, $6 }' |
+			while read -r vm pol ff; do
 				pid=$(sqlite3 "$m-host.db" "SELECT pid FROM vm WHERE id = $vm")
-				read -r name mmu < <(awk -v p="$pid" '$1 == p { print $2, $3 }' "$m-vms.txt")
+				name=$(awk -v p="$pid" '$1 == p { print $2 }' "$m-vms.txt")
+				mmu=$(sqlite3 "$m-host.db" "SELECT coalesce((SELECT mmu FROM vm_mmu WHERE vm = $vm), 'unknown')")
 				kf=$(sqlite3 "$m-host.db" "SELECT count(*) FROM event e JOIN event_kind k ON k.id = e.kind WHERE k.name = 'kernel_flush' AND e.vm = $vm")
 				if [ "$mmu" = radix ]; then
-					echo "     VM $name (radix): kernel $kf (modern is a hash-MMU policy; the prev_cpu rule: samples/$m-6.1/README.md)"
+					echo "     VM $name (radix): kernel $kf, $pol $ff (kvmppc_prepare_radix_vcpu's prev_cpu rule)"
+				elif [ "$mmu" = hash ]; then
+					echo "     VM $name (HPT): kernel $kf, $pol $ff$( [ "$m" = powernv9 ] && [ "$kf" != "$ff" ] && echo ' (POWER9 HPT invalidations are all global: samples/powernv9-6.1/README.md)')"
 				else
-					echo "     VM $name (HPT): kernel $kf, modern $ff$( [ "$m" = powernv9 ] && [ "$kf" != "$ff" ] && echo ' (POWER9 HPT invalidations are all global: samples/powernv9-6.1/README.md)')"
+					echo "     VM $name (MMU unknown): kernel $kf, $pol $ff"
 				fi
 			done
 	else
@@ -104,7 +108,7 @@ for db in "${dbs[@]}"; do
 	case "$db" in powernv*|pseries-*|workload-*)
 		echo
 		# shellcheck disable=SC2046
-		"$bin/tlbreplay" --quiet $(replay_args "$db") "$db" | grep -E '^(trace|policy| *[a-z]+ +all)' ;;
+		"$bin/tlbreplay" --quiet $(replay_args "$db") "$db" | grep -E '^(trace|MMU|policy| *[a-z]+ +all)' ;;
 	esac
 done
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # t6320-powernv-tools - the emulated host harness's host-side pieces, without QEMU:
-# kflush-probes.sh (kprobe places found by pattern in the kernel's code) and
+# kflush-probes.sh (kprobe places found by pattern in the kernel's code),
 # kflush-import.sh (kprobe trace -> kernel_flush rows; POWER9 entries; POWER8 hcalls from
-# the VMM's log), on hand-made inputs with hand-derived expectations.
+# the VMM's log) and vm-mmu.sh (the VMs' MMUs from the VMM's log -> vm_mmu), on hand-made
+# inputs with hand-derived expectations.
 . "$(dirname "$0")/lib.sh"
 need_cmd sqlite3 || skip_all "no sqlite3"
 P=$ROOT/powernv
@@ -74,3 +75,15 @@ check_exit "6320.14 --log-hcalls on powernv9 adds nothing (all virtual-mode ther
 check_eq "6320.15 ... no hcall row" 0 "$(sqlite3 "$T/t9.db" "select count(*) from event e join event_kind k on k.id = e.kind where k.name = 'hcall'")"
 check_exit "6320.16 a trace line it does not understand: exit 1" 1 sh -c \
 	"printf '       CPU 0/KVM-101 [001] d.... 1.5: kflush: garbage\n' > '$T/bad.txt'; '$P/kflush-import.sh' powernv8 '$T/h.db' '$T/bad.txt' '$T/x.db'"
+
+# --- vm-mmu.sh: each VM's MMU from the VMM's log, matched by vm.pid. DB VMs 1 (pid 300),
+# 2 (pid 301), 3 (pid 302, not in the log: no row). Log: pid 301 radix, 300 hpt -> hash.
+sqlite3 "$T/m.db" < "$ROOT/schemas/trace-v1.sql"
+sqlite3 "$T/m.db" "INSERT INTO vm(id, name, pid) VALUES (1, 'vmm', 300), (2, 'vmm', 301), (3, 'vmm', 302)"
+printf 'start x\nvm rdx pid 301 mmu radix vcpus 1\nvm hop pid 300 mmu hpt vcpus 1\nround rdx 0 0\n' > "$T/m.log"
+check_exit "6320.17 vm-mmu.sh" 0 "$P/vm-mmu.sh" "$T/m.log" "$T/m.db"
+check_eq "6320.18 hpt -> hash, radix -> radix, by pid; the VM absent from the log has no row" "1 hash,2 radix" \
+	"$(sqlite3 "$T/m.db" "select group_concat(vm || ' ' || mmu, ',') from (select * from vm_mmu order by vm)")"
+printf "vm x pid 300 mmu 'hash');drop table vm;-- vcpus 1\n" > "$T/bad.log"
+check_exit "6320.19 a log line not as the VMM writes it: exit 2" 2 "$P/vm-mmu.sh" "$T/bad.log" "$T/m.db"
+check_eq "6320.20 ... and the DB unchanged" "3|2" "$(sqlite3 "$T/m.db" "select (select count(*) from vm), (select count(*) from vm_mmu)")"
