@@ -106,8 +106,11 @@ demo: all
 	$(Q)scripts/demo.sh $(BIN)
 
 # Tests run against the sanitizer build; the normal build must also compile cleanly.
+# The tests' own packages (check.list: python3, chromium, file) come first: a fresh
+# machine has none of them, and a test only installs what it alone needs.
 check:
 	$(Q)scripts/install-deps.sh build
+	$(Q)scripts/install-deps.sh check || echo "check: the tests that need scripts/deps/check.list will skip" >&2
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all test-programs
 	$(Q)TLB_BIN=$(CURDIR)/build/asan/bin TLB_TESTBIN=$(CURDIR)/build/asan/test \

@@ -4,11 +4,11 @@
 # be installed. The screenshot is kept in $TLB_SHOT_DIR when set, for a human to judge.
 . "$(dirname "$0")/lib.sh"
 need_cmd sqlite3 || skip_all "sqlite3 is not installed"
-need_cmd python3 || skip_all "python3 is not installed (scripts/install-deps.sh check)"
-if ! command -v chromium > /dev/null 2>&1; then
+if ! command -v chromium > /dev/null 2>&1 || ! command -v python3 > /dev/null 2>&1; then
 	"$ROOT/scripts/install-deps.sh" check > "$T/install.log" 2>&1 ||
 		skip_all "chromium cannot be installed: $(tail -1 "$T/install.log")"
 fi
+need_cmd python3 || skip_all "python3 is not installed and install-deps did not install it"
 need_cmd chromium || skip_all "chromium is not installed and install-deps did not install it"
 FIX=$ROOT/analysis/testdata
 db=$T/two.db

@@ -33,7 +33,7 @@ ok_if "5110.1.9 summary.md never calls old cheaper" bash -c "! grep -qiE 'old (i
 check_grep "5110.1.10 summary.md: T and its source" '^\| threads per core \| 4 \(from the capture.s meta\) \|$' "$md"
 check_grep "5110.1.11 summary.md: the costs in force" '^\| costs \(cycles, estimates\) \| tlbiel 20, tlbie 200, tlbsync 500, ptesync 50, eieio 10, lock 50, flush_refill 20000, sets 128 \|$' "$md"
 check_grep "5110.1.12 summary.md: terms defined, the model linked" 'Terms: \*safe\* = no stale-TLB exposure.*\[replay-model\.md\]\(replay-model\.md\)' "$md"
-check_grep "5110.1.13 index.html: old in red with its exposures" '<span class="bad">Unsafe, never a candidate whatever it costs: old \(2 stale-TLB exposures, 90.880 cycles\)' "$T/r/index.html"
+check_grep "5110.1.13 index.html: old in red with its exposures" '<span class="bad">Unsafe, never a candidate whatever it costs: old \(2 stale-TLB exposures, 90'$'\xe2\x80\x89''880 cycles\)' "$T/r/index.html"
 check_grep "5110.1.14 index.html links the model" 'href="replay-model.html"' "$T/r/index.html"
 ok_if "5110.1.15 the model is in the report, as Markdown and HTML" \
 	bash -c "cmp -s '$ROOT/docs/replay-model.md' '$T/r/replay-model.md' && grep -q 'the floor' '$T/r/replay-model.html'"

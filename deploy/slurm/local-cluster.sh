@@ -16,9 +16,14 @@
 SLURM_LOCAL_PIDS=()
 SLURM_LOCAL_WHY=""
 
-_slurm_local_wait() { # SECONDS CMD...: until CMD succeeds
-	local i n=$(( $1 * 10 )); shift
-	for ((i = 0; i < n; i++)); do "$@" > /dev/null 2>&1 && return 0; sleep 0.1; done
+_slurm_local_wait() { # SECONDS CMD...: until CMD succeeds, SECONDS at most in all
+	# A deadline, not a count of tries: a sinfo that cannot reach slurmctld (a hostname
+	# that does not resolve) blocks ~10 s per call, and 300 of them took most of an hour.
+	local end=$(( SECONDS + $1 )); shift
+	while [ "$SECONDS" -lt "$end" ]; do
+		timeout 5 "$@" > /dev/null 2>&1 && return 0
+		sleep 0.1
+	done
 	return 1
 }
 
@@ -36,6 +41,8 @@ slurm_local_start() {
 		command -v "$c" > /dev/null || { SLURM_LOCAL_WHY="no $c (scripts/install-deps.sh slurm)"; return 1; }
 	done
 	[ "$(id -u)" -eq 0 ] || { SLURM_LOCAL_WHY="slurmd must run as root"; return 1; }
+	getent hosts "$host" > /dev/null ||
+		{ SLURM_LOCAL_WHY="this machine's name $host does not resolve (no line in /etc/hosts): slurmd cannot register"; return 1; }
 	mkdir -p "$dir/munge" "$dir/state" "$dir/spool" && chmod 0700 "$dir/munge" || return 1
 	dir=$(cd "$dir" && pwd)
 	mungekey --create --keyfile="$dir/munge/munge.key" 2> "$dir/mungekey.err" ||
