@@ -79,7 +79,13 @@ for wl in pipe pp; do
 	for rep in $(seq 1 "$REPS"); do
 		for tool in none tlbcollect perf tracecmd; do
 			$f under_$tool >> "$B/rates.$wl.$tool"; echo >> "$B/rates.$wl.$tool"
-			[ $tool = tlbcollect ] && tc_note="received $(sqlite3 "$B/tc.db" "SELECT value FROM meta WHERE key='events_received'"), lost $(sqlite3 "$B/tc.db" "SELECT value FROM meta WHERE key='lost_events'")"
+			# With no vcpu thread in the workload every record is filtered and tlbcollect
+			# leaves no file (an empty capture is a failed run): say what it said instead.
+			if [ $tool = tlbcollect ] && [ -f "$B/tc.db" ]; then
+				tc_note="received $(sqlite3 "$B/tc.db" "SELECT value FROM meta WHERE key='events_received'"), lost $(sqlite3 "$B/tc.db" "SELECT value FROM meta WHERE key='lost_events'")"
+			elif [ $tool = tlbcollect ]; then
+				tc_note="no capture: $(grep -m1 -o 'no vcpu thread.*' "$B/tc.err" | cut -c1-60)"
+			fi
 		done
 	done
 	bare=$(grep . "$B/rates.$wl.none" | median)
