@@ -281,7 +281,9 @@ static int write_comparison(struct report **reps, size_t n, const struct options
 	return rc;
 }
 
-int main(int argc, char **argv)
+/* Fill @o from the command line: -1 to go on, or the exit code (messages said; @o's
+ * memory freed then). */
+static int parse_args(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
@@ -301,61 +303,57 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
-	struct options o = {
+	int c;
+
+	*o = (struct options){
 		.outdir = "report", .format = OUT_TABLE, .sweep_factor = 10.0, .hazards = 50,
 		.max_points = 100, .max_vms = 24, .jobs = 2,
 	};
-	struct report *reps[MAX_CAPTURES] = { 0 };
-	struct outdir od = { .made = false };
-	size_t n = 0;
-	int c, rc = 0;
-
-	tlb_prog = "tlbreport";
 	while ((c = getopt_long(argc, argv, "o:fm:P:j:qhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
-			o.outdir = optarg;
+			o->outdir = optarg;
 			break;
 		case 'f':
-			o.force = true;
+			o->force = true;
 			break;
 		case 'q':
-			o.format = OUT_NONE;
+			o->format = OUT_NONE;
 			break;
 		case 'F':
 			if (strcmp(optarg, "table") == 0)
-				o.format = OUT_TABLE;
+				o->format = OUT_TABLE;
 			else if (strcmp(optarg, "csv") == 0)
-				o.format = OUT_CSV;
+				o->format = OUT_CSV;
 			else if (strcmp(optarg, "json") == 0)
-				o.format = OUT_JSON;
+				o->format = OUT_JSON;
 			else if (strcmp(optarg, "none") == 0)
-				o.format = OUT_NONE;
+				o->format = OUT_NONE;
 			else
 				return bad_usage("unknown --format '%s' (table, csv, json, none)", optarg);
 			break;
 		case 'm':
-			o.machine = optarg;
+			o->machine = optarg;
 			break;
 		case 'E':
-			o.events = true;
+			o->events = true;
 			break;
 		case 'R':
-			if (parse_runs(&o, optarg) < 0)
+			if (parse_runs(o, optarg) < 0)
 				return bad_usage("bad --run '%s' (run ids, comma-separated, at most 16)",
 						 optarg);
 			break;
 		case 'P':
-			if (parse_policies(&o, optarg) < 0) {
-				free(o.policy_buf);
+			if (parse_policies(o, optarg) < 0) {
+				free(o->policy_buf);
 				return bad_usage("bad --policy '%s' (names, comma-separated, at most 16)",
 						 optarg);
 			}
 			break;
 		case 'S':
-			if (parse_double(optarg, &o.sweep_factor) < 0 || !(o.sweep_factor >= 1.0) ||
-			    o.sweep_factor > 1e6) {
-				free(o.policy_buf);
+			if (parse_double(optarg, &o->sweep_factor) < 0 || !(o->sweep_factor >= 1.0) ||
+			    o->sweep_factor > 1e6) {
+				free(o->policy_buf);
 				return bad_usage("bad --sweep-factor '%s' (a number from 1 to 1e6)", optarg);
 			}
 			break;
@@ -363,44 +361,60 @@ int main(int argc, char **argv)
 		case 'X':
 		case 'v':
 		case 'j': {
-			int64_t *dst = c == 'H' ? &o.hazards : c == 'X' ? &o.max_points
-				       : c == 'v' ? &o.max_vms : &o.jobs;
+			int64_t *dst = c == 'H' ? &o->hazards : c == 'X' ? &o->max_points
+				       : c == 'v' ? &o->max_vms : &o->jobs;
 			int64_t min = c == 'H' ? 0 : c == 'X' ? 2 : 1;
 
 			if (parse_count(c == 'H' ? "--hazards" : c == 'X' ? "--max-points"
 					: c == 'v' ? "--max-vms" : "--jobs", optarg, min, dst) < 0 ||
 			    *dst > 1000000) {
-				free(o.policy_buf);
+				free(o->policy_buf);
 				return EXIT_BAD_INPUT;
 			}
 			break;
 		}
 		case 'h':
 			usage(stdout);
-			free(o.policy_buf);
+			free(o->policy_buf);
 			return 0;
 		case 'V':
 			printf("tlbreport %s\n", TLB_VERSION);
-			free(o.policy_buf);
+			free(o->policy_buf);
 			return 0;
 		default:
-			free(o.policy_buf);
+			free(o->policy_buf);
 			fprintf(stderr, "%s: see --help\n", tlb_prog);
 			return EXIT_BAD_INPUT;
 		}
 	}
 	if (optind >= argc) {
-		free(o.policy_buf);
+		free(o->policy_buf);
 		return bad_usage("%s", "no trace DB given");
 	}
 	if ((size_t)(argc - optind) > MAX_CAPTURES) {
-		free(o.policy_buf);
+		free(o->policy_buf);
 		return bad_usage("%s", "too many trace DBs (at most 64)");
 	}
-	if (o.nrun_ids && argc - optind > 1) {
-		free(o.policy_buf);
+	if (o->nrun_ids && argc - optind > 1) {
+		free(o->policy_buf);
 		return bad_usage("%s", "--run names runs of one DB; give one trace DB with it");
 	}
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	struct report *reps[MAX_CAPTURES] = { 0 };
+	struct outdir od = { .made = false };
+	size_t n = 0;
+	int rc;
+
+	tlb_prog = "tlbreport";
+	rc = parse_args(argc, argv, &o);
+	if (rc >= 0)
+		return rc;
+	rc = 0;
 
 	/* Load everything first: bad input stops before a file is written. */
 	for (int i = optind; i < argc; i++) {

@@ -240,19 +240,24 @@ static bool iso8601_ok(const char *s)
 	return s[i] == 'Z' && s[i + 1] == '\0';
 }
 
-int main(int argc, char **argv)
-{
+/* What the command line asks for (parse_args). */
+struct gen_args {
 	struct workload p;
-	const char *out = NULL, *scenario = NULL, *format = NULL;
-	bool force = false, quiet = false, list = false, workload_opt = false;
-	bool events_given = false, duration_given = false;
-	char err[512], start_time[64];
-	struct tw *w;
-	int c, rc;
+	const char *out, *scenario, *format;
+	bool force, quiet, list, workload_opt;
+	char start_time[64];	/* p.start_time points here */
+};
 
-	tlb_prog = "tlbgen";
+/* Fill @a from the command line: -1 to go on, or the exit code (messages said). */
+static int parse_args(int argc, char **argv, struct gen_args *a)
+{
+	bool events_given = false, duration_given = false;
+	char err[512];
+	int c;
+
+	memset(a, 0, sizeof(*a));
 	opterr = 0;	/* our own message, in the project's form */
-	workload_defaults(&p);
+	workload_defaults(&a->p);
 	while ((c = getopt_long(argc, argv, "o:fqhlV", options, NULL)) != -1) {
 		int64_t i64 = 0;
 		uint64_t u64 = 0;
@@ -260,31 +265,31 @@ int main(int argc, char **argv)
 		bool bad = false;
 
 		switch (c) {
-		case 'o': out = optarg; continue;
-		case 'f': force = true; continue;
-		case 'q': quiet = true; continue;
+		case 'o': a->out = optarg; continue;
+		case 'f': a->force = true; continue;
+		case 'q': a->quiet = true; continue;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("tlbgen %s\n", TLB_VERSION); return 0;
-		case OPT_SCENARIO: scenario = optarg; continue;
-		case 'l': list = true; continue;
+		case OPT_SCENARIO: a->scenario = optarg; continue;
+		case 'l': a->list = true; continue;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "table") && strcmp(optarg, "csv") && strcmp(optarg, "json")) {
 				tlb_msg("cannot use --format '%s': table, csv or json", optarg);
 				return EXIT_BAD_INPUT;
 			}
-			format = optarg;
+			a->format = optarg;
 			continue;
 		case OPT_START_TIME:
 			if (strcmp(optarg, "now") == 0) {
-				iso8601_now(start_time, sizeof(start_time));
-			} else if (iso8601_ok(optarg) && strlen(optarg) < sizeof(start_time)) {
-				strcpy(start_time, optarg);
+				iso8601_now(a->start_time, sizeof(a->start_time));
+			} else if (iso8601_ok(optarg) && strlen(optarg) < sizeof(a->start_time)) {
+				strcpy(a->start_time, optarg);
 			} else {
 				tlb_msg("cannot use --start-time '%s': not 'now' nor YYYY-MM-DDTHH:MM:SSZ",
 					optarg);
 				return EXIT_BAD_INPUT;
 			}
-			p.start_time = start_time;
+			a->p.start_time = a->start_time;
 			continue;
 		case '?':
 			tlb_msg("cannot use option '%s': unknown, or its value is missing (see --help)",
@@ -293,44 +298,44 @@ int main(int argc, char **argv)
 		default: break;
 		}
 		/* the rest are workload options */
-		workload_opt = true;
+		a->workload_opt = true;
 		switch (c) {
-		case OPT_VMS: bad = parse_i64(optarg, &i64); p.vms = i64; break;
-		case OPT_VCPUS: bad = parse_i64(optarg, &i64); p.vcpus = i64; break;
-		case OPT_CORES: bad = parse_i64(optarg, &i64); p.cores = i64; break;
-		case OPT_THREADS: bad = parse_i64(optarg, &i64); p.threads = i64; break;
-		case OPT_HPT_RESETS: bad = parse_i64(optarg, &i64); p.hpt_resets = i64; break;
+		case OPT_VMS: bad = parse_i64(optarg, &i64); a->p.vms = i64; break;
+		case OPT_VCPUS: bad = parse_i64(optarg, &i64); a->p.vcpus = i64; break;
+		case OPT_CORES: bad = parse_i64(optarg, &i64); a->p.cores = i64; break;
+		case OPT_THREADS: bad = parse_i64(optarg, &i64); a->p.threads = i64; break;
+		case OPT_HPT_RESETS: bad = parse_i64(optarg, &i64); a->p.hpt_resets = i64; break;
 		case OPT_EVENTS:
 			if (parse_i64(optarg, &i64) || i64 <= 0) {
 				/* an empty trace replays to nothing: a mistake, not a result */
 				tlb_msg("cannot use --events '%s': a number of events, at least 1", optarg);
 				return EXIT_BAD_INPUT;
 			}
-			p.events = i64;
+			a->p.events = i64;
 			events_given = true;
 			break;
 		case OPT_DURATION:
 			bad = parse_i64(optarg, &i64) || i64 <= 0;
-			p.duration_ms = i64;
+			a->p.duration_ms = i64;
 			duration_given = true;
 			break;
-		case OPT_SEED: bad = parse_u64(optarg, &u64); p.seed = u64; break;
-		case OPT_HCALL_RATE: bad = parse_double(optarg, &d); p.hcall_rate = d; break;
-		case OPT_EXIT_RATE: bad = parse_double(optarg, &d); p.exit_rate = d; break;
-		case OPT_HLOCAL: bad = parse_double(optarg, &d); p.hlocal_fraction = d; break;
-		case OPT_REMOVE_FOUND: bad = parse_double(optarg, &d); p.remove_found = d; break;
-		case OPT_PROTECT_FOUND: bad = parse_double(optarg, &d); p.protect_found = d; break;
-		case OPT_MIGRATION: bad = parse_double(optarg, &d); p.migration_rate = d; break;
-		case OPT_HOST_INVAL: bad = parse_double(optarg, &d); p.host_inval_rate = d; break;
+		case OPT_SEED: bad = parse_u64(optarg, &u64); a->p.seed = u64; break;
+		case OPT_HCALL_RATE: bad = parse_double(optarg, &d); a->p.hcall_rate = d; break;
+		case OPT_EXIT_RATE: bad = parse_double(optarg, &d); a->p.exit_rate = d; break;
+		case OPT_HLOCAL: bad = parse_double(optarg, &d); a->p.hlocal_fraction = d; break;
+		case OPT_REMOVE_FOUND: bad = parse_double(optarg, &d); a->p.remove_found = d; break;
+		case OPT_PROTECT_FOUND: bad = parse_double(optarg, &d); a->p.protect_found = d; break;
+		case OPT_MIGRATION: bad = parse_double(optarg, &d); a->p.migration_rate = d; break;
+		case OPT_HOST_INVAL: bad = parse_double(optarg, &d); a->p.host_inval_rate = d; break;
 		case OPT_HCALL_CPU:
 			if (strcmp(optarg, "thread") && strcmp(optarg, "unknown")) {
 				tlb_msg("cannot use --hcall-cpu '%s': thread or unknown", optarg);
 				return EXIT_BAD_INPUT;
 			}
-			p.hcall_cpu_unknown = strcmp(optarg, "unknown") == 0;
+			a->p.hcall_cpu_unknown = strcmp(optarg, "unknown") == 0;
 			break;
 		case OPT_MIX:
-			if (workload_set_mix(&p, optarg, err, sizeof(err))) {
+			if (workload_set_mix(&a->p, optarg, err, sizeof(err))) {
 				tlb_msg("cannot use --mix: %s", err);
 				return EXIT_BAD_INPUT;
 			}
@@ -350,7 +355,32 @@ int main(int argc, char **argv)
 	}
 	/* --duration-ms alone replaces the default event count; both is refused by the check */
 	if (duration_given && !events_given)
-		p.events = -1;
+		a->p.events = -1;
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct gen_args a;
+	struct workload p;
+	const char *out, *scenario, *format;
+	bool force, quiet, list, workload_opt;
+	char err[512];
+	struct tw *w;
+	int rc;
+
+	tlb_prog = "tlbgen";
+	rc = parse_args(argc, argv, &a);
+	if (rc >= 0)
+		return rc;
+	p = a.p;
+	out = a.out;
+	scenario = a.scenario;
+	format = a.format;
+	force = a.force;
+	quiet = a.quiet;
+	list = a.list;
+	workload_opt = a.workload_opt;
 	if (list) {
 		if (scenario || out || workload_opt) {
 			tlb_msg("cannot use --list with other options");

@@ -195,7 +195,21 @@ static int parse_policies(struct engine_config *cfg, char *list, char *why, size
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* What the command line asks for besides the engine's config (parse_args). */
+struct replay_args {
+	const char *path, *timeline_path;
+	const struct machine *prof;
+	int64_t threads, bucket_ns;	/* threads 0: the trace's; bucket 0: fit the trace */
+	enum out_format fmt;
+	int sort;
+	bool store, quiet;
+};
+
+/* Fill @cfg (machine, costs, options, policies), @filter and @a from the command line,
+ * up to the trace (@cfg zeroed with default options, @filter initialised): -1 to go on,
+ * or the exit code (messages said). @filter may hold memory whatever it returns. */
+static int parse_args(int argc, char **argv, struct engine_config *cfg,
+		      struct replay_filter *filter, struct replay_args *a)
 {
 	static const struct option longopts[] = {
 		{ "policy", required_argument, NULL, 'P' },
@@ -217,30 +231,17 @@ int main(int argc, char **argv)
 		{ "timeline", required_argument, NULL, OPT_TIMELINE },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct engine_config cfg;
-	static struct replay_filter filter;	/* static: reachable at every exit */
 	const char *costs[64], *options[64];
-	int ncosts = 0, noptions = 0, sort = SORT_BY_VM;
+	int ncosts = 0, noptions = 0;
 	char *policies = NULL;
-	const char *machine = "power7", *path, *timeline_path = NULL;
-	struct timeline *tl = NULL;
-	int64_t threads = 0, bucket_ns = 0;	/* bucket 0: fit the trace */
-	enum out_format fmt = OUT_TABLE;
-	bool store = false, quiet = false, oom;
-	struct tdb *db = NULL;
-	struct engine *e = NULL;
-	struct store *st = NULL;
-	const struct machine *prof;
+	const char *machine = "power7";
+	bool oom;
 	char err[768];
-	int c, rc = EXIT_RUN_FAILED;
+	int c;
 
-	tlb_prog = "tlbreplay";
-	/* One thread uses each connection: SQLite's per-call connection mutex is
-	 * pure cost in the scan (about a fifth of the time per row). */
-	sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
-	memset(&cfg, 0, sizeof(cfg));
-	filter_init(&filter);
-	replay_options_default(&cfg.opt);
+	memset(a, 0, sizeof(*a));
+	a->fmt = OUT_TABLE;
+	a->sort = SORT_BY_VM;
 	while ((c = getopt_long(argc, argv, "P:m:t:c:O:sb:qhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'P':
@@ -250,7 +251,7 @@ int main(int argc, char **argv)
 			machine = optarg;
 			break;
 		case 't':
-			if (parse_i64(optarg, &threads) || threads < 1 || threads > 64)
+			if (parse_i64(optarg, &a->threads) || a->threads < 1 || a->threads > 64)
 				return bad_usage("cannot use --threads-per-core '%s': not an integer 1..64", optarg);
 			break;
 		case 'c':
@@ -265,24 +266,24 @@ int main(int argc, char **argv)
 			break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "table") == 0)
-				fmt = OUT_TABLE;
+				a->fmt = OUT_TABLE;
 			else if (strcmp(optarg, "csv") == 0)
-				fmt = OUT_CSV;
+				a->fmt = OUT_CSV;
 			else if (strcmp(optarg, "json") == 0)
-				fmt = OUT_JSON;
+				a->fmt = OUT_JSON;
 			else
 				return bad_usage("cannot use --format '%s': not table, csv or json", optarg);
 			break;
 		case OPT_SORT:
-			sort = output_sort_key(optarg);
-			if (sort == -2)
+			a->sort = output_sort_key(optarg);
+			if (a->sort == -2)
 				return bad_usage("cannot use --sort '%s': not vm or a metric name "
 						 "(events, guest_entries, ..., cycles, stale_exposures)", optarg);
 			break;
 		case OPT_VM:
 		case OPT_VCPU:
-			if (filter_parse_ids(c == OPT_VM ? &filter.vms : &filter.vcpus, optarg, &oom)) {
-				filter_free(&filter);
+			if (filter_parse_ids(c == OPT_VM ? &filter->vms : &filter->vcpus, optarg, &oom)) {
+				filter_free(filter);
 				if (oom) {
 					tlb_msg("cannot replay: out of memory");
 					return EXIT_RUN_FAILED;
@@ -294,28 +295,28 @@ int main(int argc, char **argv)
 			break;
 		case OPT_FROM:
 		case OPT_TO:
-			if (filter_parse_time(optarg, c == OPT_FROM ? &filter.from : &filter.to)) {
-				filter_free(&filter);
+			if (filter_parse_time(optarg, c == OPT_FROM ? &filter->from : &filter->to)) {
+				filter_free(filter);
 				return bad_usage(c == OPT_FROM ? "cannot use --from '%s': not a time "
 						 "(ns, or with a unit: 1.5s, 200ms, 30us, 10ns)"
 						 : "cannot use --to '%s': not a time (ns, or with a unit: "
 						 "1.5s, 200ms, 30us, 10ns)", optarg);
 			}
-			filter.window = true;
+			filter->window = true;
 			break;
 		case 's':
-			store = true;
+			a->store = true;
 			break;
 		case 'b':
-			if (bucket_parse(optarg, &bucket_ns))
+			if (bucket_parse(optarg, &a->bucket_ns))
 				return bad_usage("cannot use --bucket-ms '%s': not a positive number of "
 						 "ms, or a time with a unit (200us, 10ms, 1.5s)", optarg);
 			break;
 		case 'q':
-			quiet = true;
+			a->quiet = true;
 			break;
 		case OPT_TIMELINE:
-			timeline_path = optarg;
+			a->timeline_path = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -328,47 +329,88 @@ int main(int argc, char **argv)
 			return EXIT_BAD_INPUT;
 		}
 	}
-	if (filter.window && filter.from >= filter.to) {
-		filter_free(&filter);
+	if (filter->window && filter->from >= filter->to) {
+		filter_free(filter);
 		return bad_usage("%s", "cannot use --from/--to: the window is empty (--from must be before --to)");
 	}
-	if (store && filter_active(&filter)) {
-		filter_free(&filter);
+	if (a->store && filter_active(filter)) {
+		filter_free(filter);
 		return bad_usage("%s", "cannot use --store with --vm, --vcpu, --from or --to: stored "
 				 "results are always of the whole trace");
 	}
 	if (optind != argc - 1)
 		return bad_usage("%s", optind >= argc ? "cannot replay: no TRACE.db given"
 						      : "cannot replay: more than one TRACE.db given");
-	path = argv[optind];
+	a->path = argv[optind];
 
-	prof = machine_profile(machine);
-	if (!prof)
+	a->prof = machine_profile(machine);
+	if (!a->prof)
 		return bad_usage("cannot use --machine '%s': not power7, power8 or power9-hash", machine);
-	cfg.m = *prof;
+	cfg->m = *a->prof;
 	for (int i = 0; i < ncosts; i++)
-		if (machine_set_cost(&cfg.m, costs[i]))
+		if (machine_set_cost(&cfg->m, costs[i]))
 			return bad_usage("cannot use --cost '%s': not NAME=V with NAME one of tlbiel, tlbie, "
 					 "tlbsync, ptesync, eieio, lock, flush_refill, sets and V a "
 					 "non-negative integer", costs[i]);
 	{
 		struct acc probe;
 
-		if (acc_costs(&probe, &cfg.m))
+		if (acc_costs(&probe, &cfg->m))
 			return bad_usage("%s", "cannot use these costs: one flush or sequence would "
 					 "cost more than 2^63-1 cycles");
 	}
-	replay_options_machine(&cfg.opt, prof->name);
+	replay_options_machine(&cfg->opt, a->prof->name);
 	for (int i = 0; i < noptions; i++)
-		if (replay_option_set(&cfg.opt, options[i]))
+		if (replay_option_set(&cfg->opt, options[i]))
 			return bad_usage("cannot use --option '%s': not NAME=0|1 with a NAME of --help",
 					 options[i]);
 	{
 		char dflt[] = DEFAULT_POLICIES;
 
-		if (parse_policies(&cfg, policies ? policies : dflt, err, sizeof(err)))
+		if (parse_policies(cfg, policies ? policies : dflt, err, sizeof(err)))
 			return bad_usage("cannot use --policy: %s", err);
 	}
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct engine_config cfg;
+	static struct replay_filter filter;	/* static: reachable at every exit */
+	struct replay_args a;
+	const char *path, *timeline_path;
+	struct timeline *tl = NULL;
+	int64_t threads, bucket_ns;
+	enum out_format fmt;
+	int sort;
+	bool store, quiet;
+	struct tdb *db = NULL;
+	struct engine *e = NULL;
+	struct store *st = NULL;
+	const struct machine *prof;
+	char err[768];
+	int rc;
+
+	tlb_prog = "tlbreplay";
+	/* One thread uses each connection: SQLite's per-call connection mutex is
+	 * pure cost in the scan (about a fifth of the time per row). */
+	sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+	memset(&cfg, 0, sizeof(cfg));
+	filter_init(&filter);
+	replay_options_default(&cfg.opt);
+	rc = parse_args(argc, argv, &cfg, &filter, &a);
+	if (rc >= 0)
+		return rc;
+	rc = EXIT_RUN_FAILED;
+	path = a.path;
+	timeline_path = a.timeline_path;
+	prof = a.prof;
+	threads = a.threads;
+	bucket_ns = a.bucket_ns;
+	fmt = a.fmt;
+	sort = a.sort;
+	store = a.store;
+	quiet = a.quiet;
 
 	if (input_check(path, err, sizeof(err))) {
 		tlb_msg("cannot read trace %s: %s", path, err);
