@@ -344,18 +344,14 @@ static int parse_args(int argc, char **argv, struct options *o)
 						 optarg);
 			break;
 		case 'P':
-			if (parse_policies(o, optarg) < 0) {
-				free(o->policy_buf);
+			if (parse_policies(o, optarg) < 0)
 				return bad_usage("bad --policy '%s' (names, comma-separated, at most 16)",
 						 optarg);
-			}
 			break;
 		case 'S':
 			if (parse_double(optarg, &o->sweep_factor) < 0 || !(o->sweep_factor >= 1.0) ||
-			    o->sweep_factor > 1e6) {
-				free(o->policy_buf);
+			    o->sweep_factor > 1e6)
 				return bad_usage("bad --sweep-factor '%s' (a number from 1 to 1e6)", optarg);
-			}
 			break;
 		case 'H':
 		case 'X':
@@ -367,38 +363,27 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 			if (parse_count(c == 'H' ? "--hazards" : c == 'X' ? "--max-points"
 					: c == 'v' ? "--max-vms" : "--jobs", optarg, min, dst) < 0 ||
-			    *dst > 1000000) {
-				free(o->policy_buf);
+			    *dst > 1000000)
 				return EXIT_BAD_INPUT;
-			}
 			break;
 		}
 		case 'h':
 			usage(stdout);
-			free(o->policy_buf);
 			return 0;
 		case 'V':
 			printf("tlbreport %s\n", TLB_VERSION);
-			free(o->policy_buf);
 			return 0;
 		default:
-			free(o->policy_buf);
 			fprintf(stderr, "%s: see --help\n", tlb_prog);
 			return EXIT_BAD_INPUT;
 		}
 	}
-	if (optind >= argc) {
-		free(o->policy_buf);
+	if (optind >= argc)
 		return bad_usage("%s", "no trace DB given");
-	}
-	if ((size_t)(argc - optind) > MAX_CAPTURES) {
-		free(o->policy_buf);
+	if ((size_t)(argc - optind) > MAX_CAPTURES)
 		return bad_usage("%s", "too many trace DBs (at most 64)");
-	}
-	if (o->nrun_ids && argc - optind > 1) {
-		free(o->policy_buf);
+	if (o->nrun_ids && argc - optind > 1)
 		return bad_usage("%s", "--run names runs of one DB; give one trace DB with it");
-	}
 	return -1;
 }
 
@@ -412,8 +397,10 @@ int main(int argc, char **argv)
 
 	tlb_prog = "tlbreport";
 	rc = parse_args(argc, argv, &o);
-	if (rc >= 0)
+	if (rc >= 0) {
+		free(o.policy_buf);
 		return rc;
+	}
 	rc = 0;
 
 	/* Load everything first: bad input stops before a file is written. */

@@ -44,6 +44,10 @@ check_exit "5020.4.2 unknown option: exit 2" 2 tlb tlbreport --bogus x.db
 check_exit "5020.4.3 unknown format: exit 2" 2 tlb tlbreport --format xml x.db
 check_exit "5020.4.4 bad --sweep-factor: exit 2" 2 tlb tlbreport --sweep-factor 0.5 x.db
 check_exit "5020.4.5 bad --max-points: exit 2" 2 tlb tlbreport --max-points one x.db
+# a bad option after --policy: the policy list is freed too (the ASan build's leak check
+# turned these exits into 1; found by make fuzz, fuzz_opts_tlbreport)
+check_exit "5020.4.5a bad --run after --policy: exit 2" 2 tlb tlbreport -P old,new --run x x.db
+check_exit "5020.4.5b unknown format after --policy: exit 2" 2 tlb tlbreport -P old --format xml x.db
 check_exit "5020.4.6 --help exits 0" 0 tlb tlbreport --help
 check_grep "5020.4.7 --help has USAGE" '^USAGE: tlbreport' "$OUT"
 check_grep "5020.4.8 --help has EXAMPLES with # comments" '^  tlbreport .*# ' "$OUT"
