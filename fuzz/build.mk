@@ -3,9 +3,12 @@
 #   fuzz_tlbimport        tlbimport's readers: trace.dat (datcheck + libtracecmd) and tracefs
 #                         text, through the real mapper (collector/import/fuzz_import.c)
 #   fuzz_tracedb          the trace DB reader (common/tracedb) + a tiny replay-like consumer
-#   fuzz_opts_tlbcollect  option parsing of tlbcollect, tlbimport, tlbmerge (their own
-#   fuzz_opts_tlbimport   parse functions, argv spelled by the input)
-#   fuzz_opts_tlbmerge
+#   fuzz_opts_tlbcollect  option parsing of tlbcollect, tlbimport, tlbmerge, tlbgen,
+#   fuzz_opts_tlbimport   tlbreplay, tlbreport (their own parse functions, argv spelled
+#   fuzz_opts_tlbmerge    by the input)
+#   fuzz_opts_tlbgen
+#   fuzz_opts_tlbreplay
+#   fuzz_opts_tlbreport
 #   fuzz_textparse        tlbgen --mix, tlbreplay --option/--cost/--machine, tlbreport's
 #                         params JSON and costs, hcall names, the number parsers
 #
@@ -22,8 +25,10 @@ FUZZ_COMMON := common/tracedb.c common/tracewriter.c common/util.c common/hcall.
 	       $(GEN)/schema_v1.c $(GEN)/version.c
 FUZZ_IMPORT := collector/import/reader.c collector/import/datfile.c collector/import/datcheck.c \
 	       collector/import/textfile.c collector/import/mapper.c
+# replay/build.mk is read after this file: its REPLAY_SRCS is not known yet here
+FUZZ_REPLAY := $(filter-out replay/tlbreplay.c replay/test_%.c replay/bench_%.c,$(wildcard replay/*.c))
 FUZZ_TARGETS := fuzz_tlbimport fuzz_tracedb fuzz_opts_tlbcollect fuzz_opts_tlbimport \
-		fuzz_opts_tlbmerge fuzz_textparse
+		fuzz_opts_tlbmerge fuzz_opts_tlbgen fuzz_opts_tlbreplay fuzz_opts_tlbreport fuzz_textparse
 FUZZ_HDRS := $(wildcard fuzz/*.h common/*.h collector/*.h collector/import/*.h collector/merge/*.h)
 
 define fuzz_link
@@ -34,8 +39,9 @@ $(FUZZ_DIR)/fuzz_tlbimport: collector/import/fuzz_import.c $(FUZZ_IMPORT) $(FUZZ
 	$(call fuzz_link,$(filter %.c,$^),$(IMPORT_PKG_CFLAGS),$(IMPORT_PKG_LIBS) -lsqlite3)
 $(FUZZ_DIR)/fuzz_tracedb: fuzz/fuzz_tracedb.c $(FUZZ_COMMON) $(FUZZ_HDRS)
 	$(call fuzz_link,$(filter %.c,$^),,-lsqlite3)
-$(FUZZ_DIR)/fuzz_opts_tlbcollect: fuzz/fuzz_opts_tlbcollect.c collector/sink.c collector/tpsource.c \
-		$(FUZZ_COMMON) $(FUZZ_HDRS) collector/tlbcollect.c $(GEN)/tlbcollect.skel.h $(GEN)/tlbcollect_guest.skel.h
+$(FUZZ_DIR)/fuzz_opts_tlbcollect: fuzz/fuzz_opts_tlbcollect.c $(filter-out collector/tlbcollect.c,$(TLBC_SRCS)) \
+		$(FUZZ_COMMON) $(FUZZ_HDRS) collector/tlbcollect.c $(GEN)/tlbcollect.skel.h $(GEN)/tlbcollect_guest.skel.h \
+		$(GEN)/tlbcollect_tf.skel.h
 	$(call fuzz_link,$(filter-out collector/tlbcollect.c,$(filter %.c,$^)),,$(TLBC_LIBBPF) -lsqlite3 -lpthread)
 $(FUZZ_DIR)/fuzz_opts_tlbimport: fuzz/fuzz_opts_tlbimport.c $(FUZZ_IMPORT) $(FUZZ_COMMON) $(FUZZ_HDRS) \
 		collector/import/tlbimport.c
@@ -43,6 +49,15 @@ $(FUZZ_DIR)/fuzz_opts_tlbimport: fuzz/fuzz_opts_tlbimport.c $(FUZZ_IMPORT) $(FUZ
 $(FUZZ_DIR)/fuzz_opts_tlbmerge: fuzz/fuzz_opts_tlbmerge.c collector/merge/placement.c collector/merge/clockfit.c \
 		$(FUZZ_COMMON) $(FUZZ_HDRS) collector/merge/tlbmerge.c
 	$(call fuzz_link,$(filter-out collector/merge/tlbmerge.c,$(filter %.c,$^)),,-lsqlite3)
+$(FUZZ_DIR)/fuzz_opts_tlbgen: fuzz/fuzz_opts_tlbgen.c generator/scenario.c generator/workload.c \
+		generator/prng.c $(FUZZ_COMMON) $(FUZZ_HDRS) generator/tlbgen.c
+	$(call fuzz_link,$(filter-out generator/tlbgen.c,$(filter %.c,$^)),,-lsqlite3)
+$(FUZZ_DIR)/fuzz_opts_tlbreplay: fuzz/fuzz_opts_tlbreplay.c $(FUZZ_REPLAY) \
+		$(FUZZ_COMMON) $(FUZZ_HDRS) replay/tlbreplay.c
+	$(call fuzz_link,$(filter-out replay/tlbreplay.c,$(filter %.c,$^)),,-lsqlite3)
+$(FUZZ_DIR)/fuzz_opts_tlbreport: fuzz/fuzz_opts_tlbreport.c $(filter-out analysis/tlbreport.c,$(TLBREPORT_SRCS)) \
+		$(GEN)/replay_model_doc.c $(FUZZ_COMMON) $(FUZZ_HDRS) analysis/tlbreport.c
+	$(call fuzz_link,$(filter-out analysis/tlbreport.c,$(filter %.c,$^)),,-lsqlite3)
 $(FUZZ_DIR)/fuzz_textparse: fuzz/fuzz_textparse.c generator/workload.c generator/prng.c replay/options.c \
 		replay/machine.c analysis/jsonscan.c analysis/costmodel.c $(FUZZ_COMMON) $(FUZZ_HDRS)
 	$(call fuzz_link,$(filter %.c,$^),,-lsqlite3)

@@ -38,6 +38,19 @@ seed() {
 	fuzz_opts_tlbmerge)
 		args "$c/a" h.db g.db -o m.db --offset 1.5e6 --rate 1.0001 --vm 2
 		args "$c/b" h.db g1.db g2.db --vm 1 --vm 2 -o m.db --format csv ;;
+	fuzz_opts_tlbgen)
+		args "$c/a" -o x.db --vms 2 --vcpus 4 --events 1000 --seed 7 --mix H_ENTER=1,H_REMOVE=2
+		args "$c/b" --list --format json; args "$c/c" -o x.db --scenario per-thread -f -q
+		args "$c/d" -o x.db --start-time 2024-01-02T03:04:05.5Z --duration-ms 10 --hcall-cpu unknown
+		args "$c/e" -o x.db --hcall-rate 1e3 --migration-rate 0.5 --hlocal-fraction 0.2 ;;
+	fuzz_opts_tlbreplay)
+		args "$c/a" -P old,new,oracle -m power9-hash -t 4 -c tlbie=400 -O new-hpt-reset-flush=1 t.db
+		args "$c/b" --vm 1,2 --vcpu 0 --from 1.5s --to 2000ms --format json --sort cycles t.db
+		args "$c/c" -s -b 10ms --timeline x.json -q t.db; args "$c/d" --policy optimal,modern a.db b.db ;;
+	fuzz_opts_tlbreport)
+		args "$c/a" -o out -f -m power8 -P old,new --run 1,2,3 --format csv a.db
+		args "$c/b" --sweep-factor 2.5 --hazards 0 --max-points 2 --max-vms 3 -j 4 --events a.db b.db
+		args "$c/c" -q -P x -P y,z a.db ;;
 	fuzz_textparse)
 		printf '\0H_ENTER=1,H_BULK_REMOVE=3,0x18=2' > "$c/mix"
 		printf '\1new-hpt-reset-flush=1' > "$c/opt"; printf '\2tlbie=400' > "$c/cost"
