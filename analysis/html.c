@@ -188,17 +188,6 @@ static void put_meta(FILE *f, const struct report *r)
 	fputs("</table></details>\n", f);
 }
 
-static const char *tpc_source_words(const char *src)
-{
-	if (strcmp(src, "option") == 0)
-		return "set with -t";
-	if (strcmp(src, "meta") == 0)
-		return "from the capture's meta";
-	if (strcmp(src, "profile") == 0)
-		return "the machine profile's";
-	return "source unknown: replayed before tlbreplay recorded it";
-}
-
 /* Machine, T and where it came from, vcores, costs, options: the parameters of every run shown. */
 static void put_params(FILE *f, const struct report *r)
 {
@@ -211,7 +200,7 @@ static void put_params(FILE *f, const struct report *r)
 	fputs("</b>, ", f);
 	if (run->tpc >= 0)
 		fprintf(f, "<b>%" PRId64 " threads per core</b> (%s)", run->tpc,
-			tpc_source_words(run->tpc_source));
+			verdict_tpc_source(run->tpc_source));
 	else
 		fputs("threads per core not recorded", f);
 	if (run->vcores[0]) {

@@ -154,17 +154,6 @@ static void put_sweep(FILE *f, const struct rs_capture *c, const struct sens_swe
 	fputs(".\n", f);
 }
 
-static const char *tpc_source_words(const char *src)
-{
-	if (strcmp(src, "option") == 0)
-		return "set with -t";
-	if (strcmp(src, "meta") == 0)
-		return "from the capture's meta";
-	if (strcmp(src, "profile") == 0)
-		return "the machine profile's";
-	return "source unknown: replayed before tlbreplay recorded it";
-}
-
 static void put_params(FILE *f, const struct report *r)
 {
 	const struct rs_capture *c = r->cap;
@@ -175,7 +164,7 @@ static void put_params(FILE *f, const struct report *r)
 	md_put(f, run->machine);
 	fputs(" |\n| threads per core | ", f);
 	if (run->tpc >= 0)
-		fprintf(f, "%" PRId64 " (%s)", run->tpc, tpc_source_words(run->tpc_source));
+		fprintf(f, "%" PRId64 " (%s)", run->tpc, verdict_tpc_source(run->tpc_source));
 	else
 		fputs("not recorded", f);
 	fputs(" |\n| vcores | ", f);

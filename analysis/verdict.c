@@ -296,3 +296,14 @@ const char *verdict_line(const struct rs_capture *c, const struct verdict *v, ch
 	}
 	return buf;
 }
+
+const char *verdict_tpc_source(const char *src)
+{
+	if (strcmp(src, "option") == 0)
+		return "set with -t";
+	if (strcmp(src, "meta") == 0)
+		return "from the capture's meta";
+	if (strcmp(src, "profile") == 0)
+		return "the machine profile's";
+	return "source unknown: replayed before tlbreplay recorded it";
+}

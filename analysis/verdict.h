@@ -66,6 +66,8 @@ struct verdict {
 void verdict_compute(const struct rs_capture *c, struct verdict *v);
 /* Was the capture made on POWER? (meta machine absent, or ppc* / powerpc*) */
 bool capture_on_power(const struct rs_capture *c);
+/* Where a run's threads per core came from, in words (params threads_per_core_source). */
+const char *verdict_tpc_source(const char *src);
 /* "modern is the cheapest safe policy: 1.10x the floor (optimal); old is unsafe (2 exposures)" */
 const char *verdict_line(const struct rs_capture *c, const struct verdict *v, char *buf,
 			 size_t len);
