@@ -30,6 +30,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include "tlbcollect.h"
+#include "vcpuname.bpf.h"
 #include "tfoffsets.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -135,33 +136,6 @@ static __always_inline struct tc_event *reserve_n(__u32 type, __u64 nev)
 static __always_inline void submit(struct tc_event *e)
 {
 	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
-}
-
-/* N of a name "CPU N/KVM" or "CPU N/TCG", else -1 (the rule of tlbcollect.bpf.c). */
-static __always_inline int vcpu_of_name(const char *c, __u32 *tcg)
-{
-	int id = 0, i, ndig = 0;
-
-	if (c[0] != 'C' || c[1] != 'P' || c[2] != 'U' || c[3] != ' ')
-		return -1;
-#pragma unroll
-	for (i = 4; i < 9; i++) {
-		if (c[i] < '0' || c[i] > '9')
-			break;
-		id = id * 10 + (c[i] - '0');
-		ndig++;
-	}
-	if (ndig == 0 || ndig > 4 || i + 4 >= TC_COMM_LEN)
-		return -1;
-	if (c[i] != '/' || c[i + 4] != '\0')
-		return -1;
-	if (c[i + 1] == 'K' && c[i + 2] == 'V' && c[i + 3] == 'M')
-		*tcg = 0;
-	else if (c[i + 1] == 'T' && c[i + 2] == 'C' && c[i + 3] == 'G')
-		*tcg = TC_F_TCG;
-	else
-		return -1;
-	return id;
 }
 
 static __always_inline int wanted_tgid(__u32 tgid)
