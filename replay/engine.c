@@ -53,6 +53,7 @@
 #include <sqlite3.h>
 
 #include "hcall.h"
+#include "i64array.h"
 #include "idmap.h"
 #include "util.h"
 
@@ -286,22 +287,6 @@ static int bucket_note(struct engine *e, struct vm *v)
 	return 0;
 }
 
-static int grow_i64(int64_t **a, int64_t *n, int64_t idx, int64_t fill)
-{
-	int64_t cap = *n ? *n : 8, *p;
-
-	while (cap <= idx)
-		cap *= 2;
-	p = realloc(*a, sizeof(*p) * (size_t)cap);
-	if (!p)
-		return -1;
-	for (int64_t i = *n; i < cap; i++)
-		p[i] = fill;
-	*a = p;
-	*n = cap;
-	return 0;
-}
-
 /* The dense index of vcpu @vcpu of @v, added (offline) at its first sight;
  * -1 when out of memory. */
 static int64_t vcpu_add(struct vm *v, int64_t vcpu)
@@ -314,14 +299,14 @@ static int64_t vcpu_add(struct vm *v, int64_t vcpu)
 		int64_t n = v->nvcpu, cap;
 		int64_t *pf;
 
-		if (grow_i64(&v->vcpu_core, &n, vix, -2))
+		if (i64array_grow(&v->vcpu_core, &n, vix, -2))
 			return -1;
 		cap = n;
 		n = v->nvcpu;
-		if (grow_i64(&v->vcpu_id, &n, vix, -1))
+		if (i64array_grow(&v->vcpu_id, &n, vix, -1))
 			return -1;
 		n = v->nvcpu;
-		if (grow_i64(&v->vcpu_kflush, &n, vix, 0))
+		if (i64array_grow(&v->vcpu_kflush, &n, vix, 0))
 			return -1;
 		pf = realloc(v->vcpu_pflush, sizeof(*pf) * (size_t)(cap * v->npol));
 		if (!pf)
@@ -347,7 +332,7 @@ static int64_t core_add(struct vm *v, int64_t core)
 {
 	int32_t cix = idmap_add(&v->cores, core);
 
-	if (cix < 0 || (cix >= v->ncore && grow_i64(&v->core_id, &v->ncore, cix, -1)))
+	if (cix < 0 || (cix >= v->ncore && i64array_grow(&v->core_id, &v->ncore, cix, -1)))
 		return -1;
 	v->core_id[cix] = core;
 	return cix;

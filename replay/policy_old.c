@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "hcall.h"
+#include "i64array.h"
 #include "policy.h"
 
 struct old_state {
@@ -37,24 +38,6 @@ struct old_state {
 	int64_t nslot;
 	int64_t slot_fill;	/* value of a slot not yet in last_vcpu[]: 0, -1 after a reset */
 };
-
-static int grow(int64_t **a, int64_t *n, int64_t idx, int64_t fill)
-{
-	int64_t cap = *n ? *n : 8, *p;
-
-	if (idx < *n)
-		return 0;
-	while (cap <= idx)
-		cap *= 2;
-	p = realloc(*a, sizeof(*p) * (size_t)cap);
-	if (!p)
-		return -1;
-	for (int64_t i = *n; i < cap; i++)
-		p[i] = fill;
-	*a = p;
-	*n = cap;
-	return 0;
-}
 
 static int old_init(struct pctx *p)
 {
@@ -80,8 +63,8 @@ static int old_enter(struct pctx *p, const struct pev *e)
 	int64_t t = p->m->threads_per_core;
 	int64_t slot = e->core * t + e->vcpu % t;
 
-	if (grow(&s->last_slot, &s->nvcpu, e->vix, -1) ||
-	    grow(&s->last_vcpu, &s->nslot, slot, s->slot_fill))
+	if (i64array_grow(&s->last_slot, &s->nvcpu, e->vix, -1) ||
+	    i64array_grow(&s->last_vcpu, &s->nslot, slot, s->slot_fill))
 		return -1;
 	if (s->last_slot[e->vix] == slot && s->last_vcpu[slot] == e->vcpu)
 		return 0;

@@ -58,6 +58,7 @@
 #include <string.h>
 
 #include "hcall.h"
+#include "i64array.h"
 #include "mincut.h"
 #include "policy.h"
 #include "policy_tracked.h"
@@ -134,23 +135,6 @@ static int64_t choice_gain(const struct machine *m, bool host, int64_t n)
 	int64_t g = host ? sat_mul(n, cost_global_seq(m, 1)) : cost_global_seq(m, n);
 
 	return g - cost_local(m, n);
-}
-
-static int grow_i64(int64_t **a, int64_t *n, int64_t idx)
-{
-	int64_t cap = *n ? *n : 8, *p;
-
-	if (idx < *n)
-		return 0;
-	while (cap <= idx)
-		cap *= 2;
-	p = realloc(*a, sizeof(*p) * (size_t)cap);
-	if (!p)
-		return -1;
-	memset(p + *n, 0, sizeof(*p) * (size_t)(cap - *n));
-	*a = p;
-	*n = cap;
-	return 0;
 }
 
 static int optimal_init(struct pctx *p)
@@ -447,7 +431,7 @@ static int pass2_inval(struct optimal_state *s, const struct machine *m, int64_t
 			bits &= bits - 1;
 			if (o == k || o >= s->nlast || s->last_entry[o] <= s->nentries)
 				continue;
-			if (grow_i64(&s->open_win, &s->nopen_cores, o))
+			if (i64array_grow(&s->open_win, &s->nopen_cores, o, 0))
 				return -1;
 			win = s->open_win[o];
 			if (!win) {
@@ -477,7 +461,7 @@ static int optimal_enter(struct pctx *p, const struct pev *e)
 
 	switch (p->pass) {
 	case 0:
-		if (grow_i64(&s->last_entry, &s->nlast, e->core))
+		if (i64array_grow(&s->last_entry, &s->nlast, e->core, 0))
 			return -1;
 		s->last_entry[e->core] = ++s->nentries;
 		return 0;
