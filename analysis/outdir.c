@@ -57,22 +57,44 @@ FILE *od_fopen(const char *path)
 	return f;
 }
 
-/* Is @dfd's directory empty? 1 yes, 0 no, -1 error. */
-static int dir_empty(int dfd)
+/* A directory stream over @dfd's directory, from its start, leaving @dfd open
+ * (a dup()ed descriptor shares its offset with earlier walks: rewound); NULL
+ * with errno set. */
+static DIR *walk_open(int dfd)
 {
 	int fd = dup(dfd);
 	DIR *d;
+
+	if (fd < 0)
+		return NULL;
+	d = fdopendir(fd);
+	if (!d) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return NULL;
+	}
+	rewinddir(d);
+	return d;
+}
+
+static bool is_dot(const char *name)
+{
+	return strcmp(name, ".") == 0 || strcmp(name, "..") == 0;
+}
+
+/* Is @dfd's directory empty? 1 yes, 0 no, -1 error. */
+static int dir_empty(int dfd)
+{
+	DIR *d = walk_open(dfd);
 	struct dirent *e;
 	int empty = 1;
 
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
+	if (!d)
 		return -1;
-	}
-	rewinddir(d);
 	while ((e = readdir(d)))
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+		if (!is_dot(e->d_name)) {
 			empty = 0;
 			break;
 		}
@@ -166,20 +188,16 @@ int od_begin(struct outdir *od, const char *target, bool force, char *err, size_
 /* Remove everything under @dfd (not @dfd itself), never following a link. */
 static int remove_tree_at(int dfd)
 {
-	int fd = dup(dfd), rc = 0;
-	DIR *d;
+	DIR *d = walk_open(dfd);
 	struct dirent *e;
+	int rc = 0;
 
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
+	if (!d)
 		return -1;
-	}
-	rewinddir(d);	/* a dup()ed descriptor shares its offset with earlier walks */
 	while ((e = readdir(d))) {
 		struct stat st;
 
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+		if (is_dot(e->d_name))
 			continue;
 		if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 			rc = -1;
@@ -220,21 +238,17 @@ void od_abort(struct outdir *od)
 /* Every entry under @dfd as "d REL" / "f REL" lines, directories first. */
 static int list_tree(int dfd, const char *rel, FILE *out)
 {
-	int fd = dup(dfd), rc = 0;
-	DIR *d;
+	DIR *d = walk_open(dfd);
 	struct dirent *e;
+	int rc = 0;
 
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
+	if (!d)
 		return -1;
-	}
-	rewinddir(d);	/* a dup()ed descriptor shares its offset with earlier walks */
 	while ((e = readdir(d))) {
 		struct stat st;
 		char path[4096];
 
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+		if (is_dot(e->d_name) ||
 		    (!*rel && strcmp(e->d_name, OD_MANIFEST) == 0))
 			continue;
 		if ((size_t)snprintf(path, sizeof path, "%s%s%s", rel, *rel ? "/" : "", e->d_name) >=
@@ -384,21 +398,18 @@ static int remove_listed(int tfd, char *err, size_t errlen, const char *target)
 static int move_entries(int from, int to, const char *shown, bool dry, const char *skip,
 			char *err, size_t errlen)
 {
-	int fd = dup(from), rc = 0;
-	DIR *d;
+	DIR *d = walk_open(from);
 	struct dirent *e;
+	int rc = 0;
 
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
+	if (!d) {
 		snprintf(err, errlen, "cannot read %s: %s", shown, strerror(errno));
 		return -1;
 	}
-	rewinddir(d);
 	while (rc == 0 && (e = readdir(d))) {
 		struct stat a, b;
 
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+		if (is_dot(e->d_name) ||
 		    (skip && strcmp(e->d_name, skip) == 0))
 			continue;
 		if (fstatat(to, e->d_name, &b, AT_SYMLINK_NOFOLLOW) < 0) {
