@@ -372,7 +372,7 @@ static FILE *open_output(struct timeline *t, const char *path, char *err, size_t
 		t->tmp[0] = 0;
 		return NULL;
 	}
-	fchmod(fd, 0644);
+	/* mkstemp's 0600 stays: the timeline holds the trace's vcpu runs, like the DB. */
 	f = fdopen(fd, "w");
 	if (!f) {
 		snprintf(err, errlen, "%s", strerror(errno));
