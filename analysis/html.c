@@ -615,6 +615,7 @@ static int write_capture(FILE *f, const void *arg)
 	put_verdict(f, r);
 	put_totals(f, r);
 	put_per_vm(f, r);
+	kf_html(f, r);
 	put_time(f, r);
 	put_sensitivity(f, r);
 	put_stale(f, r);

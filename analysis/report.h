@@ -9,6 +9,7 @@
  *   html.c        index.html of one capture, and of a comparison
  *   stdout_fmt.c  the summary on stdout: table, csv or json
  *   fmt.c         number and text formatting shared by the writers
+ *   kernelflush.c the kernel's own flushes beside the policies', in each shape
  *
  * Order of calls (tlbreport.c): rs_load and sens_compute per capture; then
  * fig_capture (which lists the plot names in the report), then gp_run_all
@@ -63,6 +64,14 @@ int md_compare(struct report *const *reps, size_t nreps, const char *dir, char *
 int html_capture(const struct report *r, const char *up_link, char *err, size_t errlen);
 int html_compare(struct report *const *reps, size_t nreps, const char *dir,
 		 char *const *plots, size_t nplots, char *err, size_t errlen);
+
+/* kernelflush.c: the kernel's own flushes (kernel_flush events) beside each policy's
+ * full_flushes per VM; nothing when the capture has none. */
+void kf_html(FILE *f, const struct report *r);
+void kf_md(FILE *f, const struct report *r);
+void kf_table(FILE *f, const struct report *r);
+/* ",\n   \"kernel_flush\": {...}" or null, inside a report's JSON object. */
+void kf_json(FILE *f, const struct report *r);
 
 /* stdout_fmt.c: the summary of every capture on @f. */
 int out_summary(FILE *f, enum out_format fmt, struct report *const *reps, size_t nreps);

@@ -306,6 +306,68 @@ static int load_event_counts(struct loader *l, struct rs_capture *c)
 	return 0;
 }
 
+/*
+ * The kernel's own full flushes per VM: kernel_flush events (the harness's kprobes, or a
+ * collector that records them), their kind id resolved by name as every reader does.
+ * One scan of the event table; a vm that is not an integer is bad input, named by rowid.
+ */
+static int load_kernel_flushes(struct loader *l, struct rs_capture *c)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc = sqlite3_prepare_v2(l->db,
+		"SELECT vm, count(*), min(CASE WHEN typeof(vm) <> 'integer' THEN rowid END) "
+		"FROM event WHERE kind = (SELECT id FROM event_kind WHERE name = 'kernel_flush') "
+		"GROUP BY vm ORDER BY vm", -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return sql_fail(l, "cannot count the kernel_flush events");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
+			long long row = sqlite3_column_int64(st, 2);
+
+			sqlite3_finalize(st);
+			return fail(l, 2, "event rowid %lld (kernel_flush): vm is not an integer", row);
+		}
+		if (c->nkflush == cap) {
+			size_t ncap = cap ? cap * 2 : 8;
+			struct rs_kflush *p = realloc(c->kflush, ncap * sizeof *p);
+
+			if (!p)
+				break;
+			c->kflush = p;
+			cap = ncap;
+		}
+		c->kflush[c->nkflush].vm = sqlite3_column_int64(st, 0);
+		c->kflush[c->nkflush].count = sqlite3_column_int64(st, 1);
+		c->kflush_total += c->kflush[c->nkflush].count;	/* <= the rows of a table */
+		c->nkflush++;
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return fail(l, 1, "cannot count the kernel_flush events: %s", strerror(ENOMEM));
+	if (rc != SQLITE_DONE)
+		return sql_fail(l, "cannot count the kernel_flush events");
+	return 0;
+}
+
+int64_t rs_kernel_flushes(const struct rs_capture *c, int64_t vm)
+{
+	size_t lo = 0, hi = c->nkflush;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c->kflush[mid].vm == vm)
+			return c->kflush[mid].count;
+		if (c->kflush[mid].vm < vm)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
 static void free_run(struct rs_run *r)
 {
 	free(r->policy);
@@ -970,6 +1032,8 @@ struct rs_capture *rs_load(const char *path, const struct rs_options *opt,
 		    load_hazards(&l, r, opt->hazard_limit) < 0)
 			goto out;
 	}
+	if (!opt->skip_kernel_flush && load_kernel_flushes(&l, c) < 0)
+		goto out;
 	if (opt->read_events && load_event_counts(&l, c) < 0)
 		goto out;
 	rc = 0;
@@ -1002,6 +1066,7 @@ void rs_free(struct rs_capture *c)
 	for (size_t i = 0; i < c->nkinds; i++)
 		free(c->kinds[i].name);
 	free(c->kinds);
+	free(c->kflush);
 	for (size_t i = 0; i < c->nruns; i++)
 		free_run(&c->runs[i]);
 	free(c->runs);

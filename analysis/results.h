@@ -9,7 +9,7 @@
  * of the all row (replay_series), and its hazards (replay_hazard: the count
  * and the earliest ones). It also loads the trace's meta and VM names. It
  * never reads the event table: a report costs what the results cost, not
- * what the trace costs.
+ * what the trace costs (one scan for kernel_flush events aside, below).
  *
  * Interface:
  *   rs_load()            open PATH, select runs, load everything; NULL + message on error
@@ -34,9 +34,12 @@
  * must share one parameter set (else exit 2). Runs are then ordered by
  * rs_policy_rank(). --policy keeps only the listed policies, in that order.
  *
- * The event table is read only when asked (read_events, tlbreport --events):
- * one GROUP BY over it for the events per kind and the sum of the counts
- * that 'lost' events carry, to check the capture's meta against.
+ * The event table is read once for the kernel's own flushes: the kernel_flush
+ * events (the powernv harness's kprobes; kind resolved by name) counted per
+ * VM with one GROUP BY, shown beside each policy's full_flushes (unless
+ * skip_kernel_flush). The rest of it only when asked (read_events, tlbreport
+ * --events): one GROUP BY over it for the events per kind and the sum of the
+ * counts that 'lost' events carry, to check the capture's meta against.
  *
  * Errors: rs_load returns NULL with "why" in @err and sets *@exit_code: 2 for
  * a file that is not a trace DB, has no results ("run tlbreplay --store
@@ -120,8 +123,17 @@ struct rs_kind_count {
 	int64_t count;			/* rows of that kind in table event */
 };
 
+struct rs_kflush {
+	int64_t vm;			/* event.vm */
+	int64_t count;			/* its kernel_flush events */
+};
+
 struct rs_capture {
 	char *path;			/* as given */
+	struct rs_kflush *kflush;	/* kernel_flush events per VM, ascending vm (none: the
+					   trace has none, or skip_kernel_flush) */
+	size_t nkflush;
+	int64_t kflush_total;		/* their sum */
 	struct sqlite3 *db;		/* open (reportdb) until rs_free: the hazard list streams */
 	struct rs_kind_count *kinds;	/* with --events only: events per kind */
 	size_t nkinds;
@@ -149,6 +161,8 @@ struct rs_options {
 	size_t npolicies;
 	size_t hazard_limit;		/* hazards loaded per run for the list */
 	bool read_events;		/* also count the events per kind (one scan) */
+	bool skip_kernel_flush;		/* do not count the kernel_flush events (fleet: stored
+					   results only) */
 };
 
 struct rs_capture *rs_load(const char *path, const struct rs_options *opt,
@@ -159,6 +173,8 @@ const char *rs_meta(const struct rs_capture *c, const char *key);
 const char *rs_vm_name(const struct rs_capture *c, int64_t vm);
 char rs_vm_mmu(const struct rs_capture *c, int64_t vm);
 char rs_policy_mmu(const char *policy);
+/* The kernel_flush events of VM @vm (0 when none). */
+int64_t rs_kernel_flushes(const struct rs_capture *c, int64_t vm);
 /* The metrics of VM @vm in @run (bisection: vms are in id order), or NULL. */
 const int64_t *rs_vm_metrics(const struct rs_run *run, int64_t vm);
 /* The options of every run shown, each "name=v" once (DB text: escape it). */

@@ -128,7 +128,10 @@ int sens_compute(const struct rs_capture *c, double factor, struct sens *s)
 	for (size_t i = 0; i < c->nruns; i++) {
 		const struct rs_run *r = &c->runs[i];
 
-		if (r->all.m[M_STALE_EXPOSURES] == 0 && strcmp(r->policy, "optimal") != 0) {
+		/* radix models other guests (radix-MMU VMs): never the cheapest of the hash
+		 * policies, as verdict.c never ranks it with them */
+		if (r->all.m[M_STALE_EXPOSURES] == 0 && strcmp(r->policy, "optimal") != 0 &&
+		    rs_policy_mmu(r->policy) == 'h') {
 			s->candidate[i] = true;
 			s->ncandidates++;
 			if (!ref)

@@ -8,7 +8,8 @@
  * and, over that range, which SAFE policy is the cheapest: the lower
  * envelope of the candidates' lines, as segments [from, to] each with its
  * cheapest policy, the flip points between them. A candidate is a stored
- * run with no stale exposure that is not `optimal` (its decisions depend on
+ * run with no stale exposure that is not `optimal` nor `radix` (radix models
+ * radix-MMU guests, never ranked with the hash policies; optimal's decisions depend on
  * the costs, so its line at other costs would only be an upper bound: the
  * report says so). An unsafe policy is never a candidate: it is never
  * called the cheapest, whatever it costs. It also checks the model against

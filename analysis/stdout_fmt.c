@@ -14,7 +14,9 @@
  *          "verdict": {"line", "cheapest_safe", "floor", "missing",
  *          "safe": [{"policy", "cycles", "x_floor"}], "unsafe": [{"policy",
  *          "stale_exposures"}]},
- *          "old_new": {"less_cycles", "old_new_cycles", "crossover": {NAME: x|null}}}]}
+ *          "kernel_flush": null | {"total", "vms": [{"vm", "kernel", "full_flushes":
+ *          {POLICY: n|null}}], "exact": [POLICY...]},
+ *          "sweeps": null | {NAME: {"stored", "max", "cheapest": [...]}}}]}
  * Metric names are those of replay-model.md; numbers are exact integers.
  */
 #include <inttypes.h>
@@ -78,6 +80,7 @@ static void out_table(FILE *f, const struct report *r)
 			c->runs[0].machine, run0_tpc(c),
 			strcmp(c->runs[0].tpc_source, "unknown") == 0 ? "source not recorded" : "from ",
 			strcmp(c->runs[0].tpc_source, "unknown") == 0 ? "" : c->runs[0].tpc_source);
+	kf_table(f, r);
 	if (c->nother_params)
 		fprintf(f, "  %zu stored run(s) with other parameters left out (see the report)\n",
 			c->nother_params);
@@ -199,7 +202,9 @@ static void out_json(FILE *f, const struct report *r, bool last)
 		fprintf(f, "%s{\"policy\": \"%s\", \"stale_exposures\": %" PRId64 "}", k ? ", " : "",
 			c->runs[i].policy, c->runs[i].all.m[M_STALE_EXPOSURES]);
 	}
-	fputs("]},\n   \"sweeps\": ", f);
+	fputs("]}", f);
+	kf_json(f, r);
+	fputs(",\n   \"sweeps\": ", f);
 	if (!s->usable) {
 		fputs("null}", f);
 	} else {

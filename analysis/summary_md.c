@@ -369,6 +369,7 @@ static int write_capture(FILE *f, const void *arg)
 	put_totals(f, r);
 	put_verdict(f, r);
 	put_per_vm(f, r);
+	kf_md(f, r);
 	put_hazards(f, r);
 	put_files(f, r);
 	return 0;

@@ -150,8 +150,8 @@ static void mmu_note(const struct rs_capture *c, struct verdict *v)
 
 		n = add(b, len, n, ". radix on %s (run %" PRId64 "): %" PRId64 " full flush%s, %"
 			PRId64 " cycles, %" PRId64 " stale-TLB exposure%s%s; not ranked against "
-			"optimal, a hash-MMU floor (tlbreplay's table puts the kernel's own flushes, "
-			"kernel_flush events, beside it: they are not stored)",
+			"optimal, a hash-MMU floor (when the trace has kernel_flush events, the kernel's "
+			"own flushes are shown beside it per VM)",
 			known ? "the radix VMs" : "every VM", c->runs[v->radix].id,
 			m[M_FULL_FLUSHES], m[M_FULL_FLUSHES] == 1 ? "" : "es", m[M_CYCLES],
 			m[M_STALE_EXPOSURES],
