@@ -2,7 +2,8 @@
 TLBREPORT_SRCS := analysis/tlbreport.c analysis/results.c analysis/costmodel.c \
 	analysis/jsonscan.c analysis/sensitivity.c analysis/plot.c analysis/figures.c \
 	analysis/summary_md.c analysis/html.c analysis/stdout_fmt.c analysis/fmt.c \
-	analysis/reportdb.c analysis/outdir.c analysis/verdict.c analysis/kernelflush.c
+	analysis/reportdb.c analysis/outdir.c analysis/verdict.c analysis/kernelflush.c \
+	analysis/fleet.c analysis/fleet_pages.c analysis/fleet_plot.c analysis/fleetdb.c
 # docs/replay-model.md is compiled in: every report carries the model it was made with.
 $(GEN)/replay_model_doc.c: docs/replay-model.md
 	$(call msg,GEN,$@)mkdir -p $(@D) && awk 'BEGIN { print "const char tlb_replay_model_md[] =" } \

@@ -24,7 +24,7 @@
 #include "report.h"
 #include "util.h"
 
-static const char STYLE[] =
+const char html_style[] =
 	"body{font:14px/1.45 'DejaVu Sans',system-ui,sans-serif;color:#1b1b1b;background:#f6f7f9;"
 	"margin:0}\n"
 	"main{max-width:1060px;margin:0 auto;padding:18px 22px 40px;background:#fff;"
@@ -586,7 +586,7 @@ static int write_capture(FILE *f, const void *arg)
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>tlbreport: ", f);
 	html_put(f, r->label);
 	fprintf(f, "</title>\n<meta name=\"generator\" content=\"tlbreport %s\">\n<style>\n%s</style>"
-		"</head>\n<body><main>\n", TLB_VERSION, STYLE);
+		"</head>\n<body><main>\n", TLB_VERSION, html_style);
 	if (a->up_link)
 		fprintf(f, "<div class=\"sub\"><a href=\"%s\">&larr; comparison of all captures</a></div>\n",
 			a->up_link);
@@ -670,7 +670,7 @@ static int write_compare(FILE *f, const void *arg)
 		"content=\"tlbreport %s\">\n<style>\n%s</style></head>\n<body><main>\n"
 		"<h1>TLB invalidation policies: %zu captures compared</h1>\n<div class=\"sub\">"
 		"costs in modeled cycles (estimates); each capture's full report is linked by "
-		"its name</div>\n", a->nreps, TLB_VERSION, STYLE, a->nreps);
+		"its name</div>\n", a->nreps, TLB_VERSION, html_style, a->nreps);
 	{
 		char line[2048];
 

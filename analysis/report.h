@@ -61,6 +61,7 @@ int md_compare(struct report *const *reps, size_t nreps, const char *dir, char *
 	       size_t errlen);
 
 /* html.c */
+extern const char html_style[];		/* the CSS every page of a report shares */
 int html_capture(const struct report *r, const char *up_link, char *err, size_t errlen);
 int html_compare(struct report *const *reps, size_t nreps, const char *dir,
 		 char *const *plots, size_t nplots, char *err, size_t errlen);

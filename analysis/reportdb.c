@@ -116,13 +116,18 @@ static void dir_of(const char *path, char *out, size_t len)
 		snprintf(out, len, "%.*s", (int)(slash - path), path);
 }
 
-static int check_schema(sqlite3 *db, int *code, char *err, size_t errlen)
+/* @schema: "main", or an attach name of ours (never text from a file). */
+static int check_schema(sqlite3 *db, const char *schema, int *code, char *err, size_t errlen)
 {
 	static const char *const required[] = { "meta", "vm", "event_kind", "event" };
 	bool have[4] = { false };
 	sqlite3_stmt *st;
-	int rc = sqlite3_prepare_v2(db, "SELECT type, name, tbl_name, coalesce(sql, '') "
-				    "FROM sqlite_master", -1, &st, NULL);
+	char q[160];
+	int rc;
+
+	snprintf(q, sizeof q, "SELECT type, name, tbl_name, coalesce(sql, '') FROM \"%s\".sqlite_master",
+		 schema);
+	rc = sqlite3_prepare_v2(db, q, -1, &st, NULL);
 
 	if (rc != SQLITE_OK) {
 		snprintf(err, errlen, "not a SQLite trace database: %s", sqlite3_errmsg(db));
@@ -169,8 +174,8 @@ static int check_schema(sqlite3 *db, int *code, char *err, size_t errlen)
 			snprintf(err, errlen, "not a trace database: table '%s' is missing", required[i]);
 			return -1;
 		}
-	rc = sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'schema_version'",
-				-1, &st, NULL);
+	snprintf(q, sizeof q, "SELECT value FROM \"%s\".meta WHERE key = 'schema_version'", schema);
+	rc = sqlite3_prepare_v2(db, q, -1, &st, NULL);
 	if (rc != SQLITE_OK) {
 		snprintf(err, errlen, "cannot read table meta: %s", sqlite3_errmsg(db));
 		return -1;
@@ -248,7 +253,7 @@ sqlite3 *rdb_open(const char *path, int *code, char *err, size_t errlen)
 			return NULL;
 		}
 	}
-	if (check_schema(db, code, err, errlen) < 0) {
+	if (check_schema(db, "main", code, err, errlen) < 0) {
 		sqlite3_close(db);
 		return NULL;
 	}
@@ -258,4 +263,99 @@ sqlite3 *rdb_open(const char *path, int *code, char *err, size_t errlen)
 void rdb_close(sqlite3 *db)
 {
 	sqlite3_close(db);
+}
+
+/* ATTACH @uri AS @name: 0, or the SQLite result code. */
+static int attach_uri(sqlite3 *db, const char *uri, const char *name)
+{
+	char q[96];
+	sqlite3_stmt *st;
+	int rc;
+
+	snprintf(q, sizeof q, "ATTACH ?1 AS \"%s\"", name);
+	rc = sqlite3_prepare_v2(db, q, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, uri, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE) {
+		/* the first read of the header tells a SQLite file from anything else */
+		snprintf(q, sizeof q, "SELECT count(*) FROM \"%s\".sqlite_master", name);
+		rc = sqlite3_exec(db, q, NULL, NULL, NULL);
+		if (rc != SQLITE_OK)
+			rdb_detach(db, name);
+		return rc;
+	}
+	return rc;
+}
+
+int rdb_attach(sqlite3 *db, const char *path, const char *name, int *code, char *err,
+	       size_t errlen)
+{
+	struct stat st;
+	char *uri;
+	int rc, wal;
+
+	*code = 2;
+	for (const char *p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || *p == '_')) {
+			snprintf(err, errlen, "attach name '%s' is not ours", name);
+			*code = 1;
+			return -1;
+		}
+	if (stat(path, &st) < 0) {
+		snprintf(err, errlen, "cannot open: %s", strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "not a SQLite trace database: not a regular file");
+		return -1;
+	}
+	if (!(uri = make_uri(path, false))) {
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		*code = 1;
+		return -1;
+	}
+	rc = attach_uri(db, uri, name);
+	free(uri);
+	if (rc != SQLITE_OK) {
+		char dir[4096];
+
+		wal = header_wal(path);
+		dir_of(path, dir, sizeof dir);
+		if (wal < 0) {
+			snprintf(err, errlen, "not a SQLite trace database: %s", sqlite3_errstr(rc));
+			return -1;
+		}
+		if (wal == 1 && access(dir, W_OK) != 0 && wal_size(path) == 0) {
+			/* as rdb_open: every page is in the main file */
+			if (!(uri = make_uri(path, true))) {
+				snprintf(err, errlen, "%s", strerror(ENOMEM));
+				*code = 1;
+				return -1;
+			}
+			rc = attach_uri(db, uri, name);
+			free(uri);
+		}
+		if (rc != SQLITE_OK) {
+			snprintf(err, errlen, "cannot attach as SQLite%s: %s",
+				 wal == 1 ? " (the DB is in WAL mode)" : "", sqlite3_errstr(rc));
+			*code = rc == SQLITE_CANTOPEN || rc == SQLITE_PERM || rc == SQLITE_READONLY ? 1 : 2;
+			return -1;
+		}
+	}
+	if (check_schema(db, name, code, err, errlen) < 0) {
+		rdb_detach(db, name);
+		return -1;
+	}
+	return 0;
+}
+
+void rdb_detach(sqlite3 *db, const char *name)
+{
+	char q[96];
+
+	snprintf(q, sizeof q, "DETACH \"%s\"", name);
+	sqlite3_exec(db, q, NULL, NULL, NULL);
 }

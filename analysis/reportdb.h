@@ -24,6 +24,12 @@
  * Interface:
  *   rdb_open()   the checked handle, or NULL with "why" in @err and *@code 1 or 2
  *   rdb_close()  NULL-safe
+ *   rdb_attach() the same file attached read-only (mode=ro URI, the same WAL rule) to a
+ *                connection of ours under @name (ours: [a-z_] only, never from a file),
+ *                then the same schema checks on that schema; 0, or -1 with "why" and
+ *                *@code (detached again). The connection must have been opened with
+ *                SQLITE_OPEN_URI, DEFENSIVE on and TRUSTED_SCHEMA off (fleetdb.c).
+ *   rdb_detach() DETACH @name (errors ignored: nothing to undo)
  */
 #ifndef TLB_REPORTDB_H
 #define TLB_REPORTDB_H
@@ -39,5 +45,8 @@ extern const size_t rdb_ntables;
 
 struct sqlite3 *rdb_open(const char *path, int *code, char *err, size_t errlen);
 void rdb_close(struct sqlite3 *db);
+int rdb_attach(struct sqlite3 *db, const char *path, const char *name, int *code, char *err,
+	       size_t errlen);
+void rdb_detach(struct sqlite3 *db, const char *name);
 
 #endif

@@ -1014,6 +1014,8 @@ struct rs_capture *rs_load(const char *path, const struct rs_options *opt,
 		goto out;
 	if (!exists_run || !exists_total) {
 		fail(&l, 2, "no results tables (replay_run, replay_total): run tlbreplay --store first");
+		if (opt->nothing_fits)
+			*opt->nothing_fits = true;
 		goto out;
 	}
 	if (load_run_list(&l, &all, &nall) < 0)
@@ -1021,15 +1023,23 @@ struct rs_capture *rs_load(const char *path, const struct rs_options *opt,
 	c->nruns_stored = nall;
 	if (nall == 0) {
 		fail(&l, 2, "no replay results stored: run tlbreplay --store first");
+		if (opt->nothing_fits)
+			*opt->nothing_fits = true;
 		goto out;
 	}
-	if (select_runs(&l, opt, c, all, nall) < 0)
+	if (select_runs(&l, opt, c, all, nall) < 0) {
+		/* select_runs fails with exit 2 only for a machine, run or policy not stored */
+		if (opt->nothing_fits && l.exit_code == 2 && !opt->nrun_ids)
+			*opt->nothing_fits = true;
 		goto out;
+	}
 	for (size_t i = 0; i < c->nruns; i++) {
 		struct rs_run *r = &c->runs[i];
 
-		if (load_totals(&l, r) < 0 || load_series(&l, r) < 0 ||
-		    load_hazards(&l, r, opt->hazard_limit) < 0)
+		if (load_totals(&l, r) < 0)
+			goto out;
+		if (!opt->totals_only && (load_series(&l, r) < 0 ||
+					  load_hazards(&l, r, opt->hazard_limit) < 0))
 			goto out;
 	}
 	if (!opt->skip_kernel_flush && load_kernel_flushes(&l, c) < 0)

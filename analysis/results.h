@@ -163,6 +163,10 @@ struct rs_options {
 	bool read_events;		/* also count the events per kind (one scan) */
 	bool skip_kernel_flush;		/* do not count the kernel_flush events (fleet: stored
 					   results only) */
+	bool totals_only;		/* no series, no hazards: the totals and the verdict */
+	bool *nothing_fits;		/* if set: true when rs_load failed because nothing
+					   stored fits (no results, no run of the machine or
+					   policy asked), not because the file is bad */
 };
 
 struct rs_capture *rs_load(const char *path, const struct rs_options *opt,

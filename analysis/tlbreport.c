@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "fleet.h"
 #include "outdir.h"
 #include "plot.h"
 #include "report.h"
@@ -68,6 +69,7 @@ struct options {
 	int64_t max_vms;		/* --max-vms */
 	int64_t jobs;			/* --jobs */
 	bool events;			/* --events */
+	bool fleet;			/* --fleet: one report over many hosts (fleet.c) */
 };
 
 static void usage(FILE *f)
@@ -83,8 +85,13 @@ static void usage(FILE *f)
 "flagged). Plots are made by gnuplot as PNG and SVG; each one's script is kept\n"
 "beside it (DIR/plots/NAME.gp).\n"
 "Several DBs: each gets DIR/NAME/, and DIR/index.html puts them side by side.\n"
+"--fleet: one report over many hosts' captures (a directory gives its *.db files):\n"
+"per host the verdict and where it flips, across hosts the distribution of each\n"
+"safe policy's distance to optimal, the hosts where a policy is unsafe or the\n"
+"verdict flips, and DIR/fleet.db with every capture's stored runs (no replay).\n"
 "\n"
 "USAGE: tlbreport [OPTIONS] TRACE.db [TRACE.db...]\n"
+"       tlbreport --fleet [OPTIONS] CAPTURE.db|DIR [CAPTURE.db|DIR...]\n"
 "\n"
 "OPTIONS:\n"
 "  -o, --output DIR      a new directory for the report; its parent must exist (default: report)\n"
@@ -98,6 +105,7 @@ static void usage(FILE *f)
 "      --max-points N    most points of a time-series plot              (default: 100)\n"
 "      --max-vms N       most VMs in the per-VM bars                    (default: 24)\n"
 "      --events          also scan the events: counts per kind, lost    (default: off)\n"
+"      --fleet           one report over many hosts' stored results     (default: side by side)\n"
 "  -j, --jobs N          gnuplot processes at once                      (default: 2)\n"
 "  -q, --quiet           nothing on stdout (same as --format none)\n"
 "  -h, --help            this help\n"
@@ -111,6 +119,7 @@ static void usage(FILE *f)
 "  tlbreport -m power8 -P old,new t.db                # the power8 runs, old and new only\n"
 "  tlbreport --events trace.db                        # check meta against the events too\n"
 "  cd report/plots && gnuplot series_cycles.gp        # redraw a plot after editing it\n"
+"  tlbreport --fleet -o fleet /shared/tlb             # every host's capture in that directory\n"
 "\n"
 "Exit status: 0 done, 1 the run failed (write, gnuplot, SQLite), 2 bad usage or input.\n",
 	      f);
@@ -298,6 +307,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "max-vms", required_argument, NULL, 'v' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "events", no_argument, NULL, 'E' },
+		{ "fleet", no_argument, NULL, 'L' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -337,6 +347,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'E':
 			o->events = true;
+			break;
+		case 'L':
+			o->fleet = true;
 			break;
 		case 'R':
 			if (parse_runs(o, optarg) < 0)
@@ -380,6 +393,12 @@ static int parse_args(int argc, char **argv, struct options *o)
 	}
 	if (optind >= argc)
 		return bad_usage("%s", "no trace DB given");
+	if (o->fleet && o->nrun_ids)
+		return bad_usage("%s", "--run names runs of one DB; --fleet takes each host's latest");
+	if (o->fleet && o->events)
+		return bad_usage("%s", "--fleet reads stored results only: no --events");
+	if (o->fleet)
+		return -1;	/* no limit on the number of captures */
 	if ((size_t)(argc - optind) > MAX_CAPTURES)
 		return bad_usage("%s", "too many trace DBs (at most 64)");
 	if (o->nrun_ids && argc - optind > 1)
@@ -402,6 +421,18 @@ int main(int argc, char **argv)
 		return rc;
 	}
 	rc = 0;
+	if (o.fleet) {
+		struct fleet_options fo = {
+			.outdir = o.outdir, .force = o.force, .format = o.format, .machine = o.machine,
+			.policies = o.policies, .npolicies = o.npolicies,
+			.sweep_factor = o.sweep_factor, .jobs = (int)o.jobs,
+		};
+
+		catch_signals();
+		rc = fleet_run(&fo, argv + optind, (size_t)(argc - optind));
+		free(o.policy_buf);
+		return rc;
+	}
 
 	/* Load everything first: bad input stops before a file is written. */
 	for (int i = optind; i < argc; i++) {
