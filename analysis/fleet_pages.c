@@ -510,12 +510,14 @@ static void out_table(FILE *f, const struct fleet *fl)
 		fprintf(f, "set %zu (%s): %zu host%s\n", g + 1,
 			term_safe(fleet_group_params(fl, g, b, sizeof b), a, sizeof a), gr->nhosts,
 			gr->nhosts == 1 ? "" : "s");
-		fprintf(f, "  %-24s %-9s %9s  %-5s  %s\n", "host", "cheapest", "vs_floor", "flips",
-			"unsafe");
+		fprintf(f, "  %-20s %-28s %-9s %9s  %-5s  %s\n", "host", "file", "cheapest", "vs_floor",
+			"flips", "unsafe");
 		for (size_t j = 0; j < gr->nhosts; j++) {
 			const struct fleet_host *h = &fl->hosts[gr->hosts[j]];
 
-			fprintf(f, "  %-24s %-9s %9s  %-5s ", term_safe(h->name, a, 64),
+			/* the file too: hosts may share a name (meta host of copied captures) */
+			fprintf(f, "  %-20s ", term_safe(h->name, a, 64));
+			fprintf(f, "%-28s %-9s %9s  %-5s ", term_safe(h->path, a, sizeof a),
 				h->best >= 0 ? h->pols[h->best].policy : "none",
 				h->best >= 0 ? cell(h, h->pols[h->best].policy, buf, sizeof buf) : "-",
 				h->flips ? "yes" : h->sweep_ok ? "no" : "-");

@@ -8,7 +8,8 @@
 # 2. tlbgen writes the four problem scenarios of commit 1b400ba0cd and the parametric
 #    workloads listed in samples/generated/*.args;
 # 3. tlbreplay --store replays each through old, new, modern, tracked and optimal;
-# 4. tlbreport puts them side by side in build/demo/report/index.html.
+# 4. tlbreport puts them side by side in build/demo/report/index.html;
+# 5. tlbreport --fleet reports them as a fleet in build/demo/fleet (with fleet.db).
 # Everything lands in build/demo (DEMO_DIR overrides); nothing outside it is touched.
 set -euo pipefail
 bin=$(cd "${1:-build/bin}" && pwd)
@@ -114,6 +115,10 @@ done
 
 step "report: tlbreport (plots by gnuplot)"
 "$bin/tlbreport" -o report --format table "${dbs[@]}"
+
+step "fleet: tlbreport --fleet (each capture above as one host; stored results only, no replay)"
+"$bin/tlbreport" --fleet -o fleet --format table "${dbs[@]}"
 echo
 echo "report: $out/report/index.html"
 echo "        $out/report/summary.md"
+echo "fleet:  $out/fleet/index.html, $out/fleet/fleet.db"

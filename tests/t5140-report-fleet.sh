@@ -53,9 +53,9 @@ check_exit "5140.1.1 --fleet over 20 captures: exit 0" 0 tlb tlbreport --fleet -
 cp "$OUT" r.out
 md=r/summary.md
 check_grep "5140.1.2 stdout: 20 captures, one parameter set" '^fleet: 20 captures, 20 hosts reported in 1 parameter set, 0 left out$' r.out
-check_grep "5140.1.3 stdout: host-01 tracked 1.00x, no flip" '^  host-01 +tracked +1\.00x  no *$' r.out
-check_grep "5140.1.4 stdout: host-03: modern unsafe (3)" '^  host-03 +tracked +1\.00x  no +modern\(3\)$' r.out
-check_grep "5140.1.5 stdout: host-15 modern 1.51x, flips" '^  host-15 +modern +1\.51x  yes *$' r.out
+check_grep "5140.1.3 stdout: host-01 tracked 1.00x, no flip" '^  host-01 +d/host-01\.db +tracked +1\.00x  no *$' r.out
+check_grep "5140.1.4 stdout: host-03: modern unsafe (3)" '^  host-03 +d/host-03\.db +tracked +1\.00x  no +modern\(3\)$' r.out
+check_grep "5140.1.5 stdout: host-15 modern 1.51x, flips" '^  host-15 +d/host-15\.db +modern +1\.51x  yes *$' r.out
 check_grep "5140.1.6 summary.md: the fleet summary row" '^\| 1 \| 20 \| modern on 4, tracked on 16 \| 7 \| 4 \|$' "$md"
 check_grep "5140.1.7 per-host table: host-01 (each policy's distance)" \
 	'^\| host-01 \| d/host-01\.db \| tracked \| 2273\.17x \| 378\.67x \| 378\.67x \| 1\.00x \| the floor \| no \|$' "$md"
