@@ -147,3 +147,27 @@ ok_if "5140.4.6 stdout: no escape character" bash -c "! grep -q \$'\\x1b' r7.out
 ok_if "5140.4.7 no host name in any plot script" bash -c "! grep -qE 'img src|evil|host-' r7/plots/*.gp"
 check_eq "5140.4.8 fleet.db keeps the name as data" "1" \
 	"$(sqlite3 r7/fleet.db "SELECT count(*) FROM capture WHERE host = '<img src=x onerror=alert(1)>'")"
+
+# 5. fleet.db's own checks: each capture attached read-only after the schema checks
+mkdir e
+cp d/host-01.db e/strict.db
+sqlite3 e/strict.db "UPDATE meta SET value = 'strict' WHERE key = 'host';
+  INSERT INTO replay_run SELECT 0, policy, machine, params, 'another-trace', tool_version, created, bucket_ns
+    FROM replay_run WHERE id = 1;
+  INSERT INTO replay_total VALUES (0, -1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 'lots', 0);"
+cp d/host-02.db e/trigger.db
+sqlite3 e/trigger.db "CREATE TABLE log(x); CREATE TRIGGER t AFTER INSERT ON replay_total BEGIN INSERT INTO log VALUES (1); END;"
+cp d/host-04.db "e/it's a ?#%&.db"
+check_exit "5140.5.1 a run not reported whose row is not an integer: the host is reported (exit 2 for the trigger)" 2 \
+	tlb tlbreport --fleet -q -o r8 e
+check_grep "5140.5.2 the capture with a trigger is refused by name" "cannot use e/trigger\.db: refused: trigger 't' on table 'replay_total'" "$ERR"
+check_eq "5140.5.3 fleet.db: the STRICT table refused the text: that capture's rows rolled back, with why" \
+	"0|0|its stored rows do not fit fleet.db: cannot store TEXT value in INTEGER column replay_total.cycles" \
+	"$(sqlite3 r8/fleet.db "SELECT runs, (SELECT count(*) FROM replay_total t WHERE t.capture = c.id), left_out FROM capture c WHERE host = 'strict'")"
+check_eq "5140.5.4 fleet.db: the trigger's capture never attached: no rows, the reason kept" "0|0|1" \
+	"$(sqlite3 r8/fleet.db "SELECT runs, (SELECT count(*) FROM replay_run t WHERE t.capture = c.id), left_out LIKE 'refused: trigger%' FROM capture c WHERE file = 'e/trigger.db'")"
+check_eq "5140.5.5 a path with quotes and URI characters is attached as itself" \
+	"$(sqlite3 "e/it's a ?#%&.db" 'SELECT count(*) FROM replay_total')" \
+	"$(sqlite3 r8/fleet.db "SELECT count(*) FROM replay_total WHERE capture = (SELECT id FROM capture WHERE file = 'e/it''s a ?#%&.db')")"
+check_eq "5140.5.6 the captures are unchanged (read-only): no table log row, the run still there" "0 6" \
+	"$(sqlite3 e/trigger.db 'SELECT count(*) FROM log') $(sqlite3 e/strict.db 'SELECT count(*) FROM replay_run')"
