@@ -63,16 +63,23 @@ static int one_plot(struct fleet *fl, size_t g, const char *plotdir, char *name,
 	}
 	fputs(")\n", f);
 	fprintf(f, "set xrange [0.4:%zu.6]\n", nbox);
-	fprintf(f, "set yrange [0.9:%.6f]\n", top * 1.08 + 0.05);
-	fputs("set ylabel 'cycles / optimal   (1 = the floor)'\n", f);
+	if (top > 50) {
+		/* hosts 1000x from the floor would crush the boxes near it */
+		fprintf(f, "set logscale y 10\nset yrange [0.9:%.6f]\n", top * 1.5);
+		fputs("set ylabel 'cycles / optimal   (1 = the floor; log scale)'\n", f);
+	} else {
+		fprintf(f, "set yrange [0.9:%.6f]\n", top * 1.08 + 0.05);
+		fputs("set ylabel 'cycles / optimal   (1 = the floor)'\n", f);
+	}
 	fprintf(f, "set title 'Distance to the floor per safe policy over the %zu hosts of "
 		"parameter set %zu (hosts with a floor, in brackets)'\n", gr->nhosts, g + 1);
 	fputs("set boxwidth 0.5\nset arrow from graph 0, first 1 to graph 1, first 1 nohead "
 	      "dt 2 lc rgb '#111111'\n", f);
 	gp_render_begin(f, name, size);
-	fputs("$box using 1:3:2:6:5:8 with candlesticks whiskerbars 0.6 lc rgb variable "
-	      "fs solid 0.5 notitle, \\\n    $box using 1:4:4:4:4 with candlesticks lc rgb "
-	      "'#111111' lw 2 notitle", f);
+	/* the house style's white box border would hide the whiskers and the median */
+	fputs("$box using 1:3:2:6:5:8 with candlesticks whiskerbars 0.6 lc rgb variable lw 1.5 "
+	      "fs solid 0.55 border rgb '#444444' notitle, \\\n    $box using 1:4:4:4:4 with "
+	      "candlesticks lc rgb '#111111' lw 2.5 fs empty border rgb '#111111' notitle", f);
 	gp_render_end(f);
 	if (gp_end(f) < 0) {
 		snprintf(err, errlen, "%s/%s.gp: %s", plotdir, name, strerror(errno ? errno : EIO));
