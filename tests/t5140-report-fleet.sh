@@ -79,6 +79,26 @@ ok_if "5140.1.17 the box plot was drawn (PNG and SVG)" test -s r/plots/fleet_dis
 check_grep "5140.1.18 the plot's data are the table's quartiles (modern)" '^3 1\.514[0-9]* 12\.80[0-9]* 25\.127[0-9]* 53\.53[0-9]* 378\.66[0-9]* 18 ' r/plots/fleet_distance_1.gp
 check_grep "5140.1.19 index.html: the per-host table names host-20" '<tr><td>host-20</td>' r/index.html
 check_grep "5140.1.20 the report's own files are listed in its manifest" '^f fleet\.db$' r/.tlbreport-manifest
+check_grep "5140.1.21 the box plot is on a log scale (old is 2273x the floor on host-01)" '^set logscale y 10$' r/plots/fleet_distance_1.gp
+check_exit "5140.1.22 --format json: exit 0" 0 tlb tlbreport --fleet -f --format json -o r "${caps[@]}"
+cp "$OUT" r.json
+if need_cmd python3; then
+	ok_if "5140.1.23 JSON: 20 hosts, the cheapest per host, modern's quartiles" python3 -c "
+import json
+f = json.load(open('r.json'))['fleet']
+assert len(f['hosts']) == 20 and f['left_out'] == [], f
+h = {x['host']: x for x in f['hosts']}
+assert h['host-15']['cheapest'] == 'modern' and h['host-15']['flips'] is True, h['host-15']
+assert h['host-03']['cheapest'] == 'tracked', h['host-03']
+d = f['param_sets'][0]['distance']['modern']
+assert (d['safe'], d['unsafe'], d['cheapest']) == (18, 2, 4), d
+assert (round(d['median'], 2), round(d['q1'], 2), round(d['q3'], 2)) == (25.13, 12.8, 53.53), d"
+else
+	skip "5140.1.23 JSON" "no python3"
+fi
+check_exit "5140.1.24 --format csv: exit 0" 0 tlb tlbreport --fleet -f --format csv -o r "${caps[@]}"
+check_eq "5140.1.25 CSV: a row per host and policy (20 x 5), host-12's modern unsafe" "101 host-12,d/host-12.db,1,modern,3,68520,1,0,,0,0," \
+	"$(wc -l < "$OUT") $(grep '^host-12,.*,modern,' "$OUT")"
 
 # 2. fleet.db: every capture's stored rows, with its host (ATTACH, no replay)
 fdb=r/fleet.db
