@@ -23,7 +23,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_getopt_reset();
 	if (setjmp(fuzz_exit_jmp) == 0 && parse_args(argc, argv, &o) < 0) {
 		/* what main relies on */
-		if (optind >= argc || (size_t)(argc - optind) > MAX_CAPTURES)
+		if (optind >= argc || (!o.fleet && (size_t)(argc - optind) > MAX_CAPTURES))
+			abort();
+		if (o.fleet && (o.nrun_ids || o.events))	/* --fleet: stored results only */
 			abort();
 		if (o.nrun_ids > 16 || o.npolicies > 16 || (o.nrun_ids && argc - optind > 1))
 			abort();
