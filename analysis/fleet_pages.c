@@ -227,10 +227,10 @@ static void h_group(FILE *f, const struct fleet *fl, size_t g)
 		any = true;
 		fputs("<li>", f);
 		h_host(f, h);
-		for (int k = 0; k < CM_NSWEEPS; k++)
+		for (int k = 0, n = 0; k < CM_NSWEEPS; k++)
 			if (h->sweep_flips[k]) {
-				fprintf(f, ": as %s moves (0 to %.0f cycles): ", cm_sweep_names[k],
-					h->sweep_max[k]);
+				fprintf(f, "%s as %s moves (0 to %.0f cycles): ", n++ ? ";" : ":",
+					cm_sweep_names[k], h->sweep_max[k]);
 				html_put(f, h->sweep[k]);
 			}
 		fputs("</li>\n", f);
@@ -411,10 +411,10 @@ static void m_group(FILE *f, const struct fleet *fl, size_t g)
 		any = true;
 		fputs("- ", f);
 		md_put(f, h->name);
-		for (int k = 0; k < CM_NSWEEPS; k++)
+		for (int k = 0, n = 0; k < CM_NSWEEPS; k++)
 			if (h->sweep_flips[k])
-				fprintf(f, ": as %s moves (0 to %.0f cycles): %s", cm_sweep_names[k],
-					h->sweep_max[k], h->sweep[k]);
+				fprintf(f, "%s as %s moves (0 to %.0f cycles): %s", n++ ? ";" : ":",
+					cm_sweep_names[k], h->sweep_max[k], h->sweep[k]);
 		fputc('\n', f);
 	}
 	if (!any)

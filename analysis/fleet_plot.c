@@ -31,8 +31,8 @@ static int one_plot(struct fleet *fl, size_t g, const char *plotdir, char *name,
 	double top = 1.0;
 	FILE *f;
 
-	snprintf(src, sizeof src, "the stored results of the %zu hosts of parameter set %zu",
-		 gr->nhosts, g + 1);
+	snprintf(src, sizeof src, "the stored results of the %zu host%s of parameter set %zu",
+		 gr->nhosts, gr->nhosts == 1 ? "" : "s", g + 1);
 	f = gp_begin(plotdir, name, "distance to the floor (optimal) per safe policy, over hosts",
 		     src, size, err, errlen);
 	if (!f)
@@ -71,8 +71,9 @@ static int one_plot(struct fleet *fl, size_t g, const char *plotdir, char *name,
 		fprintf(f, "set yrange [0.9:%.6f]\n", top * 1.08 + 0.05);
 		fputs("set ylabel 'cycles / optimal   (1 = the floor)'\n", f);
 	}
-	fprintf(f, "set title 'Distance to the floor per safe policy over the %zu hosts of "
-		"parameter set %zu (hosts with a floor, in brackets)'\n", gr->nhosts, g + 1);
+	fprintf(f, "set title 'Distance to the floor per safe policy over the %zu host%s of "
+		"parameter set %zu (hosts with a floor, in brackets)'\n", gr->nhosts,
+		gr->nhosts == 1 ? "" : "s", g + 1);
 	fputs("set boxwidth 0.5\nset arrow from graph 0, first 1 to graph 1, first 1 nohead "
 	      "dt 2 lc rgb '#111111'\n", f);
 	gp_render_begin(f, name, size);
