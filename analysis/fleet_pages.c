@@ -318,8 +318,8 @@ static int write_html(FILE *f, const void *arg)
 		"tlbreport: fleet of %zu captures</title>\n<meta name=\"generator\" content=\"tlbreport "
 		"%s\">\n<style>\n%s</style></head>\n<body><main>\n", fl->nhosts, TLB_VERSION,
 		html_style);
-	fprintf(f, "<h1>Fleet: %zu captures, %zu hosts reported in %zu parameter set%s</h1>\n",
-		fl->nhosts, fl->nreported, fl->ngroups, fl->ngroups == 1 ? "" : "s");
+	fprintf(f, "<h1>Fleet: %zu captures, %zu host%s reported in %zu parameter set%s</h1>\n",
+		fl->nhosts, fl->nreported, fl->nreported == 1 ? "" : "s", fl->ngroups, fl->ngroups == 1 ? "" : "s");
 	fputs("<nav><a href=\"#summary\">summary</a>", f);
 	for (size_t g = 0; g < fl->ngroups && g < 20; g++)
 		fprintf(f, "<a href=\"#set-%zu\">set %zu</a>", g + 1, g + 1);
@@ -450,8 +450,8 @@ static int write_md(FILE *f, const void *arg)
 	const struct fleet *fl = arg;
 	char buf[1024];
 
-	fprintf(f, "# Fleet: %zu captures, %zu hosts reported in %zu parameter set%s\n\n",
-		fl->nhosts, fl->nreported, fl->ngroups, fl->ngroups == 1 ? "" : "s");
+	fprintf(f, "# Fleet: %zu captures, %zu host%s reported in %zu parameter set%s\n\n",
+		fl->nhosts, fl->nreported, fl->nreported == 1 ? "" : "s", fl->ngroups, fl->ngroups == 1 ? "" : "s");
 	fprintf(f, "%s\n\n## Fleet summary\n\n| parameter set | hosts | cheapest safe policy | "
 		"hosts with an unsafe policy | hosts whose verdict flips |\n|---|---:|---|---:|---:|\n",
 		FLEET_TERMS);
@@ -502,8 +502,8 @@ static void out_table(FILE *f, const struct fleet *fl)
 {
 	char a[512], b[4608], buf[64];
 
-	fprintf(f, "fleet: %zu captures, %zu hosts reported in %zu parameter set%s, %zu left out\n",
-		fl->nhosts, fl->nreported, fl->ngroups, fl->ngroups == 1 ? "" : "s", fl->nleft);
+	fprintf(f, "fleet: %zu captures, %zu host%s reported in %zu parameter set%s, %zu left out\n",
+		fl->nhosts, fl->nreported, fl->nreported == 1 ? "" : "s", fl->ngroups, fl->ngroups == 1 ? "" : "s", fl->nleft);
 	for (size_t g = 0; g < fl->ngroups; g++) {
 		const struct fleet_group *gr = &fl->groups[g];
 

@@ -143,6 +143,9 @@ check_eq "5140.3.8 fleet.db: the left-out capture, runs 0, with why" "0|no repla
 	"$(sqlite3 r3/fleet.db "SELECT runs, left_out, param_group FROM capture WHERE host = 'host-21'")"
 check_eq "5140.3.9 fleet.db: each host's parameter set" "host-22|2 host-23|3" \
 	"$(sqlite3 r3/fleet.db "SELECT host || '|' || param_group FROM capture WHERE param_group > 1 ORDER BY host" | tr '\n' ' ' | sed 's/ $//')"
+check_exit "5140.3.9a -m power8: only the host replayed so, exit 0" 0 tlb tlbreport --fleet -m power8 -o r3m d
+check_grep "5140.3.9b ... the others left out, saying why" '^fleet: 23 captures, 1 host reported in 1 parameter set, 22 left out$' "$OUT"
+check_grep "5140.3.9c ... e.g. host-01" "^left out: host-01 \(d/host-01\.db\): no run of machine 'power8' in replay_run$" "$OUT"
 check_exit "5140.3.10 an existing report without -f: refused (exit 1, as outdir.c says)" 1 tlb tlbreport --fleet -q -o r3 d
 check_exit "5140.3.11 with -f: replaced (exit 0)" 0 tlb tlbreport --fleet -q -f -o r3 d
 printf 'SQLite format 3\0garbage' > d/junk.db
