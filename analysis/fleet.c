@@ -168,6 +168,8 @@ static int summarize(struct fleet_host *h, const struct rs_capture *c, double fa
 		if ((int)i == v.best)
 			h->best = (int)h->npols - 1;
 	}
+	if (v.kind != VERDICT_OK)
+		h->best = -1;	/* v.best is only a verdict when there is one */
 	h->has_floor = v.floor >= 0;
 	verdict_line(c, &v, h->verdict, sizeof h->verdict);
 	h->sweep_ok = s.usable;

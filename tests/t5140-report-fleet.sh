@@ -181,6 +181,8 @@ sqlite3 e/strict.db "UPDATE meta SET value = 'strict' WHERE key = 'host';
 cp d/host-02.db e/trigger.db
 sqlite3 e/trigger.db "CREATE TABLE log(x); CREATE TRIGGER t AFTER INSERT ON replay_total BEGIN INSERT INTO log VALUES (1); END;"
 cp d/host-04.db "e/it's a ?#%&.db"
+cp d/host-06.db e/noinval.db
+sqlite3 e/noinval.db "UPDATE meta SET value = 'noinval' WHERE key = 'host'; UPDATE replay_total SET local_seqs = 0, tlbie_seqs = 0"
 check_exit "5140.5.1 a run not reported whose row is not an integer: the host is reported (exit 2 for the trigger)" 2 \
 	tlb tlbreport --fleet -q -o r8 e
 check_grep "5140.5.2 the capture with a trigger is refused by name" "cannot use e/trigger\.db: refused: trigger 't' on table 'replay_total'" "$ERR"
@@ -194,3 +196,6 @@ check_eq "5140.5.5 a path with quotes and URI characters is attached as itself" 
 	"$(sqlite3 r8/fleet.db "SELECT count(*) FROM replay_total WHERE capture = (SELECT id FROM capture WHERE file = 'e/it''s a ?#%&.db')")"
 check_eq "5140.5.6 the captures are unchanged (read-only): no table log row, the run still there" "0 6" \
 	"$(sqlite3 e/trigger.db 'SELECT count(*) FROM log') $(sqlite3 e/strict.db 'SELECT count(*) FROM replay_run')"
+check_grep "5140.5.7 a host with no verdict (no invalidation reached a policy) says so in its row" \
+	'^\| noinval \| e/noinval\.db \| no verdict \| unsafe \(2\) \|' r8/summary.md
+check_grep "5140.5.8 ... and in the fleet summary" '\| tracked on 2, no verdict on 1 \|' r8/summary.md
