@@ -5,10 +5,13 @@
  * What it owns: the command line (policies, machine, threads per core,
  * costs, named options, output format, --store and its bucket width,
  * --timeline) and the order of the work: open and check the trace (tracedb),
- * settle the machine and where T comes from, start the store's transaction
- * and the timeline if asked, run the engine (one pass, or three with
- * optimal), finish the timeline, print, then commit. Exit codes: 0 done, 1 the run failed (memory, writing
- * results, stdout), 2 bad usage or bad input (nothing is written then).
+ * settle each setting's machine and where its T comes from (one setting, or
+ * every -m x -t combination: settings.c), start the store's transaction and
+ * the timeline if asked, run the engine (one pass, or three with optimal; one
+ * engine per setting, fed by one scan: multirun.c), finish the timeline,
+ * print (several settings: multiout.c), then commit. Exit codes: 0 done, 1 the
+ * run failed (memory, writing results, stdout), 2 bad usage or bad input
+ * (nothing is written then).
  *
  * Interface: main() only; the work is in engine.c, store.c, output.c.
  */
