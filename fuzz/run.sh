@@ -46,7 +46,8 @@ seed() {
 	fuzz_opts_tlbreplay)
 		args "$c/a" -P old,new,oracle -m power9-hash -t 4 -c tlbie=400 -O new-hpt-reset-flush=1 t.db
 		args "$c/b" --vm 1,2 --vcpu 0 --from 1.5s --to 2000ms --format json --sort cycles t.db
-		args "$c/c" -s -b 10ms --timeline x.json -q t.db; args "$c/d" --policy optimal,modern a.db b.db ;;
+		args "$c/c" -s -b 10ms --timeline x.json -q t.db; args "$c/d" --policy optimal,modern a.db b.db
+		args "$c/e" -m power7,power8 -t 1,2,,4 --timeline x.json t.db ;;
 	fuzz_opts_tlbreport)
 		args "$c/a" -o out -f -m power8 -P old,new --run 1,2,3 --format csv a.db
 		args "$c/b" --sweep-factor 2.5 --hazards 0 --max-points 2 --max-vms 3 -j 4 --events a.db b.db

@@ -843,8 +843,8 @@ static void rewind_vms(struct engine *e)
 	e->bucket_open = false;
 }
 
-/* The policies the pass dispatches to; 0 when none needs it. */
-static int pick_pass_policies(struct engine *e)
+/* The policies the pass dispatches to. */
+static void pick_pass_policies(struct engine *e)
 {
 	e->nact = 0;
 	for (int p = 0; p < e->cfg.npol; p++)
@@ -853,7 +853,6 @@ static int pick_pass_policies(struct engine *e)
 	for (int64_t i = 0; i < e->nvms; i++)
 		for (int a = 0; a < e->nact; a++)
 			e->vms[i]->pc[e->act[a]].pass = e->pass;
-	return e->nact;
 }
 
 static int pass_end(struct engine *e)
@@ -865,6 +864,62 @@ static int pass_end(struct engine *e)
 			if (e->cfg.pol[p]->pass_end && e->cfg.pol[p]->pass_end(&e->vms[i]->pc[p]))
 				return no_memory(e);
 		}
+	return 0;
+}
+
+/* -- the pass, in steps: engine_run below, or a driver feeding one scan to
+ * several engines (multirun.c) -- */
+
+bool engine_wants_pass(const struct engine *e, int pass)
+{
+	for (int p = 0; p < e->cfg.npol; p++)
+		if (pass < policy_passes(e->cfg.pol[p]))
+			return true;
+	return false;
+}
+
+int engine_begin(struct engine *e, struct tdb *db)
+{
+	e->db = db;
+	return find_kernel_flush(e, db) ? EXIT_BAD_INPUT : 0;
+}
+
+void engine_pass_begin(struct engine *e, int pass)
+{
+	e->pass = pass;
+	pick_pass_policies(e);
+	if (pass > 0)
+		rewind_vms(e);
+}
+
+static inline __attribute__((always_inline)) int pass_event(struct engine *e, struct tdb *db,
+							    const struct tdb_event *ev)
+{
+	if (e->cfg.digest && e->pass == 0)
+		digest_mix(e, ev);
+	return one_event(e, db, ev);
+}
+
+int engine_event(struct engine *e, struct tdb *db, const struct tdb_event *ev)
+{
+	return pass_event(e, db, ev);
+}
+
+int engine_pass_end(struct engine *e, int64_t nevents)
+{
+	if (e->pass == 0)
+		e->events = nevents;
+	if (e->bucket_open && bucket_close(e))
+		return sink_failed(e);
+	return pass_end(e);
+}
+
+int engine_end(struct engine *e)
+{
+	if (sort_vms(e))
+		return no_memory(e);
+	snprintf(e->digest, sizeof(e->digest), "%016" PRIx64 "%016" PRIx64 "-%" PRId64,
+		 e->h1, e->h2, e->events);
 	return 0;
 }
 
@@ -880,17 +935,11 @@ static int one_pass(struct engine *e, struct tdb *db)
 		snprintf(e->err, sizeof(e->err), "%s", tdb_error(db));
 		return EXIT_RUN_FAILED;
 	}
-	if (e->pass == 0)
-		snprintf(what, sizeof(what), "replayed events");
-	else
-		snprintf(what, sizeof(what), "replayed events (pass %d)", e->pass + 1);
+	engine_pass_what(e->pass, what, sizeof(what));
 	progress_init(&prog, what, tdb_event_count(db), e->cfg.progress);
 	while ((rc = tdb_scan_next(db, &ev)) == 1) {
-		int r;
+		int r = pass_event(e, db, &ev);
 
-		if (e->cfg.digest && e->pass == 0)
-			digest_mix(e, &ev);
-		r = one_event(e, db, &ev);
 		if (r) {
 			tdb_scan_end(db);
 			return r;
@@ -904,34 +953,26 @@ static int one_pass(struct engine *e, struct tdb *db)
 		return EXIT_BAD_INPUT;
 	}
 	progress_done(&prog, n);
-	if (e->pass == 0)
-		e->events = n;
-	if (e->bucket_open && bucket_close(e))
-		return sink_failed(e);
-	return pass_end(e);
+	return engine_pass_end(e, n);
+}
+
+void engine_pass_what(int pass, char *buf, size_t len)
+{
+	if (pass == 0)
+		snprintf(buf, len, "replayed events");
+	else
+		snprintf(buf, len, "replayed events (pass %d)", pass + 1);
 }
 
 int engine_run(struct engine *e, struct tdb *db)
 {
-	e->db = db;
-	if (find_kernel_flush(e, db))
-		return EXIT_BAD_INPUT;
-	for (e->pass = 0; pick_pass_policies(e); e->pass++) {
-		int rc;
+	int rc = engine_begin(e, db);
 
-		if (e->pass > 0)
-			rewind_vms(e);
+	for (int pass = 0; !rc && engine_wants_pass(e, pass); pass++) {
+		engine_pass_begin(e, pass);
 		rc = one_pass(e, db);
-		if (rc)
-			return rc;
 	}
-	if (sort_vms(e)) {
-		snprintf(e->err, sizeof(e->err), "out of memory");
-		return EXIT_RUN_FAILED;
-	}
-	snprintf(e->digest, sizeof(e->digest), "%016" PRIx64 "%016" PRIx64 "-%" PRId64,
-		 e->h1, e->h2, e->events);
-	return 0;
+	return rc ? rc : engine_end(e);
 }
 
 int64_t engine_nvms(const struct engine *e) { return e->nvms; }

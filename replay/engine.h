@@ -30,6 +30,18 @@
  *
  * Call order: new, run (once), reads, free.
  *
+ * The pass in steps, for a driver that feeds one scan of the trace to several
+ * engines (multirun.c); engine_run is exactly these over one trace:
+ *   engine_begin(e, db)                 once, before the first pass
+ *   for pass = 0, 1, ... while engine_wants_pass(e, pass):
+ *     engine_pass_begin(e, pass)
+ *     engine_event(e, db, ev)           every event of the scan, in replay order
+ *     engine_pass_end(e, nevents)       the pass read @nevents events
+ *   engine_end(e)                       once, after the last pass
+ * Each returns 0 or an exit code with the message in engine_error(); the
+ * engine reads nothing itself then (the driver owns the scan and progress).
+ * engine_pass_what() is the progress line's text of a pass.
+ *
  * Passes: engine_run reads the trace once when every policy needs one pass
  * (policy_ops.passes), else as many times as the most demanding one asks;
  * each later pass dispatches only to the policies that still need it, with
@@ -51,6 +63,7 @@
 #define TLB_REPLAY_ENGINE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "filter.h"
@@ -110,6 +123,14 @@ struct engine;
 
 struct engine *engine_new(const struct engine_config *cfg);
 int engine_run(struct engine *e, struct tdb *db);
+
+int engine_begin(struct engine *e, struct tdb *db);
+bool engine_wants_pass(const struct engine *e, int pass);
+void engine_pass_begin(struct engine *e, int pass);
+int engine_event(struct engine *e, struct tdb *db, const struct tdb_event *ev);
+int engine_pass_end(struct engine *e, int64_t nevents);
+int engine_end(struct engine *e);
+void engine_pass_what(int pass, char *buf, size_t len);
 const char *engine_error(const struct engine *e);
 
 int64_t engine_nvms(const struct engine *e);

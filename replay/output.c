@@ -537,3 +537,8 @@ void output_notes(const struct engine *e, struct tdb *db)
 	snprintf(prefix, sizeof(prefix), "%s: note: ", tlb_prog);
 	write_foot(stderr, e, db, prefix);
 }
+
+void output_json_string(FILE *f, const char *s)
+{
+	json_string(f, s);
+}

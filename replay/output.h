@@ -15,6 +15,7 @@
  *                      whose layout is the spec's) or a metric, largest first
  *   output_sort_key()  "vm" or a metric name to a @sort value; -2 if neither
  *   output_notes()     the foot facts on stderr (for csv/json, whose layout is fixed)
+ *   output_json_string() @s as a JSON string, escaped as the json layout does
  */
 #ifndef TLB_REPLAY_OUTPUT_H
 #define TLB_REPLAY_OUTPUT_H
@@ -33,5 +34,6 @@ int output_results(FILE *f, enum out_format fmt, const char *trace,
 		   const struct engine_config *cfg, const struct engine *e,
 		   struct tdb *db, int sort);
 void output_notes(const struct engine *e, struct tdb *db);
+void output_json_string(FILE *f, const char *s);
 
 #endif

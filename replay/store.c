@@ -35,7 +35,7 @@ struct store {
 	sqlite3_stmt *hazard;			/* INSERT INTO replay_hazard */
 	struct engine_sink sink;
 	char err[512];
-	bool in_tx;
+	bool in_tx;				/* began the transaction: commits or rolls it back */
 };
 
 const char *store_error(const struct store *s) { return s->err; }
@@ -132,11 +132,14 @@ struct store *store_begin(struct tdb *db, const struct engine_config *cfg, char 
 	s->db = tdb_sqlite(db);
 	s->cfg = cfg;
 	sqlite3_busy_timeout(s->db, 10000);
-	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
-		fail(s, "start a write transaction");
-		goto out;
+	/* in another store's transaction already (several settings): join it */
+	if (sqlite3_get_autocommit(s->db)) {
+		if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+			fail(s, "start a write transaction");
+			goto out;
+		}
+		s->in_tx = true;
 	}
-	s->in_tx = true;
 	if (sqlite3_exec(s->db, results_schema(), NULL, NULL, NULL) != SQLITE_OK) {
 		fail(s, "create the results tables");
 		goto out;
@@ -267,7 +270,7 @@ int store_finish(struct store *s, const struct engine *e, char *err, size_t errl
 	sqlite3_finalize(s->series);
 	sqlite3_finalize(s->hazard);
 	s->series = s->hazard = NULL;
-	if (!rc && sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+	if (!rc && s->in_tx && sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		rc = fail(s, "commit the results");
 	else if (!rc)
 		s->in_tx = false;

@@ -23,6 +23,13 @@
  * write transaction on the same connection), then store_finish after a good
  * run or store_abort after a failed one. One transaction holds everything,
  * so a bad row found half way, or a full disk, leaves the file as it was.
+ *
+ * Several settings (tlbreplay -m/-t lists): one store per setting, each its
+ * own runs, all in one transaction. A store begun while another one's
+ * transaction is open joins it: its store_finish writes its rows without
+ * committing, its store_abort only frees. Finish the joined stores first and
+ * the one that began the transaction last (it commits everything); abort
+ * that one on any failure (it rolls everything back).
  */
 #ifndef TLB_REPLAY_STORE_H
 #define TLB_REPLAY_STORE_H

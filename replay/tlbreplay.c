@@ -5,10 +5,13 @@
  * What it owns: the command line (policies, machine, threads per core,
  * costs, named options, output format, --store and its bucket width,
  * --timeline) and the order of the work: open and check the trace (tracedb),
- * settle the machine and where T comes from, start the store's transaction
- * and the timeline if asked, run the engine (one pass, or three with
- * optimal), finish the timeline, print, then commit. Exit codes: 0 done, 1 the run failed (memory, writing
- * results, stdout), 2 bad usage or bad input (nothing is written then).
+ * settle each setting's machine and where its T comes from (one setting, or
+ * every -m x -t combination: settings.c), start the store's transaction and
+ * the timeline if asked, run the engine (one pass, or three with optimal; one
+ * engine per setting, fed by one scan: multirun.c), finish the timeline,
+ * print (several settings: multiout.c), then commit. Exit codes: 0 done, 1 the
+ * run failed (memory, writing results, stdout), 2 bad usage or bad input
+ * (nothing is written then).
  *
  * Interface: main() only; the work is in engine.c, store.c, output.c.
  */
@@ -25,9 +28,12 @@
 #include "filter.h"
 #include "inputcheck.h"
 #include "machine.h"
+#include "multiout.h"
+#include "multirun.h"
 #include "options.h"
 #include "output.h"
 #include "policy.h"
+#include "settings.h"
 #include "store.h"
 #include "timeline.h"
 #include "tracedb.h"
@@ -72,13 +78,17 @@ static void usage(FILE *f)
 "\n"
 "OPTIONS:\n"
 "  -P, --policy LIST          policies, in output order (default %s)\n"
-"  -m, --machine NAME         power7 | power8 | power9-hash (default power7)\n"
-"  -t, --threads-per-core T   threads per core (default: meta threads_per_core of a\n"
-"                             POWER capture, meta machine ppc*/powerpc* or absent;\n"
-"                             else the machine profile's)\n"
+"  -m, --machine NAME[,NAME...]  power7 | power8 | power9-hash (default power7);\n"
+"                             several: each one replayed (SETTINGS below)\n"
+"  -t, --threads-per-core T[,T...]  threads per core, 1..64 (default: meta\n"
+"                             threads_per_core of a POWER capture, meta machine\n"
+"                             ppc*/powerpc* or absent; else the machine profile's);\n"
+"                             several: each one replayed (SETTINGS below)\n"
 "  -c, --cost NAME=V          override a cost in cycles (repeatable): tlbiel, tlbie,\n"
 "                             tlbsync, ptesync, eieio, lock, flush_refill; or sets\n"
-"  -O, --option NAME=0|1      a kernel-reading option (repeatable; below)\n"
+"                             (every machine of -m)\n"
+"  -O, --option NAME=0|1      a kernel-reading option (repeatable; below; every\n"
+"                             machine of -m)\n"
 "      --format FMT           table | csv | json (default table)\n"
 "      --sort COLUMN          table rows of each policy by COLUMN, largest first\n"
 "                             (a metric name, e.g. cycles), or vm (default)\n"
@@ -87,7 +97,8 @@ static void usage(FILE *f)
 "                             (200us, 10ms, 1.5s); default: fits the trace, about\n"
 "                             50 buckets (its span / 50 up to a 1-2-5 step, >= 1us)\n"
 "      --timeline FILE.json   write each policy's decisions, event by event, as a\n"
-"                             Chrome/Perfetto trace (ui.perfetto.dev, chrome://tracing)\n"
+"                             Chrome/Perfetto trace (ui.perfetto.dev, chrome://tracing);\n"
+"                             one setting only\n"
 "  -q, --quiet                no progress lines on stderr\n"
 "  -h, --help                 this text\n"
 "  -V, --version              print \"tlbreplay VERSION\"\n"
@@ -104,6 +115,19 @@ static void usage(FILE *f)
 "      --to TIME              before TIME (trace time: 1500000 = ns, or 1.5ms,\n"
 "                             200us, 2s). The whole trace is still replayed, so a\n"
 "                             window starts warm, in the state the trace had then\n"
+"\n"
+"SETTINGS: -m and -t lists replay every machine x T combination, machine-major then\n"
+"T in the order given (-m power7,power8 -t 2,4: power7 T 2, power7 T 4, power8 T 2,\n"
+"power8 T 4), in one scan of the trace (three with optimal) instead of one per\n"
+"setting; each setting's results are those of a separate run with that -m and -t.\n"
+"Without -t each machine gets T by the rule of -t above. A repeated item is refused.\n"
+"-c, -O, -P and the filters apply to every setting. Output with several settings:\n"
+"    table  each setting's table, under a line\n"
+"           \"== setting I of N: machine M, threads_per_core T ==\"\n"
+"    csv    one header; every row led by the columns machine,threads_per_core\n"
+"    json   {\"trace\": ..., \"runs\": [each setting's object, as one setting prints it]}\n"
+"--store stores each setting's runs, as separate --store runs would (one transaction);\n"
+"--timeline takes one setting.\n"
 "\n"
 "LIMITS: cpu -1..2147483647, vcpu ids 0..2147483647, vm ids 0..2^63-1; every count\n"
 "and cycle figure fits in int64 or the row that would make it wrap is refused.\n"
@@ -134,6 +158,7 @@ static void usage(FILE *f)
 "    tlbreplay trace.db                          # compare the five policies, as a table\n"
 "    tlbreplay --format json trace.db            # the same as JSON\n"
 "    tlbreplay -P old,new -m power8 trace.db     # two policies on a POWER8 model\n"
+"    tlbreplay -m power7,power8 -t 1,2,4,8 trace.db  # 8 settings in one scan\n"
 "    tlbreplay --vm 3 --from 2s --to 2.5s trace.db  # VM 3, counted over half a second\n"
 "    tlbreplay --sort cycles trace.db            # the costliest VMs first\n"
 "    tlbreplay --cost tlbie=400 trace.db         # what if a tlbie costs twice as much\n"
@@ -154,6 +179,14 @@ static int bad_usage(const char *fmt, const char *arg)
 	fprintf(stderr, "%s: ", tlb_prog);
 	fprintf(stderr, fmt, arg);
 	fprintf(stderr, "\nTry 'tlbreplay --help'.\n");
+	return EXIT_BAD_INPUT;
+}
+
+/* A bad -m or -t list: "cannot use OPTION 'LIST': WHY" (settings.h says why). */
+static int list_usage(const char *option, const char *list, const char *why)
+{
+	fprintf(stderr, "%s: cannot use %s '%s': %s\nTry 'tlbreplay --help'.\n", tlb_prog,
+		option, list, why);
 	return EXIT_BAD_INPUT;
 }
 
@@ -198,12 +231,39 @@ static int parse_policies(struct engine_config *cfg, char *list, char *why, size
 /* What the command line asks for besides the engine's config (parse_args). */
 struct replay_args {
 	const char *path, *timeline_path;
-	const struct machine *prof;
-	int64_t threads, bucket_ns;	/* threads 0: the trace's; bucket 0: fit the trace */
+	struct settings set;		/* -m x -t: the settings replayed (T 0: the trace's) */
+	int64_t bucket_ns;		/* 0: fit the trace */
+	const char *costs[64], *options[64];	/* -c and -O, applied to every machine */
+	int ncosts, noptions;
 	enum out_format fmt;
 	int sort;
 	bool store, quiet;
 };
+
+/* @cfg's machine, costs and options for profile @prof: -1, or the exit code
+ * (message said). Every machine of -m gets the same -c and -O. */
+static int machine_config(struct engine_config *cfg, const struct machine *prof,
+			  const struct replay_args *a)
+{
+	struct acc probe;
+
+	cfg->m = *prof;
+	for (int i = 0; i < a->ncosts; i++)
+		if (machine_set_cost(&cfg->m, a->costs[i]))
+			return bad_usage("cannot use --cost '%s': not NAME=V with NAME one of tlbiel, tlbie, "
+					 "tlbsync, ptesync, eieio, lock, flush_refill, sets and V a "
+					 "non-negative integer", a->costs[i]);
+	if (acc_costs(&probe, &cfg->m))
+		return bad_usage("%s", "cannot use these costs: one flush or sequence would "
+				 "cost more than 2^63-1 cycles");
+	replay_options_default(&cfg->opt);
+	replay_options_machine(&cfg->opt, prof->name);
+	for (int i = 0; i < a->noptions; i++)
+		if (replay_option_set(&cfg->opt, a->options[i]))
+			return bad_usage("cannot use --option '%s': not NAME=0|1 with a NAME of --help",
+					 a->options[i]);
+	return -1;
+}
 
 /* Fill @cfg (machine, costs, options, policies), @filter and @a from the command line,
  * up to the trace (@cfg zeroed with default options, @filter initialised): -1 to go on,
@@ -231,15 +291,14 @@ static int parse_args(int argc, char **argv, struct engine_config *cfg,
 		{ "timeline", required_argument, NULL, OPT_TIMELINE },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *costs[64], *options[64];
-	int ncosts = 0, noptions = 0;
 	char *policies = NULL;
-	const char *machine = "power7";
+	const char *machine = NULL;
 	bool oom;
 	char err[768];
 	int c;
 
 	memset(a, 0, sizeof(*a));
+	settings_init(&a->set);
 	a->fmt = OUT_TABLE;
 	a->sort = SORT_BY_VM;
 	while ((c = getopt_long(argc, argv, "P:m:t:c:O:sb:qhV", longopts, NULL)) != -1) {
@@ -251,18 +310,18 @@ static int parse_args(int argc, char **argv, struct engine_config *cfg,
 			machine = optarg;
 			break;
 		case 't':
-			if (parse_i64(optarg, &a->threads) || a->threads < 1 || a->threads > 64)
-				return bad_usage("cannot use --threads-per-core '%s': not an integer 1..64", optarg);
+			if (settings_threads(&a->set, optarg, err, sizeof(err)))
+				return list_usage("--threads-per-core", optarg, err);
 			break;
 		case 'c':
-			if (ncosts == (int)(sizeof(costs) / sizeof(*costs)))
+			if (a->ncosts == (int)(sizeof(a->costs) / sizeof(*a->costs)))
 				return bad_usage("cannot use --cost '%s': more than 64 --cost options", optarg);
-			costs[ncosts++] = optarg;
+			a->costs[a->ncosts++] = optarg;
 			break;
 		case 'O':
-			if (noptions == (int)(sizeof(options) / sizeof(*options)))
+			if (a->noptions == (int)(sizeof(a->options) / sizeof(*a->options)))
 				return bad_usage("cannot use --option '%s': more than 64 --option options", optarg);
-			options[noptions++] = optarg;
+			a->options[a->noptions++] = optarg;
 			break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "table") == 0)
@@ -343,27 +402,17 @@ static int parse_args(int argc, char **argv, struct engine_config *cfg,
 						      : "cannot replay: more than one TRACE.db given");
 	a->path = argv[optind];
 
-	a->prof = machine_profile(machine);
-	if (!a->prof)
-		return bad_usage("cannot use --machine '%s': not power7, power8 or power9-hash", machine);
-	cfg->m = *a->prof;
-	for (int i = 0; i < ncosts; i++)
-		if (machine_set_cost(&cfg->m, costs[i]))
-			return bad_usage("cannot use --cost '%s': not NAME=V with NAME one of tlbiel, tlbie, "
-					 "tlbsync, ptesync, eieio, lock, flush_refill, sets and V a "
-					 "non-negative integer", costs[i]);
-	{
-		struct acc probe;
+	if (machine && settings_machines(&a->set, machine, err, sizeof(err)))
+		return list_usage("--machine", machine, err);
+	if (a->timeline_path && settings_count(&a->set) > 1)
+		return bad_usage("%s", "cannot use --timeline with several settings (-m or -t lists): "
+				 "a timeline is of one machine and T");
+	for (int i = 0; i < a->set.nprof; i++) {
+		int r = machine_config(cfg, a->set.prof[i], a);
 
-		if (acc_costs(&probe, &cfg->m))
-			return bad_usage("%s", "cannot use these costs: one flush or sequence would "
-					 "cost more than 2^63-1 cycles");
+		if (r >= 0)
+			return r;
 	}
-	replay_options_machine(&cfg->opt, a->prof->name);
-	for (int i = 0; i < noptions; i++)
-		if (replay_option_set(&cfg->opt, options[i]))
-			return bad_usage("cannot use --option '%s': not NAME=0|1 with a NAME of --help",
-					 options[i]);
 	{
 		char dflt[] = DEFAULT_POLICIES;
 
@@ -373,21 +422,46 @@ static int parse_args(int argc, char **argv, struct engine_config *cfg,
 	return -1;
 }
 
+/* Where T comes from for a setting of profile @prof and T @threads (0: not
+ * given): the option, the meta of a POWER capture, or the profile. 0, or the
+ * exit code (message said). */
+static int settle_threads(struct engine_config *cfg, const struct machine *prof, int64_t threads,
+			  struct tdb *db, const char *path)
+{
+	cfg->m.tpc_source = "option";
+	if (threads == 0) {
+		const char *t = tdb_meta(db, "threads_per_core");
+
+		if (t && (parse_i64(t, &threads) || threads < 1 || threads > 64)) {
+			tlb_msg("cannot read trace %s: meta threads_per_core is '%s', not an "
+				"integer 1..64", path, t);
+			return EXIT_BAD_INPUT;
+		}
+		cfg->m.tpc_source = "meta";
+		/* only a POWER host's layout says anything about POWER SMT */
+		if (!t || !capture_is_power(tdb_meta(db, "machine"))) {
+			threads = prof->threads_per_core;
+			cfg->m.tpc_source = "profile";
+		}
+	}
+	cfg->m.threads_per_core = threads;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	struct engine_config cfg;
+	struct engine_config cfg, *cfgs = NULL;	/* cfgs: one per setting (-m x -t) */
 	static struct replay_filter filter;	/* static: reachable at every exit */
 	struct replay_args a;
 	const char *path, *timeline_path;
 	struct timeline *tl = NULL;
-	int64_t threads, bucket_ns;
+	int64_t bucket_ns;
 	enum out_format fmt;
-	int sort;
+	int sort, nset = 0;
 	bool store, quiet;
 	struct tdb *db = NULL;
-	struct engine *e = NULL;
-	struct store *st = NULL;
-	const struct machine *prof;
+	struct engine **es = NULL;
+	struct store **sts = NULL;
 	char err[768];
 	int rc;
 
@@ -404,8 +478,6 @@ int main(int argc, char **argv)
 	rc = EXIT_RUN_FAILED;
 	path = a.path;
 	timeline_path = a.timeline_path;
-	prof = a.prof;
-	threads = a.threads;
 	bucket_ns = a.bucket_ns;
 	fmt = a.fmt;
 	sort = a.sort;
@@ -421,24 +493,27 @@ int main(int argc, char **argv)
 		tlb_msg("cannot read trace %s", err);
 		return EXIT_BAD_INPUT;
 	}
-	cfg.m.tpc_source = "option";
-	if (threads == 0) {
-		const char *t = tdb_meta(db, "threads_per_core");
+	nset = settings_count(&a.set);
+	cfgs = calloc((size_t)nset, sizeof(*cfgs));
+	es = calloc((size_t)nset, sizeof(*es));
+	sts = calloc((size_t)nset, sizeof(*sts));
+	if (!cfgs || !es || !sts) {
+		tlb_msg("cannot replay %s: out of memory", path);
+		goto out;
+	}
+	for (int i = 0; i < nset; i++) {
+		const struct machine *prof;
+		int64_t threads;
 
-		if (t && (parse_i64(t, &threads) || threads < 1 || threads > 64)) {
-			tlb_msg("cannot read trace %s: meta threads_per_core is '%s', not an "
-				"integer 1..64", path, t);
+		settings_get(&a.set, i, &prof, &threads);
+		cfgs[i] = cfg;
+		machine_config(&cfgs[i], prof, &a);	/* checked by parse_args */
+		if (settle_threads(&cfgs[i], prof, threads, db, path)) {
 			rc = EXIT_BAD_INPUT;
 			goto out;
 		}
-		cfg.m.tpc_source = "meta";
-		/* only a POWER host's layout says anything about POWER SMT */
-		if (!t || !capture_is_power(tdb_meta(db, "machine"))) {
-			threads = prof->threads_per_core;
-			cfg.m.tpc_source = "profile";
-		}
 	}
-	cfg.m.threads_per_core = threads;
+
 	if (store && bucket_ns == 0) {
 		int64_t first, last;
 		int r = bucket_trace_span(db, &first, &last, err, sizeof err);
@@ -452,41 +527,59 @@ int main(int argc, char **argv)
 		bucket_ns = bucket_fit(r == 0 ? 0 : last >= 0 && first < last - INT64_MAX
 				       ? INT64_MAX : last - first);
 	}
-	cfg.bucket_ns = store ? bucket_ns : 0;
-	cfg.digest = store;
-	cfg.progress = !quiet;
-	cfg.filter = filter_active(&filter) ? &filter : NULL;
+	for (int i = 0; i < nset; i++) {
+		cfgs[i].bucket_ns = store ? bucket_ns : 0;
+		cfgs[i].digest = store;
+		cfgs[i].progress = !quiet;
+		cfgs[i].filter = filter_active(&filter) ? &filter : NULL;
+	}
 
-	if (store) {
-		st = store_begin(db, &cfg, err, sizeof(err));
-		if (!st) {
+	/* the first store begins the transaction, the others join it (store.h) */
+	for (int i = 0; store && i < nset; i++) {
+		sts[i] = store_begin(db, &cfgs[i], err, sizeof(err));
+		if (!sts[i]) {
 			tlb_msg("cannot store results in %s: %s", path, err);
 			rc = EXIT_RUN_FAILED;
 			goto out;
 		}
-		cfg.sink = store_sink(st);
+		cfgs[i].sink = store_sink(sts[i]);
 	}
-	if (timeline_path) {
-		tl = timeline_open(timeline_path, &cfg, err, sizeof(err));
+	if (timeline_path) {	/* one setting only (parse_args) */
+		tl = timeline_open(timeline_path, &cfgs[0], err, sizeof(err));
 		if (!tl) {
 			tlb_msg("cannot write the timeline %s: %s", timeline_path, err);
 			rc = EXIT_RUN_FAILED;
 			goto out;
 		}
-		cfg.observer = timeline_observer(tl);
+		cfgs[0].observer = timeline_observer(tl);
 	}
-	e = engine_new(&cfg);
-	if (!e) {
-		tlb_msg("cannot replay %s: out of memory", path);
-		goto out;
+	for (int i = 0; i < nset; i++) {
+		es[i] = engine_new(&cfgs[i]);
+		if (!es[i]) {
+			tlb_msg("cannot replay %s: out of memory", path);
+			goto out;
+		}
 	}
-	rc = engine_run(e, db);
+	if (nset == 1) {
+		rc = engine_run(es[0], db);
+		snprintf(err, sizeof(err), "%s", rc ? engine_error(es[0]) : "");
+	} else {
+		int failed;
+
+		rc = multirun_run(es, nset, db, !quiet, &failed, err, sizeof(err));
+		if (rc && failed >= 0)
+			snprintf(err + strlen(err), sizeof(err) - strlen(err),
+				 " (setting machine %s, threads_per_core %" PRId64 ")",
+				 cfgs[failed].m.name, cfgs[failed].m.threads_per_core);
+	}
 	if (rc) {
+		char terr[768];
+
 		/* a timeline that failed says why (its file and errno), not the engine */
-		if (tl && timeline_close(tl, false, err, sizeof(err)))
-			tlb_msg("cannot write the timeline %s", err);
+		if (tl && timeline_close(tl, false, terr, sizeof(terr)))
+			tlb_msg("cannot write the timeline %s", terr);
 		else
-			tlb_msg("cannot replay %s", engine_error(e));
+			tlb_msg("cannot replay %s", err);
 		tl = NULL;
 		goto out;
 	}
@@ -500,28 +593,35 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (store) {
-		int r = store_finish(st, e, err, sizeof(err));
+	/* the joined stores first, the one that commits last */
+	for (int i = nset - 1; store && i >= 0; i--) {
+		int r = store_finish(sts[i], es[i], err, sizeof(err));
 
-		st = NULL;
+		sts[i] = NULL;
 		if (r) {
 			tlb_msg("cannot store results in %s: %s", path, err);
 			rc = EXIT_RUN_FAILED;
 			goto out;
 		}
 	}
-	if (output_results(stdout, fmt, path, &cfg, e, db, sort)) {
+	if (nset == 1 ? output_results(stdout, fmt, path, &cfgs[0], es[0], db, sort)
+		      : multiout_results(stdout, fmt, path, cfgs, es, nset, db, sort)) {
 		tlb_msg("cannot write the results: stdout failed or out of memory");
 		rc = EXIT_RUN_FAILED;
 		goto out;
 	}
 	if (fmt != OUT_TABLE)
-		output_notes(e, db);
+		output_notes(es[0], db);	/* facts of the trace: the same in every setting */
 	rc = 0;
 out:
 	timeline_close(tl, false, err, sizeof(err));	/* a failed run: no half timeline */
-	store_abort(st);
-	engine_free(e);
+	for (int i = nset - 1; sts && i >= 0; i--)	/* the one that began the transaction last */
+		store_abort(sts[i]);
+	for (int i = 0; es && i < nset; i++)
+		engine_free(es[i]);
+	free(sts);
+	free(es);
+	free(cfgs);
 	tdb_close(db);
 	filter_free(&filter);
 	return rc;
