@@ -34,6 +34,7 @@
 #include <time.h>
 
 #include "hcall.h"
+#include "rotate.h"
 #include "sink.h"
 #include "tlbcollect.h"
 #include "tracewriter.h"
@@ -93,6 +94,10 @@ struct sink {
 	int64_t k[TDB_NKINDS];	/* ids of the contract kinds in this file */
 	int64_t k_vcore_run, k_page_fault, k_hcall_args;
 	struct sink_stats st;	/* counters */
+	struct sink_stats part_base;	/* --rotate: the counts of the closed parts */
+	struct sink_stats st_next;	/* --rotate: of st, the records of the next part's
+					 * time, taken while the open part takes its last rows */
+	int64_t open_calls;	/* --rotate: entries written without their exit at a part's end */
 	char err[512];		/* writer failure */
 	/* live counts (sink_live): written by the writer, copied by readers, under live_lock */
 	pthread_mutex_t live_lock;
@@ -409,7 +414,12 @@ static struct vcpu_state *vcpu_of(struct sink *s, struct vmrec *m, int vcpu)
 static int row(struct sink *s, int64_t ts, int64_t cpu, int64_t vm, int64_t vcpu,
 	       int64_t kind, const int64_t *a, int nargs)
 {
-	if (tw_event(s->w, ts, cpu, vm, vcpu, kind, a, nargs) != 0) {
+	if (s->o.rot) {
+		if (rotate_event(s->o.rot, s->w, ts, cpu, vm, vcpu, kind, a, nargs) != 0) {
+			fail(s, rotate_error(s->o.rot));
+			return -1;
+		}
+	} else if (tw_event(s->w, ts, cpu, vm, vcpu, kind, a, nargs) != 0) {
 		fail(s, tw_error(s->w));
 		return -1;
 	}
@@ -649,17 +659,59 @@ static void write_pending(struct sink *s)
 	}
 }
 
+/* d = a - b, for the counts that add up over a capture's parts */
+static void stats_add(struct sink_stats *d, const struct sink_stats *a);
+
+static void stats_minus(struct sink_stats *d, const struct sink_stats *a, const struct sink_stats *b)
+{
+	*d = *a;
+	d->records -= b->records;
+	d->written -= b->written;
+	d->filtered -= b->filtered;
+	d->lost -= b->lost;
+	d->enter_sched -= b->enter_sched;
+	d->enter_kvm -= b->enter_kvm;
+	d->exit_sched -= b->exit_sched;
+	d->in_unreported -= b->in_unreported;
+	d->out_unreported -= b->out_unreported;
+	d->inval_unattributed -= b->inval_unattributed;
+}
+
+static void stats_add(struct sink_stats *d, const struct sink_stats *a)
+{
+	d->records += a->records;
+	d->written += a->written;
+	d->filtered += a->filtered;
+	d->lost += a->lost;
+	d->enter_sched += a->enter_sched;
+	d->enter_kvm += a->enter_kvm;
+	d->exit_sched += a->exit_sched;
+	d->in_unreported += a->in_unreported;
+	d->out_unreported += a->out_unreported;
+	d->inval_unattributed += a->inval_unattributed;
+}
+
 /* One event: translated and counted. */
 static void take(struct sink *s, const struct tc_event *e, size_t size)
 {
+	struct sink_stats before;
 	int r;
 
+	if (s->o.rot)
+		before = s->st;
 	s->st.records++;
 	r = translate(s, e, size);
 	if (r > 0)
 		s->st.written++;
 	else if (r == 0)
 		s->st.filtered++;
+	/* --rotate: a record of the next part's time counts there, like its rows */
+	if (s->o.rot && rotate_holds(s->o.rot, e->ts > s->o.t0 ? (int64_t)(e->ts - s->o.t0) : 0)) {
+		struct sink_stats d;
+
+		stats_minus(&d, &s->st, &before);
+		stats_add(&s->st_next, &d);
+	}
 }
 
 /* TC_SWITCH_PAIR: the switch-out, then the switch-in, at the same ts and cpu. */
@@ -682,6 +734,50 @@ static void take_pair(struct sink *s, const struct tc_event *p)
 	take(s, &e, sizeof(e));
 }
 
+/*
+ * --rotate: close the open part. Entries still waiting for their exit with an entry
+ * before the cut are written into it now (their exit, in the next part's time, is then
+ * unpaired and filtered); later ones stay pending for the next part.
+ */
+static void rotate_now(struct sink *s)
+{
+	int64_t cut = rotate_cut(s->o.rot), a[2];
+	struct sink_stats part, open;
+
+	for (int i = 0; i < s->nvms && !s->failed; i++) {
+		struct vmrec *m = &s->vms[i];
+
+		for (int j = 0; j < m->nv && !s->failed; j++) {
+			struct vcpu_state *v = &m->v[j];
+
+			if (v->hc_pending && v->hc_ts < cut) {
+				v->hc_pending = false;
+				s->open_calls++;
+				a[0] = (int64_t)v->hc_req;
+				a[1] = (int64_t)v->hc_flags;
+				row(s, v->hc_ts, v->hc_cpu, m->id, j, s->k[TDB_HCALL], a, 2);
+			}
+			if (v->pf_pending && v->pf_ts < cut) {
+				v->pf_pending = false;
+				s->open_calls++;
+				a[0] = (int64_t)v->pf_ea;
+				row(s, v->pf_ts, v->pf_cpu, m->id, j, s->k_page_fault, a, 1);
+			}
+		}
+	}
+	if (s->failed)
+		return;
+	stats_minus(&open, &s->st, &s->part_base);
+	stats_minus(&part, &open, &s->st_next);
+	if (rotate_switch(s->o.rot, &s->w, &part, s->open_calls, s->o.t0) != 0) {
+		fail(s, rotate_error(s->o.rot));
+		return;
+	}
+	stats_minus(&s->part_base, &s->st, &s->st_next);
+	memset(&s->st_next, 0, sizeof(s->st_next));
+	s->open_calls = 0;
+}
+
 static void process(struct sink *s, struct chunk *c)
 {
 	uint64_t t = now_ns();
@@ -694,12 +790,17 @@ static void process(struct sink *s, struct chunk *c)
 		off += 8 + ((size + 7) & ~(size_t)7);
 		if (size < sizeof(*e))
 			continue;
-		if (e->type == SINK_LOST_REC)
+		if (e->type == SINK_LOST_REC) {
 			translate(s, e, size);
-		else if (e->type == TC_SWITCH_PAIR)
+			continue;	/* its ts is the read time, not the ring's order */
+		}
+		if (e->type == TC_SWITCH_PAIR)
 			take_pair(s, e);
 		else
 			take(s, e, size);
+		if (s->o.rot && !s->failed &&
+		    rotate_due(s->o.rot, e->ts > s->o.t0 ? (int64_t)(e->ts - s->o.t0) : 0))
+			rotate_now(s);
 	}
 	s->st.busy_ns += now_ns() - t;
 }
@@ -735,6 +836,8 @@ static void *writer_main(void *arg)
 	}
 	if (!s->failed)
 		write_pending(s);
+	if (s->o.rot && !s->failed && s->w && rotate_end(s->o.rot, s->w))
+		fail(s, rotate_error(s->o.rot));
 	live_publish(s);
 	{
 		struct timespec t;
@@ -798,13 +901,27 @@ int sink_stop(struct sink *s)
 	pthread_mutex_unlock(&s->lock);
 	pthread_join(s->thread, NULL);
 	s->started = false;
-	s->st.rows = tw_event_count(s->w);
+	s->st.rows = (s->w ? tw_event_count(s->w) : 0) +
+		     (s->o.rot ? rotate_rows_closed(s->o.rot) : 0);
 	return s->failed ? -1 : 0;
 }
 
 void sink_stats(const struct sink *s, struct sink_stats *st)
 {
 	*st = s->st;
+}
+
+struct tw *sink_writer(const struct sink *s)
+{
+	return s->w;
+}
+
+void sink_part_stats(const struct sink *s, struct sink_stats *st)
+{
+	stats_minus(st, &s->st, &s->part_base);
+	if (s->o.rot)
+		st->lost = rotate_lost(s->o.rot);
+	st->rows = s->w ? tw_event_count(s->w) : 0;
 }
 
 const char *sink_error(const struct sink *s)

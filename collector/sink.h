@@ -20,6 +20,9 @@
  *   sink_stop()       flush, let the writer drain everything, join it
  *   sink_stats()      what was received, written, filtered, lost
  *   sink_error()      the writer's failure, if sink_stop() returned -1
+ *   sink_writer()     the tracewriter of the open part (--rotate switches it; NULL if
+ *                     a switch could not create the next part)
+ *   sink_part_stats() the counts of the open part (--rotate), else sink_stats()
  *   sink_free()       NULL-safe
  *
  * Order of calls: create, start, {push, lost, flush}..., stop, stats, free.
@@ -30,7 +33,9 @@
  * SINK_MAX_CHUNKS exist: past that sink_push() waits, the kernel ring buffer
  * fills, and the BPF side counts what it cannot store as lost. Nothing is
  * dropped in user space. The writer turns records into rows in arrival
- * order; tracewriter commits a transaction every TW_BATCH rows.
+ * order; tracewriter commits a transaction every TW_BATCH rows. With
+ * --rotate every row goes through rotate_event() and, after each BPF record,
+ * the writer asks rotate_due() whether to close the part (rotate.h).
  */
 #ifndef TLBC_SINK_H
 #define TLBC_SINK_H
@@ -57,6 +62,7 @@ struct sink_opts {
 	uint64_t t0;		/* CLOCK_MONOTONIC ns that becomes ts 0 */
 	int64_t page_size;	/* host page size: n of host_inval */
 	const char *guest_name;	/* guest mode: name of the vm row */
+	struct rotate *rot;	/* --rotate: parts switched by the writer (rotate.h); NULL: one file */
 };
 
 struct sink_stats {
@@ -105,6 +111,8 @@ void sink_flush(struct sink *s);
 int sink_stop(struct sink *s);
 void sink_stats(const struct sink *s, struct sink_stats *st);
 const char *sink_error(const struct sink *s);
+struct tw *sink_writer(const struct sink *s);
+void sink_part_stats(const struct sink *s, struct sink_stats *st);
 /* Whether the writer has failed; @at (if not NULL) gets the CLOCK_MONOTONIC ns of the
  * failure. After a failure the writer discards what is pushed: stop the capture. */
 bool sink_failed(struct sink *s, uint64_t *at);

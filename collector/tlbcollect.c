@@ -49,6 +49,7 @@
 #include <sqlite3.h>
 
 #include "hcall.h"
+#include "rotate.h"
 #include "sink.h"
 #include "tlbcollect.h"
 #include "tlbcollect.skel.h"
@@ -59,6 +60,7 @@
 #include "tpsource.h"
 #include "tracewriter.h"
 #include "util.h"
+#include "writeguard.h"
 
 #define MAX_PIDS 64
 #define MAX_CPUS 4096
@@ -88,6 +90,7 @@ struct options {
 	unsigned ring_mb;		/* --ring-mb */
 	unsigned poll_ms;		/* --poll-ms */
 	enum list_format format;	/* --format (for --list) */
+	struct rotate_spec rotate;	/* --rotate: parts (rotate.h); both 0 = one file */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -122,6 +125,11 @@ static void usage(FILE *f)
 "  -p, --pid PID          record only this QEMU process (repeatable)   every VM\n"
 "  -g, --guest            record hcalls inside a pseries guest        host mode\n"
 "  -f, --force            replace FILE if it exists                   refuse\n"
+"      --rotate SIZE|TIME split the capture into complete DBs         one file\n"
+"                         FILE.1.db, FILE.2.db, ... (-o FILE.db): a part is closed\n"
+"                         once its DB reaches SIZE (64M, 512K, 1G: K/M/G = KiB/MiB/GiB)\n"
+"                         or at each multiple of TIME (30s, 10min, 1h); existing parts\n"
+"                         are refused without --force\n"
 "  -l, --list             print which sources this kernel has, exit\n"
 "      --verify           load the programs into this kernel, report, exit\n"
 "                         (with --guest: both hcall programs, present or not: raw\n"
@@ -149,6 +157,7 @@ static void usage(FILE *f)
 "  tlbcollect --guest -o guest.db -d 10       # inside a pseries guest: its hcalls\n"
 "  tlbcollect -o host.db -d 5 --force         # replace an earlier capture\n"
 "  tlbcollect -o host.db -d 5 --no-switch-out # switch-ins only: half the sched records\n"
+"  tlbcollect -o host.db --rotate 64M         # host.1.db, host.2.db, ... of 64 MiB each\n"
 "\n"
 "Exit status: 0 recorded, 1 the run failed (not root, no BPF, a write error: the events\n"
 "committed before it are kept, meta truncated; or nothing recorded: no vcpu thread ran,\n"
@@ -171,7 +180,7 @@ static int parse_duration(const char *what, const char *arg, double *out)
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	enum { O_ENTER = 256, O_SW, O_NOSW, O_HARGS, O_RING, O_POLL, O_FORMAT, O_VERIFY };
+	enum { O_ENTER = 256, O_SW, O_NOSW, O_HARGS, O_RING, O_POLL, O_FORMAT, O_VERIFY, O_ROTATE };
 	static const struct option lopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -191,6 +200,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "version", no_argument, NULL, 'V' },
 		{ "interval", required_argument, NULL, 'i' },
+		{ "rotate", required_argument, NULL, O_ROTATE },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -284,6 +294,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 			}
 			o->poll_ms = (unsigned)v;
 			break;
+		case O_ROTATE:
+			if (rotate_parse(optarg, &o->rotate))
+				return -1;
+			break;
 		case O_FORMAT:
 			if (strcmp(optarg, "table") == 0)
 				o->format = FMT_TABLE;
@@ -312,6 +326,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 		}
 		if (parse_duration("duration", argv[optind], &o->duration))
 			return -1;
+	}
+	if ((o->rotate.bytes || o->rotate.ns) && !o->out && !o->list && !o->verify) {
+		tlb_msg("cannot use --rotate without -o FILE: the parts are named after it");
+		return -1;
 	}
 	if (!o->list && !o->verify && !o->out) {
 		tlb_msg("cannot record: no output file (-o FILE; see --help)");
@@ -491,75 +509,10 @@ static int write_start_meta(struct tw *w, const struct options *o, const char *p
 /* ------------------------------------------------------------ write errors -- */
 /*
  * A write error (a full disk, a quota, EIO) must cost only what was not yet
- * committed, and stop the capture at once. tracewriter writes without a
- * rollback journal: a commit that fails half-way leaves pages of the committed
- * state pointing at pages never written (measured on a full tmpfs: "database
- * disk image is malformed"). With the journal in memory SQLite rolls the failed
- * transaction back to the last commit, at no disk cost: an append transaction
- * changes few existing pages (the b-tree's right edge, page 1), and pages past
- * the old end of the file are never journaled. The commit also truncates the
- * file back, and the reserve (disk space held by an unnamed O_TMPFILE file on
- * the output's filesystem) is released so that the closing meta fits.
+ * committed, and stop the capture at once: the journal in memory and the disk
+ * reserve (writeguard.c) keep the file whole, finish_truncated() closes it.
  */
-#define RESERVE_BYTES (256 * 1024)
 #define STOP_CHECK_MS 100	/* longest sleep between checks for a stop or a write error */
-
-static int exec_sql(sqlite3 *db, const char *sql, char *err, size_t len)
-{
-	char *msg = NULL;
-
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK)
-		return 0;
-	snprintf(err, len, "%s", msg ? msg : sqlite3_errmsg(db));
-	sqlite3_free(msg);
-	return -1;
-}
-
-/* The capture's journal: in memory (see above). tw_create() left a transaction open. */
-static int journal_in_memory(struct tw *w, char *err, size_t len)
-{
-	sqlite3 *db = tw_sqlite(w);
-	sqlite3_stmt *st;
-	int ok = 0;
-
-	if (exec_sql(db, "COMMIT", err, len))
-		return -1;
-	if (sqlite3_prepare_v2(db, "PRAGMA journal_mode = MEMORY", -1, &st, NULL) == SQLITE_OK) {
-		ok = sqlite3_step(st) == SQLITE_ROW &&
-		     strcmp((const char *)sqlite3_column_text(st, 0), "memory") == 0;
-		sqlite3_finalize(st);
-	}
-	if (!ok) {
-		snprintf(err, len, "SQLite refused journal_mode MEMORY: %s", sqlite3_errmsg(db));
-		return -1;
-	}
-	return exec_sql(db, "BEGIN", err, len);
-}
-
-/* Disk space held on @out's filesystem until reserve_release(); -1 if it cannot be had
- * (no O_TMPFILE there, or not even that much space): the capture goes on without it. */
-static int reserve_open(const char *out)
-{
-	char *copy = strdup(out);
-	int fd = -1;
-
-	if (!copy)
-		return -1;
-	fd = open(dirname(copy), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	free(copy);
-	if (fd >= 0 && posix_fallocate(fd, 0, RESERVE_BYTES) != 0) {
-		close(fd);
-		fd = -1;
-	}
-	return fd;
-}
-
-static void reserve_release(int *fd)
-{
-	if (*fd >= 0)
-		close(*fd);
-	*fd = -1;
-}
 
 /* Sleep @ms, in slices: a stop request or a write error ends the sleep within STOP_CHECK_MS. */
 static void poll_sleep(unsigned ms, struct sink *s)
@@ -894,7 +847,9 @@ static int write_end_meta(struct tw *w, const struct options *o, const struct si
 	e |= tw_meta(w, "end_time", iso);
 	e |= tw_meta_int(w, "duration_ns", (int64_t)(mono_ns() - t0));
 	e |= tw_meta_int(w, "lost_events", st->lost);
-	e |= tw_meta_int(w, "events_received", (int64_t)c->seen[TC_STAT_SEEN]);
+	/* --rotate: of this part (rotate.c), not of the whole run (the BPF counter) */
+	e |= tw_meta_int(w, "events_received", o->rotate.bytes || o->rotate.ns
+			 ? st->records + st->lost : (int64_t)c->seen[TC_STAT_SEEN]);
 	if (!truncated) {
 		/* after a write error the writer's counts include rows rolled back */
 		e |= tw_meta_int(w, "events_written", st->written);
@@ -939,8 +894,8 @@ static int64_t finish_truncated(struct tw *w, const struct options *o, const cha
 
 	if (!sqlite3_get_autocommit(db))
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);	/* SQLite may have done it */
-	reserve_release(reserve_fd);
-	if (exec_sql(db, "BEGIN", err, sizeof(err)))
+	wg_reserve_release(reserve_fd);
+	if (wg_exec(db, "BEGIN", err, sizeof(err)))
 		goto fail;
 	if (sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM event), (SELECT count(*) FROM "
 			       "(SELECT ts < lag(ts) OVER (ORDER BY rowid) AS b FROM event) WHERE b)",
@@ -963,13 +918,13 @@ static int64_t finish_truncated(struct tw *w, const struct options *o, const cha
 		snprintf(err, sizeof(err), "%s", tw_error(w));
 		goto fail;
 	}
-	if (exec_sql(db, "INSERT OR REPLACE INTO meta(key, value) SELECT 'events_' || k.name, "
+	if (wg_exec(db, "INSERT OR REPLACE INTO meta(key, value) SELECT 'events_' || k.name, "
 		     "count(*) FROM event e JOIN event_kind k ON k.id = e.kind GROUP BY k.id",
-		     err, sizeof(err)) || exec_sql(db, "COMMIT", err, sizeof(err)))
+		     err, sizeof(err)) || wg_exec(db, "COMMIT", err, sizeof(err)))
 		goto fail;
 	/* Out of order rows: the index readers would otherwise build; without room for it
 	 * they sort (the file stays whole either way: a failure here rolls back). */
-	if (back > 0 && exec_sql(db, "CREATE INDEX IF NOT EXISTS event_ts ON event(ts)", err, sizeof(err)) &&
+	if (back > 0 && wg_exec(db, "CREATE INDEX IF NOT EXISTS event_ts ON event(ts)", err, sizeof(err)) &&
 	    !sqlite3_get_autocommit(db))
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	if (renameat2(AT_FDCWD, tw_temp_path(w), AT_FDCWD, o->out, o->force ? 0 : RENAME_NOREPLACE)) {
@@ -996,6 +951,8 @@ int main(int argc, char **argv)
 	struct sink *sink = NULL;
 	struct drain drain;
 	struct tw *w = NULL;
+	struct rotate *rot = NULL;
+	struct sink_stats pst;
 	const char *tfs;
 	uint64_t t0, t_end = 0, cpu0 = 0, cpu_used, t_stop, t_err = 0, next_live = 0;
 	static struct live_state live;
@@ -1022,7 +979,10 @@ int main(int argc, char **argv)
 		return EXIT_BAD_INPUT;
 	if (o.list)
 		return do_list(&o);
-	if (!o.verify && !o.force && stat(o.out, &sb) == 0) {
+	if (!o.verify && (o.rotate.bytes || o.rotate.ns)) {
+		if (rotate_check_outputs(o.out, o.force))
+			return EXIT_BAD_INPUT;
+	} else if (!o.verify && !o.force && stat(o.out, &sb) == 0) {
 		tlb_msg("cannot create %s: the file exists (use --force to replace it)", o.out);
 		return EXIT_BAD_INPUT;
 	}
@@ -1164,17 +1124,27 @@ int main(int argc, char **argv)
 	c.stats_fd = bpf_map__fd(bpf_object__find_map_by_name(c.obj, "stats"));
 	ring_fd = bpf_map__fd(bpf_object__find_map_by_name(c.obj, "events"));
 
-	w = tw_create(o.out, o.guest ? "guest" : "host", TW_PRIVATE | (o.force ? TW_FORCE : 0),
-		      err, sizeof(err));
+	if (o.rotate.bytes || o.rotate.ns) {
+		struct rotate_opts ro = { o.rotate, o.out, o.guest ? "guest" : "host",
+					  TW_PRIVATE | (o.force ? TW_FORCE : 0), o.quiet, &reserve_fd };
+
+		rot = rotate_new(&ro);
+		if (!rot)
+			goto cleanup;
+		w = rotate_first(rot, err, sizeof(err));
+	} else {
+		w = tw_create(o.out, o.guest ? "guest" : "host", TW_PRIVATE | (o.force ? TW_FORCE : 0),
+			      err, sizeof(err));
+	}
 	if (!w) {
 		tlb_msg("cannot create %s", err);
 		goto cleanup;
 	}
-	if (journal_in_memory(w, err, sizeof(err))) {
+	if (wg_journal_in_memory(w, err, sizeof(err))) {
 		tlb_msg("cannot prepare %s: %s", o.out, err);
 		goto cleanup;
 	}
-	reserve_fd = reserve_open(o.out);
+	reserve_fd = wg_reserve_open(o.out);
 	t0 = mono_ns();
 	cpu0 = process_cpu_ns();
 	if (write_start_meta(w, &o, present, absent, t0)) {
@@ -1187,6 +1157,7 @@ int main(int argc, char **argv)
 	so.hcall_args = o.hcall_args;
 	so.switch_out = o.switch_out;
 	so.t0 = t0;
+	so.rot = rot;
 	so.page_size = sysconf(_SC_PAGESIZE);
 	{
 		static struct utsname u;
@@ -1228,8 +1199,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!o.quiet)
-		fprintf(stderr, "tlbcollect: recording %d sources into %s%s (absent: %s)\n", c.nlinks,
-			o.out, o.duration > 0 ? "" : "; Ctrl-C stops", absent[0] ? absent : "none");
+		fprintf(stderr, "tlbcollect: recording %d sources into %s%s%s (absent: %s)\n", c.nlinks,
+			rot ? rotate_path(rot) : o.out, rot ? " and the next parts" : "", o.duration > 0 ? "" : "; Ctrl-C stops", absent[0] ? absent : "none");
 	if (o.duration > 0)
 		t_end = t0 + (uint64_t)(o.duration * 1e9);
 	if (o.interval > 0) {
@@ -1296,7 +1267,17 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	misses = kernel_misses(&c);
-	if (sink_stop(sink) || sink_failed(sink, &t_err)) {
+	sink_stop(sink);
+	/* --rotate: the writer may have switched parts; the open one ends the capture */
+	w = sink_writer(sink);
+	if (rot)
+		o.out = rotate_path(rot);
+	if (!w) {
+		tlb_msg("cannot go on: %s", sink_error(sink));
+		goto cleanup;
+	}
+	sink_part_stats(sink, &pst);
+	if (sink_failed(sink, &t_err)) {
 		const char *e = sink_error(sink);
 		size_t pl = strlen(o.out);
 		char why[600];
@@ -1311,14 +1292,14 @@ int main(int argc, char **argv)
 		snprintf(why, sizeof(why), "%s", e);
 		sink_stats(sink, &st);
 		cpu_used = process_cpu_ns() - cpu0;
-		kept = finish_truncated(w, &o, why, &st, &c, misses, t0, cpu_used, t_err,
+		kept = finish_truncated(w, &o, why, &pst, &c, misses, t0, cpu_used, t_err,
 					t_stop > t_err ? t_stop : t_err, &reserve_fd);
 		w = NULL;
 		if (kept >= 0) {
 			tlb_msg("cannot write %s: %s; stopped %.3f s after the error, kept the %lld "
 				"events committed before it (meta truncated)", o.out, why,
 				(double)(t_stop > t_err ? t_stop - t_err : 0) / 1e9, (long long)kept);
-			st.rows = kept;
+			st.rows = kept + (rot ? rotate_rows_closed(rot) : 0);
 			print_summary(&o, &st, &c, (double)(mono_ns() - t0) / 1e9, cpu_used, misses);
 		}
 		goto cleanup;
@@ -1343,11 +1324,12 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	cpu_used = process_cpu_ns() - cpu0;
-	if (write_end_meta(w, &o, &st, &c, misses, t0, cpu_used, false)) {
+	if (write_end_meta(w, &o, &pst, &c, misses, t0, cpu_used, false) ||
+	    (rot && rotate_last(rot, w))) {
 		tlb_msg("cannot write meta: %s", tw_error(w));
 		goto cleanup;
 	}
-	reserve_release(&reserve_fd);	/* its room is for tw_finish now */
+	wg_reserve_release(&reserve_fd);	/* its room is for tw_finish now */
 	if (tw_finish(w) != 0) {
 		w = NULL;
 		tlb_msg("cannot finish %s", o.out);
@@ -1357,11 +1339,15 @@ int main(int argc, char **argv)
 	print_summary(&o, &st, &c, (double)(mono_ns() - t0) / 1e9, cpu_used, misses);
 	rc = 0;
 cleanup:
-	reserve_release(&reserve_fd);
+	wg_reserve_release(&reserve_fd);
 	collector_free(&c);
-	if (sink)
+	if (sink) {
 		sink_stop(sink);
+		if (w)
+			w = sink_writer(sink);	/* --rotate: the open part */
+	}
 	sink_free(sink);
 	tw_abort(w);
+	rotate_free(rot);
 	return rc;
 }
