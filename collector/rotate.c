@@ -44,6 +44,7 @@ struct rotate {
 	int64_t page_size;	/* of the open part's DB */
 	/* the open part */
 	int64_t max_ts;		/* largest ts written to it */
+	bool unordered;		/* a row went back in ts: tw_finish() will index ts */
 	int64_t floor;		/* its rows are at or above this (the previous cut) */
 	int64_t lost;		/* sum of its lost rows' counts */
 	int64_t raised;		/* rows that came after their part closed: ts raised to floor */
@@ -261,6 +262,7 @@ static int part_begin(struct rotate *r, struct tw *w)
 	if (r->part > 1 && tw_meta_int(w, "part_prev_last_ts", r->max_ts))
 		return -1;
 	r->max_ts = INT64_MIN;
+	r->unordered = false;
 	r->lost = 0;
 	r->raised = 0;
 	r->since_check = 0;
@@ -327,6 +329,8 @@ static int append(struct rotate *r, struct tw *w, int64_t ts, int64_t cpu, int64
 	}
 	if (ts > r->max_ts)
 		r->max_ts = ts;
+	else if (ts < r->max_ts)
+		r->unordered = true;
 	if (kind == r->lost_kind && nargs > 0)
 		r->lost += a[0];
 	return 0;
@@ -338,17 +342,19 @@ static void start_holding(struct rotate *r, int64_t cut)
 	r->cut = cut > r->max_ts ? cut : r->max_ts + 1;
 }
 
-/* Size mode: whether the open part's DB (pages in the cache included) reached SIZE. */
+/* Size mode: whether the open part's DB (pages in the cache included, and the ts index
+ * tw_finish() adds when its rows are not in ts order) reached SIZE. */
 static int part_full(struct rotate *r, struct tw *w)
 {
 	int64_t pages = query_int(w, "PRAGMA page_count");
+	int64_t index = r->unordered ? tw_event_count(w) * ROTATE_INDEX_ROW_BYTES : 0;
 
 	if (pages < 0) {
 		snprintf(r->err, sizeof(r->err), "%s: cannot read the page count: %s", r->path,
 			 sqlite3_errmsg(tw_sqlite(w)));
 		return -1;
 	}
-	return pages * r->page_size >= r->o.spec.bytes;
+	return pages * r->page_size + index >= r->o.spec.bytes;
 }
 
 int rotate_event(struct rotate *r, struct tw *w, int64_t ts, int64_t cpu, int64_t vm,

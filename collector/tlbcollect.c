@@ -564,6 +564,7 @@ static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list 
 struct drain {
 	struct sink *sink;	/* where records go */
 	long budget;		/* records left in this consume call */
+	uint64_t last_ts;	/* ts of the last record taken: the ts of lost rows */
 };
 
 static int on_record(void *ctx, void *data, size_t size)
@@ -572,6 +573,8 @@ static int on_record(void *ctx, void *data, size_t size)
 
 	if (sink_push(d->sink, data, size) != 0)
 		return -EIO;
+	if (size >= sizeof(struct tc_event))
+		d->last_ts = ((const struct tc_event *)data)->ts;
 	return --d->budget > 0 ? 0 : DRAIN_PAUSE;
 }
 
@@ -1172,6 +1175,7 @@ int main(int argc, char **argv)
 	}
 	drain.sink = sink;
 	drain.budget = DRAIN_BUDGET;
+	drain.last_ts = 0;
 	c.rb = ring_buffer__new(ring_fd, on_record, &drain, NULL);
 	if (!c.rb) {
 		tlb_msg("cannot open the ring buffer: %s", strerror(errno));
@@ -1229,7 +1233,10 @@ int main(int argc, char **argv)
 			goto cleanup;
 		}
 		now = mono_ns();
-		if (read_stats(&c, sink, now)) {
+		/* Lost rows at the last record taken (the drop came after it), not at the
+		 * read: rows stay in ts order, and a rotated part's cut (rotate.c) is not
+		 * pushed up to poll-ms ahead of the records still in the ring. */
+		if (read_stats(&c, sink, drain.last_ts ? drain.last_ts : now)) {
 			if (sink_failed(sink, NULL))
 				break;
 			tlb_msg("cannot read the BPF counters: %s", strerror(errno));
@@ -1262,7 +1269,8 @@ int main(int argc, char **argv)
 			goto cleanup;
 		}
 	}
-	if (!sink_failed(sink, NULL) && read_stats(&c, sink, mono_ns()) && !sink_failed(sink, NULL)) {
+	if (!sink_failed(sink, NULL) && read_stats(&c, sink, drain.last_ts ? drain.last_ts : mono_ns()) &&
+	    !sink_failed(sink, NULL)) {
 		tlb_msg("cannot read the BPF counters: %s", strerror(errno));
 		goto cleanup;
 	}
