@@ -26,6 +26,9 @@
  * Guest events outside every run interval of their vcpu keep cpu -1 (counted).
  * Guest events mapped before the host's start shift the whole merged timeline
  * so that ts stays >= 0 (meta merge_shift_ns).
+ * The optional table vm_mmu is carried over: the host's rows as they are, a
+ * guest's under the host VM it became; two files giving one merged VM
+ * different MMUs is exit 2 naming both (mmu_collect).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -602,6 +605,95 @@ static int copy_meta(struct tw *w, struct tdb *db, const char *prefix)
 	return rc;
 }
 
+/* ---- vm_mmu ---- */
+
+struct mmu_row {
+	int64_t vm;		/* in the merged file */
+	const char *mmu;	/* "hash" or "radix" (static) */
+	const char *path;	/* the file that says so */
+	int64_t file_vm;	/* its vm id in that file */
+};
+
+/* Append @db's vm_mmu rows (tdb_open checked them), under @as_vm when > 0; exit 2 when a
+ * row contradicts one already there for the same merged VM. */
+static int mmu_add(struct mmu_row **rows, size_t *n, struct tdb *db, int64_t as_vm)
+{
+	sqlite3_stmt *st;
+	int step;
+
+	if (sqlite3_prepare_v2(tdb_sqlite(db), "SELECT vm FROM vm_mmu ORDER BY vm", -1, &st,
+			       NULL) != SQLITE_OK)
+		return 0;	/* optional: a file without the table says nothing */
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t fvm = sqlite3_column_int64(st, 0), vm = as_vm > 0 ? as_vm : fvm;
+		enum tdb_mmu m = tdb_vm_mmu(db, fvm);
+		const char *mmu = tdb_mmu_names[m];
+		struct mmu_row *r;
+		size_t i;
+
+		if (m == TDB_MMU_UNKNOWN)
+			continue;
+		for (i = 0; i < *n && (*rows)[i].vm != vm; i++)
+			;
+		if (i < *n) {
+			const struct mmu_row *o = &(*rows)[i];
+
+			if (strcmp(o->mmu, mmu) != 0) {
+				tlb_msg("cannot merge: merged vm %" PRId64 " would have two MMUs: %s says "
+					"%s (its vm %" PRId64 "), %s says %s (its vm %" PRId64 ")", vm,
+					o->path, o->mmu, o->file_vm, tdb_path(db), mmu, fvm);
+				sqlite3_finalize(st);
+				return EXIT_BAD_INPUT;
+			}
+			continue;
+		}
+		r = realloc(*rows, (*n + 1) * sizeof(*r));
+		if (!r) {
+			tlb_msg("cannot keep the vm_mmu rows: out of memory");
+			sqlite3_finalize(st);
+			return EXIT_RUN_FAILED;
+		}
+		*rows = r;
+		r[(*n)++] = (struct mmu_row){ vm, mmu, tdb_path(db), fvm };
+	}
+	sqlite3_finalize(st);
+	if (step != SQLITE_DONE) {
+		tlb_msg("cannot read table vm_mmu of %s: %s", tdb_path(db), sqlite3_errmsg(tdb_sqlite(db)));
+		return EXIT_BAD_INPUT;
+	}
+	return 0;
+}
+
+/* The merged file's vm_mmu rows, checked before anything is written. */
+static int mmu_collect(struct host *h, struct guest *gs, int ng, struct mmu_row **rows, size_t *n)
+{
+	int rc = mmu_add(rows, n, h->db, 0);
+
+	for (int i = 0; !rc && i < ng; i++)
+		rc = mmu_add(rows, n, gs[i].db, gs[i].host_vm);
+	return rc;
+}
+
+static int mmu_write(struct tw *w, const struct mmu_row *rows, size_t n)
+{
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	if (!n)
+		return 0;
+	if (sqlite3_prepare_v2(tw_sqlite(w), "INSERT INTO vm_mmu(vm, mmu) VALUES (?, ?)", -1, &st,
+			       NULL) != SQLITE_OK)
+		return -1;
+	for (size_t i = 0; i < n && !rc; i++) {
+		sqlite3_bind_int64(st, 1, rows[i].vm);
+		sqlite3_bind_text(st, 2, rows[i].mmu, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* Host time of guest time @ts, or -1 when it falls beyond +-2^62 (no relation can mean that). */
 static int map_ts(const struct guest *g, int64_t ts, int64_t *out)
 {
@@ -649,7 +741,8 @@ static int advance(struct stream *s, int64_t shift, char *err, size_t errlen)
 }
 
 static int write_merged(struct opts *o, struct host *h, struct guest *gs, int ng, int64_t shift,
-			struct progress *pr, char *err, size_t errlen)
+			const struct mmu_row *mmus, size_t nmmus, struct progress *pr, char *err,
+			size_t errlen)
 {
 	struct stream st[MAX_GUESTS + 1];
 	int ns = 0;
@@ -667,6 +760,12 @@ static int write_merged(struct opts *o, struct host *h, struct guest *gs, int ng
 	    (crc = copy_rows(w, h->db, "vcpu", 0, err, errlen))) {
 		tw_abort(w);
 		return crc;
+	}
+	if (mmu_write(w, mmus, nmmus)) {
+		snprintf(err, errlen, "%s: cannot write vm_mmu: %s", o->output,
+			 sqlite3_errmsg(tw_sqlite(w)));
+		tw_abort(w);
+		return EXIT_RUN_FAILED;
 	}
 	for (int i = 0; i < ng; i++) {
 		snprintf(key, sizeof(key), "guest%d.", i + 1);
@@ -839,6 +938,8 @@ int main(int argc, char **argv)
 	struct guest gs[MAX_GUESTS];
 	int ret;
 	char err[512] = "";
+	struct mmu_row *mmus = NULL;
+	size_t nmmus = 0;
 
 	tlb_prog = "tlbmerge";
 	memset(gs, 0, sizeof(gs));
@@ -874,16 +975,20 @@ int main(int argc, char **argv)
 		}
 		if (ret)
 			goto out;
+		ret = mmu_collect(&h, gs, o.nguests, &mmus, &nmmus);
+		if (ret)
+			goto out;
 		struct progress pr;
 
 		progress_init(&pr, "merging", -1, !o.quiet);
-		ret = write_merged(&o, &h, gs, o.nguests, shift, &pr, err, sizeof(err));
+		ret = write_merged(&o, &h, gs, o.nguests, shift, mmus, nmmus, &pr, err, sizeof(err));
 		if (ret && *err)
 			tlb_msg("cannot write the merged trace: %s", err);
 		if (!ret)
 			summary(stdout, o.format, &o, &h, gs, o.nguests);
 	}
 out:
+	free(mmus);
 	for (int i = 0; i < o.nguests; i++) {
 		free(gs[i].pts);
 		tdb_close(gs[i].db);
