@@ -551,12 +551,18 @@ int rotate_switch(struct rotate *r, struct tw **w, const struct sink_stats *part
 {
 	struct tw *old = *w, *n;
 	char oldpath[sizeof(r->path)], err[512];
+	uint64_t t_start = now_ns();
 	int64_t rows;
 
 	/* The old part's rows on disk first, while the reserve still holds its room: a
 	 * full disk here is a write error of the old part, which then ends the capture
 	 * keeping what was committed (tlbcollect.c, finish_truncated). */
+	/* Its ts index too (tw_finish() builds it when rows went back in ts, and it can be
+	 * the size of a third of the part): after these, closing writes only meta, which
+	 * the reserve's room holds. */
 	if (wg_exec(tw_sqlite(old), "COMMIT", err, sizeof(err)) ||
+	    (r->unordered && wg_exec(tw_sqlite(old), "CREATE INDEX IF NOT EXISTS event_ts ON "
+				     "event(ts)", err, sizeof(err))) ||
 	    wg_exec(tw_sqlite(old), "BEGIN", err, sizeof(err))) {
 		snprintf(r->err, sizeof(r->err), "%s: cannot write: %s", r->path, err);
 		return -1;
@@ -602,6 +608,11 @@ int rotate_switch(struct rotate *r, struct tw **w, const struct sink_stats *part
 	r->rows_closed += rows;
 	*w = n;
 	*r->o.reserve_fd = wg_reserve_open(r->path);
+	/* what the switch cost the writer (the ring kept filling meanwhile) */
+	if (tw_meta_int(n, "part_switch_ns", (int64_t)(now_ns() - t_start))) {
+		snprintf(r->err, sizeof(r->err), "%s", tw_error(n));
+		return -1;
+	}
 	if (!r->o.quiet)
 		fprintf(stderr, "tlbcollect: part %d closed: %s, %lld events\n", r->part - 1, oldpath,
 			(long long)rows);
