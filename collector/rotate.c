@@ -185,8 +185,8 @@ int rotate_check_outputs(const char *out, bool force)
 	}
 	closedir(d);
 	if (found && !force) {
-		tlb_msg("cannot create the parts of %s: %s%s exists%s (use --force to replace "
-			"them)", out, first, found > 1 ? " and others" : "", found > 1 ? "" : "");
+		tlb_msg("cannot create the parts of %s: %s%s (use --force to replace them)", out,
+			first, found > 1 ? " and others exist" : " exists");
 		rc = -1;
 	} else if (found) {
 		fprintf(stderr, "tlbcollect: warning: %d part file%s of %s exist%s (%s...): each "
@@ -305,7 +305,7 @@ int64_t rotate_cut(const struct rotate *r) { return r->cut; }
 
 int rotate_last(struct rotate *r, struct tw *w)
 {
-	if (tw_meta(w, "part_last", "1")) {
+	if (tw_meta(w, "part_last", "1") || (r->raised && tw_meta_int(w, "part_ts_raised", r->raised))) {
 		snprintf(r->err, sizeof(r->err), "%s", tw_error(w));
 		return -1;
 	}

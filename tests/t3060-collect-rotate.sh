@@ -30,6 +30,13 @@ tlb tlbcollect -o "$T/e.db" --rotate 1M -d 0.01 > /dev/null 2> "$T/e.err"; rc=$?
 check_eq "3060.10 names that are no part (e.03.db, e.3.dbx) do not count (no exit 2, no 'exists')" \
 	"0 0" "$([ "$rc" -ne 2 ] && echo 0) $(grep -c exists "$T/e.err")"
 rm -f "$T"/e.*
+# the part number goes before the extension of the file name, or at its end
+mkdir "$T/d.x"; : > "$T/d.x/noext.2"; : > "$T/d.x/.hid.4"; : > "$T/d.x/a.b.7.db"
+check_exit "3060.11 -o d.x/noext: part d.x/noext.2" 2 tlb tlbcollect -o "$T/d.x/noext" --rotate 1M -d 1
+check_grep "3060.12 ... refused by name" "noext\.2 exists" "$ERR"
+check_exit "3060.13 -o .hid: part .hid.4" 2 tlb tlbcollect -o "$T/d.x/.hid" --rotate 1M -d 1
+check_exit "3060.14 -o a.b.db: part a.b.7.db" 2 tlb tlbcollect -o "$T/d.x/a.b.db" --rotate 1M -d 1
+rm -r "$T/d.x"
 
 collect_prereqs
 W=$TLB_TESTBIN/collect-workload
@@ -144,6 +151,16 @@ check_parts 3060.31 "$T/t" "$T/tm.sum"
 check_eq "3060.32 4 parts" 4 "$NPARTS"
 check_eq "3060.33 part k holds ts from (k-1) s to k s" "" \
 	"$(for k in 1 2 3; do sqlite3 "$T/t.$k.db" "SELECT $k FROM (SELECT min(ts) lo, max(ts) hi FROM event) WHERE lo < ($k - 1) * 1000000000 OR hi >= $k * 1000000000"; done)"
+
+# --- 3060.35-: the host mode without kernel BTF (tracefs formats) rotates the same way
+WTHREADS=2
+"$W" --pingpong 4 --threads $WTHREADS --rate 3000 > "$T/w.txt" & WP=$!
+sleep 0.2
+TLBCOLLECT_NO_BTF=1 tlb tlbcollect -o "$T/n.db" --rotate 1s -d 2.5 --format csv > "$T/nb.sum" 2> "$T/nb.err"; CRC=$?
+kill -TERM "$WP" 2> /dev/null; wait "$WP"
+check_eq "3060.35 no-BTF mode: exit 0" 0 "$CRC"
+check_grep "3060.36 ... the tracefs-format programs" "^tracepoint programs reading" <(meta "$T/n.3.db" bpf_mode)
+check_parts 3060.37 "$T/n" "$T/nb.sum"
 
 # --- 3060.40-: existing parts: refused without --force; with it each part replaces its
 # namesake and the others stay, with a warning
