@@ -45,7 +45,8 @@ struct sink_stats;
 #define ROTATE_MAX_BYTES (1LL << 50)
 #define ROTATE_MIN_NS 1000000000LL		/* 1 s */
 #define ROTATE_MAX_NS (30LL * 86400 * 1000000000LL)	/* 30 days, as --duration */
-#define ROTATE_GRACE_NS 20000000LL		/* 20 ms of record time after the cut */
+#define ROTATE_GRACE_NS 5000000LL		/* 5 ms of record time after the cut: records of
+						 * other cpus come microseconds out of ts order */
 #define ROTATE_CHECK_ROWS 1024
 /* Bytes a row adds to the ts index of a part whose rows are not in ts order, counted in
  * its size before the index exists: 14 to 16 measured under t3060's switch storm (an

@@ -40,6 +40,13 @@ rm -r "$T/d.x"
 
 collect_prereqs
 W=$TLB_TESTBIN/collect-workload
+# start_pp ARGS: the ping-pong workload, running (its threads named and switching) before
+# the collector starts, until killed; its pid in WP
+start_pp() {
+	"$W" --wait --pingpong 30 "$@" > "$T/w.txt" & WP=$!
+	for _ in $(seq 1 200); do grep -q ready "$T/w.txt" && break; sleep 0.05; done
+	kill -USR1 "$WP"
+}
 
 # check_parts ID PREFIX SUMMARY_CSV: the checks every rotated capture passes. Parts are
 # PREFIX.1.db .. PREFIX.N.db; their union goes to $T/union.ID.db. Sets NPARTS.
@@ -62,6 +69,7 @@ check_parts() {
 			[ -z "$(meta "$f" part_last)" ] || echo "$f: part_last in a part that is not the last" >> "$T/bad.$id"
 		fi
 		if [ "$k" -gt 1 ]; then
+			meta "$f" part_switch_ns | grep -qE '^[1-9][0-9]*$' || echo "$f: part_switch_ns '$(meta "$f" part_switch_ns)'" >> "$T/bad.$id"
 			# part_prev_last_ts = the last ts of part k-1; part k begins after it
 			[ "$(meta "$f" part_prev_last_ts)" = "$prev" ] ||
 				echo "$f: part_prev_last_ts $(meta "$f" part_prev_last_ts), part $((k - 1)) ended at $prev" >> "$T/bad.$id"
@@ -70,6 +78,8 @@ check_parts() {
 		else
 			[ -z "$(meta "$f" part_prev_last_ts)" ] || echo "$f: part_prev_last_ts in part 1" >> "$T/bad.$id"
 		fi
+		# no row came after its part had closed (5 ms of grace is enough here)
+		[ -z "$(meta "$f" part_ts_raised)" ] || echo "$f: part_ts_raised $(meta "$f" part_ts_raised)" >> "$T/bad.$id"
 		prev=$(sqlite3 "$f" 'SELECT max(ts) FROM event')
 		# per part: the meta counts are this part's rows
 		[ "$(meta "$f" event_count)" = "$(sqlite3 "$f" 'SELECT count(*) FROM event')" ] ||
@@ -84,7 +94,7 @@ check_parts() {
 		"${TLB_RELEASE_BIN:-$TLB_BIN}/tlbreplay" --format json "$f" > "$T/replay.$id.$k" 2>&1 ||
 			echo "$f: tlbreplay failed: $(head -c 300 "$T/replay.$id.$k")" >> "$T/bad.$id"
 	done
-	check_eq "$id.3 every part: whole, 0600, meta part = k, part_prev_last_ts = the previous part's last ts and before its own first, per-part counts match its rows, replays alone" \
+	check_eq "$id.3 every part: whole, 0600, meta part = k, part_switch_ns, part_prev_last_ts = the previous part's last ts and before its own first, per-part counts match its rows, no ts raised, replays alone" \
 		"" "$(head -5 "$T/bad.$id")"
 	check_eq "$id.4 one capture_id, 32 hex digits, in every part" "1 yes" \
 		"$(echo $caps | tr ' ' '\n' | sort -u | wc -l) $(echo $caps | tr ' ' '\n' | grep -qvE '^[0-9a-f]{32}$' && echo no || echo yes)"
@@ -120,16 +130,15 @@ check_parts() {
 # --- 3060.20-: by size, 512 KiB parts, for 2 s, under a switch storm that a 1 MiB ring
 # drained every 300 ms cannot hold: records are lost, and each part counts its own
 WTHREADS=4
-"$W" --pingpong 4 --threads $WTHREADS > "$T/w.txt" & WP=$!
-sleep 0.2
+start_pp --threads $WTHREADS
 tlb tlbcollect -o "$T/s.db" --rotate 512K -d 2 --ring-mb 1 --poll-ms 300 --format csv > "$T/sz.sum" 2> "$T/sz.err"; CRC=$?
 kill -TERM "$WP" 2> /dev/null; wait "$WP"
 check_eq "3060.20 exit 0" 0 "$CRC"
 check_grep "3060.21 a line per closed part" "^tlbcollect: part 1 closed: $T/s\.1\.db, [0-9]+ events" "$T/sz.err"
 check_parts 3060.22 "$T/s" "$T/sz.sum"
 # a part is closed once its DB reaches 512 KiB: a few thousand rows more (the 1024-row
-# check, the 20 ms the old part still takes rows for) and, if its rows are not in ts
-# order, its ts index (estimated before it exists: rotate.h), under 1 MiB
+# check; the rows of the first 5 ms past the previous cut it began with) and, if its rows
+# are not in ts order, its ts index (estimated before it exists: rotate.h), under 1 MiB
 big=0
 for k in $(seq 1 $((NPARTS - 1))); do
 	sz=$(stat -c %s "$T/s.$k.db")
@@ -142,8 +151,7 @@ ok_if "3060.25 records were lost ($(awk -F, '$1 == "lost_events" { print $2 }' "
 
 # --- 3060.30-: by time, 1 s parts for 3.5 s: parts 1..3 hold [0, 1 s), [1 s, 2 s), [2 s, 3 s)
 WTHREADS=2
-"$W" --pingpong 5 --threads $WTHREADS --rate 5000 > "$T/w.txt" & WP=$!
-sleep 0.2
+start_pp --threads $WTHREADS --rate 5000
 tlb tlbcollect -o "$T/t.db" --rotate 1s -d 3.5 --format csv > "$T/tm.sum" 2> "$T/tm.err"; CRC=$?
 kill -TERM "$WP" 2> /dev/null; wait "$WP"
 check_eq "3060.30 exit 0" 0 "$CRC"
@@ -154,8 +162,7 @@ check_eq "3060.33 part k holds ts from (k-1) s to k s" "" \
 
 # --- 3060.35-: the host mode without kernel BTF (tracefs formats) rotates the same way
 WTHREADS=2
-"$W" --pingpong 4 --threads $WTHREADS --rate 3000 > "$T/w.txt" & WP=$!
-sleep 0.2
+start_pp --threads $WTHREADS --rate 3000
 TLBCOLLECT_NO_BTF=1 tlb tlbcollect -o "$T/n.db" --rotate 1s -d 2.5 --format csv > "$T/nb.sum" 2> "$T/nb.err"; CRC=$?
 kill -TERM "$WP" 2> /dev/null; wait "$WP"
 check_eq "3060.35 no-BTF mode: exit 0" 0 "$CRC"
@@ -167,8 +174,7 @@ check_parts 3060.37 "$T/n" "$T/nb.sum"
 check_exit "3060.40 parts of t.db exist: refused" 2 tlb tlbcollect -o "$T/t.db" --rotate 1s -d 1
 check_grep "3060.41 ... naming one" "cannot create the parts of $T/t\.db: t\.[0-9]+\.db and others exist" "$ERR"
 old1=$(meta "$T/t.1.db" capture_id)
-"$W" --pingpong 3 --threads 2 --rate 2000 > "$T/w.txt" & WP=$!
-sleep 0.2
+start_pp --threads 2 --rate 2000
 tlb tlbcollect -o "$T/t.db" --rotate 1s -d 1.5 -f -q > "$T/f.sum" 2> "$T/f.err"; CRC=$?
 kill -TERM "$WP" 2> /dev/null; wait "$WP"
 check_eq "3060.42 --force: exit 0" 0 "$CRC"
@@ -183,7 +189,7 @@ if need_cmd mount; then
 	M=$T/small; mkdir -p "$M"
 	if mount -t tmpfs -o size=3m,mode=0700 tlbtest "$M" 2> "$T/mount.err"; then
 		trap 'umount "$M" 2>/dev/null; rm -rf "$T"' EXIT
-		"$W" --pingpong 10 --threads 4 > "$T/w.txt" & WP=$!
+		start_pp --threads 4
 		tlb tlbcollect -o "$M/full.db" --rotate 1M -d 20 > "$T/d.out" 2> "$T/d.err"; CRC=$?
 		kill -TERM "$WP" 2> /dev/null; wait "$WP"
 		check_eq "3060.50 exit 1 after the write error" 1 "$CRC"
