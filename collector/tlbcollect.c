@@ -32,7 +32,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <math.h>
 #include <linux/types.h>
 #include <signal.h>
@@ -1144,7 +1143,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	if (wg_journal_in_memory(w, err, sizeof(err))) {
-		tlb_msg("cannot prepare %s: %s", o.out, err);
+		tlb_msg("cannot prepare %s: %s", rot ? rotate_path(rot) : o.out, err);
 		goto cleanup;
 	}
 	reserve_fd = wg_reserve_open(o.out);
@@ -1204,7 +1203,8 @@ int main(int argc, char **argv)
 	}
 	if (!o.quiet)
 		fprintf(stderr, "tlbcollect: recording %d sources into %s%s%s (absent: %s)\n", c.nlinks,
-			rot ? rotate_path(rot) : o.out, rot ? " and the next parts" : "", o.duration > 0 ? "" : "; Ctrl-C stops", absent[0] ? absent : "none");
+			rot ? rotate_path(rot) : o.out, rot ? " and the next parts" : "",
+			o.duration > 0 ? "" : "; Ctrl-C stops", absent[0] ? absent : "none");
 	if (o.duration > 0)
 		t_end = t0 + (uint64_t)(o.duration * 1e9);
 	if (o.interval > 0) {
