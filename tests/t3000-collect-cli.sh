@@ -74,8 +74,12 @@ fi
 # A capture that records nothing is a failure (t3050): vcpu-named threads switching at a
 # gentle rate give the captures below something to record.
 [ -x "$TLB_TESTBIN/collect-workload" ] || skip_all "no collect-workload (make test-programs)"
-"$TLB_TESTBIN/collect-workload" --pingpong 120 --threads 2 --rate 200 > "$T/bg.txt" & BGW=$!
+# --wait: switching before the first capture starts (an exec on a loaded machine can take
+# longer than a 0.5 s capture)
+"$TLB_TESTBIN/collect-workload" --wait --pingpong 120 --threads 2 --rate 200 > "$T/bg.txt" & BGW=$!
 trap 'kill -TERM $BGW 2>/dev/null; rm -rf "$T"' EXIT
+for _ in $(seq 1 200); do grep -q ready "$T/bg.txt" && break; sleep 0.05; done
+kill -USR1 $BGW
 if [ -e $tfs/events/kvm_hv ]; then
 	skip "3000.19 kvm_hv absent here" "this kernel has kvm_hv"
 else
