@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# powernv/nested.sh [options] OUTDIR - a real Linux guest under the emulated kvm_hv, recorded
+# from both sides and merged (issue 10 item 5).
+#
+# Owns the nested run end to end: the ppc64el QEMU tree (powernv/nested-deps.sh), the
+# nested guest's initramfs (busybox, tlbcollect, pseries/workload.c's workload,
+# powernv/nested-guest-init.sh as /init), one boot of the emulated POWER host
+# (powernv/run.sh with powernv/nested-init.sh as /init and that tree; the host records
+# with tlbcollect while ONE pseries KVM guest runs tlbcollect --guest over the workload),
+# then on this machine: tlbmerge host.db guest.db -o merged.db, the VM's MMU from the
+# guest's /proc/cpuinfo (powernv/vm-mmu.sh), and tlbreplay merged.db.
+# OUTDIR gets: host.db, guest.db, merged.db, merge.txt, replay.txt, nested.env (settings,
+# times, counts) and run/ (powernv/run.sh's OUTDIR: console.log, out/ ...).
+# Every QEMU run is under flock /tmp/tlb-qemu.lock (one emulated machine at a time on
+# this machine) and bounded (--timeout, and the nested QEMU by --nested-timeout).
+# Exit 0 when merged.db replayed, 1 when a step failed (named on stderr), 2 on bad usage.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin=${TLB_BIN:-$root/build/bin}
+cache=$root/build/pseries
+xbin=$root/build/ppc64el
+usage() {
+	cat >&2 <<'USAGE'
+USAGE: powernv/nested.sh [--machine powernv8|powernv9] [--smp N] [--nested-smp N]
+                         [--fw slof|vof] [--work-secs S] [--timeout SEC]
+                         [--nested-timeout SEC] [--watchdog] [--no-host-collect] [--no-ref] OUTDIR
+  --machine M          the emulated host (default powernv8: an HPT guest; powernv9: radix)
+  --smp N              the host's cpus (default 2)
+  --nested-smp N       the nested guest's vcpus (default 1; 2 wedged the host so far)
+  --fw F               the nested guest's firmware: slof (default) or vof (x-vof=on)
+  --work-secs S        seconds of workload in the nested guest (default 1)
+  --timeout SEC        kill the emulated host after SEC seconds (default 200)
+  --nested-timeout SEC kill the nested QEMU after SEC seconds (default 120)
+  --no-host-collect    neither tlbcollect nor the tracefs reference on the host (to
+                       tell their cost from the nesting's; no merge then)
+  --no-ref             no tracefs reference counts on the host
+  --watchdog           keep the host kernel's hard-lockup watchdog (default: nmi_watchdog=0)
+EXAMPLES:
+    powernv/nested.sh build/nested/p8
+    powernv/nested.sh --machine powernv9 build/nested/p9
+USAGE
+	exit 2
+}
+machine=powernv8 smp=2 nsmp=1 fw=slof work=1 timeout=200 ntimeout=120 watchdog=nmi_watchdog=0 hostrec=1 ref=1
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--machine) machine=${2:?}; shift 2 ;;
+	--smp) smp=${2:?}; shift 2 ;;
+	--nested-smp) nsmp=${2:?}; shift 2 ;;
+	--fw) fw=${2:?}; shift 2 ;;
+	--work-secs) work=${2:?}; shift 2 ;;
+	--timeout) timeout=${2:?}; shift 2 ;;
+	--nested-timeout) ntimeout=${2:?}; shift 2 ;;
+	--watchdog) watchdog=''; shift ;;
+	--no-host-collect) hostrec=0 ref=0; shift ;;
+	--no-ref) ref=0; shift ;;
+	-h|--help) usage ;;
+	-*) usage ;;
+	*) break ;;
+	esac
+done
+[ $# -eq 1 ] || usage
+outdir=$1
+case "$machine" in powernv8|powernv9) ;; *) usage ;; esac
+case "$fw" in slof|vof) ;; *) usage ;; esac
+for v in "$smp" "$nsmp" "$work" "$timeout" "$ntimeout"; do [[ "$v" =~ ^[1-9][0-9]*$ ]] || usage; done
+die() { echo "powernv/nested.sh: $*" >&2; exit 1; }
+
+"$root/powernv/nested-deps.sh" "$root/build/nested" || die "cannot get the ppc64el QEMU (powernv/nested-deps.sh)"
+for f in "$cache/guest/vmlinux" "$cache/guest/busybox" "$xbin/bin/tlbcollect" "$xbin/pseries/workload" \
+	"$xbin/powernv/memout"; do
+	[ -f "$f" ] || die "cannot find $f: run 'make powernv-cross' first"
+done
+for p in tlbmerge tlbreplay; do
+	[ -x "$bin/$p" ] || die "cannot find $bin/$p (make)"
+done
+rm -rf "$outdir"
+mkdir -p "$outdir"
+outdir=$(cd "$outdir" && pwd)
+
+# The emulated host's extra file system: QEMU and its libraries, the nested guest's kernel
+# and initramfs. Hard links where the build dir allows (it is ~100 MB).
+tree=$outdir/tree
+mkdir -p "$tree/guest"
+cp -al "$root/build/nested/qemu-root/." "$tree/" 2> /dev/null || cp -a "$root/build/nested/qemu-root/." "$tree/"
+ln "$cache/guest/vmlinux" "$tree/guest/vmlinux" 2> /dev/null || cp "$cache/guest/vmlinux" "$tree/guest/vmlinux"
+mkdir -p "$tree/bin"
+cp "$root/powernv/send-results.sh" "$tree/bin/"
+TLB_INIT=$root/powernv/nested-guest-init.sh "$root/pseries/mkinitramfs.sh" "$tree/guest/initrd.gz" \
+	"$cache/guest/busybox" "$xbin/bin/tlbcollect" "$xbin/pseries/workload" -- \
+	"WORK_SECS=$work" WORK_PAGES=16
+
+# The host's hard-lockup watchdog fires while the nested guest boots (a cpu of the
+# emulated host 16 s without its heartbeat): a report of it, --watchdog, no longer ends
+# the run; without it (the default) the watchdog is off. --timeout bounds the run anyway.
+# QEMU 7.2's default pseries caps ask for spectre/meltdown mitigations the emulated
+# kvm_hv does not report ("Requested safe cache capability level not supported by KVM"):
+# the nested guest runs with them off.
+caps=pseries,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off,cap-htm=off,cap-fwnmi=off
+exec 8> /tmp/tlb-qemu.lock
+flock -w 900 8 || die "another emulated machine is still running (lock /tmp/tlb-qemu.lock)"
+t0=$(date +%s.%N)
+"$root/powernv/run.sh" --machine "$machine" --smp "$smp" --timeout "$timeout" \
+	--init "$root/powernv/nested-init.sh" --tree "$tree" --lockup-warn --append "$watchdog" \
+	--set "NESTED_MACHINE=$caps" --set "NESTED_SMP=$nsmp" --set NESTED_MEM=512 \
+	--set "NESTED_TIMEOUT=$ntimeout" --set "NESTED_FW=$fw" --set "REF=$ref" \
+	$([ "$hostrec" = 1 ] || echo --no-collect) "$outdir/run" ||
+	die "the emulated host run failed (console: $outdir/run/console.log)"
+t1=$(date +%s.%N)
+flock -u 8
+rm -rf "$tree"
+out=$outdir/run/out
+[ -f "$out/failed" ] && echo "powernv/nested.sh: on the emulated host: $(tr '\n' ' ' < "$out/failed")" >&2
+[ -f "$out/guest/out/failed" ] && echo "powernv/nested.sh: in the nested guest: $(tr '\n' ' ' < "$out/guest/out/failed")" >&2
+[ -f "$out/host.db" ] || die "no host.db from the emulated host ($out/tlbcollect.err)"
+[ -f "$out/guest/out/guest.db" ] || die "no guest.db from the nested guest ($out/nested-console.txt)"
+cp "$out/host.db" "$outdir/host.db"
+cp "$out/guest/out/guest.db" "$outdir/guest.db"
+
+"$bin/tlbmerge" "$outdir/host.db" "$outdir/guest.db" -o "$outdir/merged.db" > "$outdir/merge.txt" 2>&1 ||
+	{ cat "$outdir/merge.txt" >&2; die "tlbmerge failed"; }
+# the VM's MMU, as the nested guest's kernel says it (vm-mmu.sh reads the VMM-log form)
+mmu=$(awk -F': *' '$1 ~ /^MMU/ { print tolower($2); exit }' "$out/guest/out/cpuinfo")
+case "$mmu" in hash) mmu=hpt ;; radix) ;; *) die "no MMU line in the nested guest's /proc/cpuinfo" ;; esac
+pid=$(sqlite3 "$outdir/merged.db" "select pid from vm order by id limit 1")
+[[ "$pid" =~ ^[0-9]+$ ]] || die "no VM with a pid in merged.db"
+echo "vm nested pid $pid mmu $mmu vcpus $nsmp" > "$outdir/vm.log"
+"$root/powernv/vm-mmu.sh" "$outdir/vm.log" "$outdir/merged.db" || die "powernv/vm-mmu.sh failed"
+"$bin/tlbreplay" -t 1 "$outdir/merged.db" > "$outdir/replay.txt" 2>&1 ||
+	{ cat "$outdir/replay.txt" >&2; die "tlbreplay merged.db failed"; }
+
+# times: the host's (uptime s) and the guest's own
+at() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
+cat > "$outdir/nested.env" <<ENV
+machine=$machine
+smp=$smp
+nested_smp=$nsmp
+fw=$fw
+host_cmdline_extra=$watchdog
+work_secs=$work
+qemu_outer=$(qemu-system-ppc64 --version | head -1)
+qemu_nested=$(cat "$out/qemu-version" 2> /dev/null) (ppc64el $(cat "$root/build/nested/qemu-root.version"))
+kernel=$(head -1 "$cache/guest/kernel-release") $(sed -n 2p "$cache/guest/kernel-release")
+wall_secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+$(grep '^boot_secs' "$outdir/run/run.env" | sed 's/^/outer_/')
+host_boot_uptime=$(at boot "$out/timing")
+nested_start_uptime=$(at nested_start "$out/timing")
+nested_end_uptime=$(at nested_end "$out/timing")
+guest_userspace_uptime=$(at userspace "$out/guest/out/timing")
+guest_work_secs=$(awk '$1 == "work_start" { s = $2 } $1 == "work_end" { printf "%.1f", $2 - s }' "$out/guest/out/timing")
+guest_mmu=$mmu
+ENV
+echo "powernv/nested.sh: done in $(grep '^wall_secs' "$outdir/nested.env" | cut -d= -f2) s: $outdir/merged.db"
