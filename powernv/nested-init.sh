@@ -10,7 +10,8 @@
 # its vcpu threads named "CPU N/KVM" (debug-threads), Debian's kernel and the guest
 # initramfs (powernv/nested-guest-init.sh: tlbcollect --guest over a workload), bounded
 # by NESTED_TIMEOUT; the guest's console on this console, each line "nested UPTIME| ...",
-# its results (guest.db) from its second console (/dev/hvc1 there, a file here); then
+# its results (guest.db) from its RAM, a file here (memory-backend-file), at the pages
+# its memout printed (or from its second console, /dev/hvc1 there, a file here); then
 # everything back to powernv/run.sh (powernv/send-results.sh).
 # Settings from /etc/harness.conf (powernv/nested.sh gives them through run.sh --set):
 #   NESTED_SMP, NESTED_MEM (MiB), NESTED_TIMEOUT (s), NESTED_FW (slof|vof)
@@ -46,14 +47,11 @@ insmod /bin/kvm-hv.ko || fail "insmod kvm-hv.ko"
 [ -c /dev/kvm ] || fail "no /dev/kvm after insmod kvm-hv.ko"
 /usr/bin/qemu-system-ppc64 --version | head -1 > "$out/qemu-version" 2>&1 || fail "the nested qemu-system-ppc64 does not run: $(cat "$out/qemu-version")"
 
-# the reference: every kvm_hv entry and hcall of the nested VM's life, counted by tracefs
-ref=$T/instances/ref
+# The reference: every kvm_hv entry (per thread) and hcall (per opcode) of the nested VM's
+# life, counted by the kernel's hist triggers (no ring buffer to lose or to parse).
 if [ "${REF:-1}" = 1 ]; then
-	mkdir "$ref"
-	echo 16384 > "$ref/buffer_size_kb"
-	echo 1 > "$ref/events/kvm_hv/kvm_guest_enter/enable"
-	echo 1 > "$ref/events/kvm_hv/kvm_hcall_enter/enable"
-	echo 1 > "$ref/tracing_on"
+	echo 'hist:keys=common_pid' > "$T/events/kvm_hv/kvm_guest_enter/trigger" || fail "hist trigger on kvm_guest_enter refused"
+	echo 'hist:keys=req' > "$T/events/kvm_hv/kvm_hcall_enter/trigger" || fail "hist trigger on kvm_hcall_enter refused"
 fi
 
 collect_pid=
@@ -86,7 +84,8 @@ echo "nested_start $(up)" >> "$out/timing"
 : > /tmp/guest-hvc1.txt
 {
 	timeout -s KILL "${NESTED_TIMEOUT:-100}" /usr/bin/qemu-system-ppc64 -enable-kvm \
-		-M "${NESTED_MACHINE}$fw" -cpu host -smp "${NESTED_SMP:-1}" -m "${NESTED_MEM:-512}" \
+		-object memory-backend-file,id=ram,size="${NESTED_MEM:-512}M",mem-path=/tmp/nested-ram,share=on \
+		-M "${NESTED_MACHINE}$fw,memory-backend=ram" -cpu host -smp "${NESTED_SMP:-1}" -m "${NESTED_MEM:-512}" \
 		-name nested,debug-threads=on -nographic -nodefaults \
 		-chardev stdio,id=con,signal=off -device spapr-vty,chardev=con \
 		-chardev file,id=res,path=/tmp/guest-hvc1.txt -device spapr-vty,chardev=res \
@@ -107,19 +106,31 @@ if [ -n "$collect_pid" ]; then
 	kill -INT "$collect_pid"
 	wait "$collect_pid" || fail "tlbcollect: exit $?: $(tail -5 "$out/tlbcollect.err")"
 fi
-[ "${REF:-1}" = 1 ] && echo 0 > "$ref/tracing_on"
-[ "${REF:-1}" = 1 ] && for c in "$ref"/per_cpu/cpu*; do echo "$(basename "$c") $(grep -E '^(overrun|dropped events):' "$c/stats" | tr '\n' ' ')"; done > "$out/ref-stats"
-# "kvm_guest_enter N" and "kvm_hcall_enter NAME N" (the tracepoint's symbolic name, or hex)
-[ "${REF:-1}" = 1 ] && grep -v '^#' "$ref/trace" | tee "$out/ref-head.txt" | awk '
-	/kvm_guest_enter:/ { e++ }
-	/kvm_hcall_enter:/ { for (i = 1; i <= NF; i++) if ($i ~ /^hcall=/) h[substr($i, 7)]++ }
-	END { print "kvm_guest_enter", e + 0; for (r in h) print "kvm_hcall_enter", r, h[r] }' > "$out/ref-counts.txt"
-head -40 "$out/ref-head.txt" > "$out/ref-sample.txt"
-rm -f "$out/ref-head.txt"
+# "guest_enter TID N", "hcall OPCODE N" (decimal), from the hist files:
+#   { common_pid:        123 } hitcount:        456      { req: 0x58 } hitcount: 7
+if [ "${REF:-1}" = 1 ]; then
+	{ cat "$T/events/kvm_hv/kvm_guest_enter/hist"; cat "$T/events/kvm_hv/kvm_hcall_enter/hist"; } > "$out/ref-hist.txt"
+	awk '/^\{ common_pid:/ { print "guest_enter", $3, $6 }
+	     /^\{ req:/ { print "hcall", $3, $6 }' "$out/ref-hist.txt" > "$out/ref-counts.txt"
+	grep -q . "$out/ref-counts.txt" || fail "no kvm_hv hist counts ($(head -c 300 "$out/ref-hist.txt"))"
+fi
 
-# the guest's results: base64 between marker lines on its hvc1, every "\n" arrived as "\r\n"
-tr -d '\r' < /tmp/guest-hvc1.txt | sed -n '/^==TLB-BEGIN==$/,/^==TLB-END==$/p' | sed '1d;$d' \
+# the guest's results: the pages memout printed, from the guest's RAM file; else base64
+# between marker lines on its hvc1, where every "\n" arrived as "\r\n"
+: > /tmp/guest.tgz
+tr -d '\r' < "$out/nested-console.txt" | awk '$3 == "guest:" && $4 == "memout" { print $5, $6, $7, $8 }' > /tmp/guest-pages
+size=$(awk '$1 == "end" { print $2 }' /tmp/guest-pages)
+if [ -n "$size" ]; then
+	while read -r what idx phys len; do
+		[ "$what" = page ] || continue
+		dd if=/tmp/nested-ram bs=65536 skip=$((phys / 65536)) count=1 2> /dev/null | head -c "$len" >> /tmp/guest.tgz
+	done < /tmp/guest-pages
+	[ "$(wc -c < /tmp/guest.tgz)" = "$size" ] || fail "the guest's results from its RAM: $(wc -c < /tmp/guest.tgz) of $size bytes"
+else
+	tr -d '\r' < /tmp/guest-hvc1.txt | sed -n '/^==TLB-BEGIN==$/,/^==TLB-END==$/p' | sed '1d;$d' \
 	| base64 -d > /tmp/guest.tgz 2> /tmp/guest-b64.err
+fi
+rm -f /tmp/nested-ram
 if gzip -t /tmp/guest.tgz 2> /dev/null; then
 	mkdir -p "$out/guest" && tar xzf /tmp/guest.tgz -C "$out/guest" || fail "cannot unpack the guest's results"
 else

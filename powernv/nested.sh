@@ -25,9 +25,10 @@ USAGE: powernv/nested.sh [--machine powernv8|powernv9] [--smp N] [--nested-smp N
                          [--fw slof|vof] [--work-secs S] [--timeout SEC]
                          [--nested-timeout SEC] [--watchdog] [--no-host-collect] [--no-ref] OUTDIR
   --machine M          the emulated host (default powernv8: an HPT guest; powernv9: radix)
-  --smp N              the host's cpus (default 2)
+  --smp N              the host's cpus (default 1: at 2 the host wedged with tlbcollect)
   --nested-smp N       the nested guest's vcpus (default 1; 2 wedged the host so far)
-  --fw F               the nested guest's firmware: slof (default) or vof (x-vof=on)
+  --fw F               the nested guest's firmware: vof (default: x-vof=on, ~10 s to its
+                       userspace) or slof (~40 s more under TCG)
   --work-secs S        seconds of workload in the nested guest (default 1)
   --timeout SEC        kill the emulated host after SEC seconds (default 200)
   --nested-timeout SEC kill the nested QEMU after SEC seconds (default 120)
@@ -41,7 +42,7 @@ EXAMPLES:
 USAGE
 	exit 2
 }
-machine=powernv8 smp=2 nsmp=1 fw=slof work=1 timeout=200 ntimeout=120 watchdog=nmi_watchdog=0 hostrec=1 ref=1
+machine=powernv8 smp=1 nsmp=1 fw=vof work=1 timeout=200 ntimeout=120 watchdog=nmi_watchdog=0 hostrec=1 ref=1
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--machine) machine=${2:?}; shift 2 ;;
@@ -87,7 +88,7 @@ ln "$cache/guest/vmlinux" "$tree/guest/vmlinux" 2> /dev/null || cp "$cache/guest
 mkdir -p "$tree/bin"
 cp "$root/powernv/send-results.sh" "$tree/bin/"
 TLB_INIT=$root/powernv/nested-guest-init.sh "$root/pseries/mkinitramfs.sh" "$tree/guest/initrd.gz" \
-	"$cache/guest/busybox" "$xbin/bin/tlbcollect" "$xbin/pseries/workload" -- \
+	"$cache/guest/busybox" "$xbin/bin/tlbcollect" "$xbin/pseries/workload" "$xbin/powernv/memout" -- \
 	"WORK_SECS=$work" WORK_PAGES=16
 
 # The host's hard-lockup watchdog fires while the nested guest boots (a cpu of the

@@ -11,7 +11,7 @@
 dir=${1:?usage: send-results.sh DIR}
 say() { echo "harness: $*"; }
 cd "$(dirname "$dir")" || exit 1
-tar cf - "$(basename "$dir")" | gzip -9 > /tmp/results.tgz
+tar cf - "$(basename "$dir")" | gzip -1 > /tmp/results.tgz
 size=$(wc -c < /tmp/results.tgz)
 if [ -x /bin/memout ]; then
 	memout /tmp/results.tgz > /tmp/memout.txt 2> /tmp/memout.err &
