@@ -53,6 +53,7 @@ echo "work_start $(up)" >> "$out/timing"
 workload "${WORK_SECS:-3}" "${WORK_PAGES:-16}" > "$out/workload.txt" 2>&1 || fail "workload: $(cat "$out/workload.txt")"
 echo "work_end $(up)" >> "$out/timing"
 say "$(cat "$out/workload.txt") by $(up) s uptime"
+dmesg > "$out/dmesg.txt"
 if [ -n "$collect_pid" ]; then
 	kill -INT "$collect_pid"
 	wait "$collect_pid" || fail "tlbcollect --guest: exit $?: $(tail -5 "$out/tlbcollect.err")"

@@ -7,9 +7,10 @@
 # powernv/nested-guest-init.sh as /init), one boot of the emulated POWER host
 # (powernv/run.sh with powernv/nested-init.sh as /init and that tree; the host records
 # with tlbcollect while ONE pseries KVM guest runs tlbcollect --guest over the workload),
-# then on this machine: tlbmerge host.db guest.db -o merged.db, the VM's MMU from the
+# then on this machine: tlbmerge host.db guest.db -o merged.db (the clock offset from the
+# console hcalls both sides recorded: powernv/hcall-offset.sh), the VM's MMU from the
 # guest's /proc/cpuinfo (powernv/vm-mmu.sh), and tlbreplay merged.db.
-# OUTDIR gets: host.db, guest.db, merged.db, merge.txt, replay.txt, nested.env (settings,
+# OUTDIR gets: host.db, guest.db, merged.db, merge.txt, replay.txt (+ .csv), nested.env (settings,
 # times, counts) and run/ (powernv/run.sh's OUTDIR: console.log, out/ ...).
 # Every QEMU run is under flock /tmp/tlb-qemu.lock (one emulated machine at a time on
 # this machine) and bounded (--timeout, and the nested QEMU by --nested-timeout).
@@ -118,7 +119,18 @@ out=$outdir/run/out
 cp "$out/host.db" "$outdir/host.db"
 cp "$out/guest/out/guest.db" "$outdir/guest.db"
 
-"$bin/tlbmerge" "$outdir/host.db" "$outdir/guest.db" -o "$outdir/merged.db" > "$outdir/merge.txt" 2>&1 ||
+# The clock relation from the console hcalls both sides recorded (powernv/hcall-offset.sh);
+# without them, tlbmerge's own estimate (weak here: with one host cpu the vcpu's run
+# intervals place the guest's events equally well over seconds of offsets).
+relation=estimated rel_spread='' rel_pairs=''
+merge_args=()
+if rel=$("$root/powernv/hcall-offset.sh" "$outdir/host.db" "$outdir/guest.db" 2> "$outdir/hcall-offset.err"); then
+	read -r _ offset _ rel_spread _ rel_pairs <<< "$rel"
+	relation=console-hcalls merge_args=(--offset "$offset" --rate 1)
+else
+	echo "powernv/nested.sh: no clock relation from the console hcalls ($(cat "$outdir/hcall-offset.err")): tlbmerge estimates it" >&2
+fi
+"$bin/tlbmerge" "$outdir/host.db" "$outdir/guest.db" ${merge_args[@]+"${merge_args[@]}"} -o "$outdir/merged.db" > "$outdir/merge.txt" 2>&1 ||
 	{ cat "$outdir/merge.txt" >&2; die "tlbmerge failed"; }
 # the VM's MMU, as the nested guest's kernel says it (vm-mmu.sh reads the VMM-log form)
 mmu=$(awk -F': *' '$1 ~ /^MMU/ { print tolower($2); exit }' "$out/guest/out/cpuinfo")
@@ -127,8 +139,16 @@ pid=$(sqlite3 "$outdir/merged.db" "select pid from vm order by id limit 1")
 [[ "$pid" =~ ^[0-9]+$ ]] || die "no VM with a pid in merged.db"
 echo "vm nested pid $pid mmu $mmu vcpus $nsmp" > "$outdir/vm.log"
 "$root/powernv/vm-mmu.sh" "$outdir/vm.log" "$outdir/merged.db" || die "powernv/vm-mmu.sh failed"
-"$bin/tlbreplay" -t 1 "$outdir/merged.db" > "$outdir/replay.txt" 2>&1 ||
-	{ cat "$outdir/replay.txt" >&2; die "tlbreplay merged.db failed"; }
+# the replay on the emulated machine's model (no SMT there: 1 thread per core); a radix
+# VM (POWER9) by the radix policy, the hash ones by the default list
+model=power8 policies=old,new,modern,tracked,optimal
+[ "$machine" = powernv9 ] && model=power9-hash
+[ "$mmu" = radix ] && policies=radix
+for fmt in table csv; do
+	"$bin/tlbreplay" -m "$model" -t 1 -P "$policies" --format "$fmt" "$outdir/merged.db" > "$outdir/replay.$fmt" 2> "$outdir/replay.err" ||
+		{ cat "$outdir/replay.err" >&2; die "tlbreplay merged.db failed"; }
+done
+mv "$outdir/replay.table" "$outdir/replay.txt"
 
 # times: the host's (uptime s) and the guest's own
 at() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
@@ -147,8 +167,12 @@ $(grep '^boot_secs' "$outdir/run/run.env" | sed 's/^/outer_/')
 host_boot_uptime=$(at boot "$out/timing")
 nested_start_uptime=$(at nested_start "$out/timing")
 nested_end_uptime=$(at nested_end "$out/timing")
+nested_userspace_uptime=$(awk '$3 == "guest:" && $4 == "userspace" { sub(/\|$/, "", $2); print $2; exit }' "$out/nested-console.txt")
 guest_userspace_uptime=$(at userspace "$out/guest/out/timing")
 guest_work_secs=$(awk '$1 == "work_start" { s = $2 } $1 == "work_end" { printf "%.1f", $2 - s }' "$out/guest/out/timing")
 guest_mmu=$mmu
+clock_relation=$relation
+clock_relation_spread_ns=$rel_spread
+clock_relation_pairs=$rel_pairs
 ENV
 echo "powernv/nested.sh: done in $(grep '^wall_secs' "$outdir/nested.env" | cut -d= -f2) s: $outdir/merged.db"
