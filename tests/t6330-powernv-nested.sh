@@ -60,7 +60,7 @@ check_eq "host.db: the guest entries of the vcpu thread (tid $tid) == the kernel
 	"$(awk -v t="$tid" '$1 == "guest_enter" && $2 == t { print $3 }' "$out/ref-counts.txt")" \
 	"$(q "$H" "select count(*) from event where kind = ${K}'guest_enter') and vcpu = 0")"
 check_eq "host.db: no guest entry of another thread in the kernel's counts" 1 "$(awk '$1 == "guest_enter"' "$out/ref-counts.txt" | wc -l)"
-check_eq "host.db: hcalls per opcode == the kernel's (virtual-mode hcalls: H_CEDE, H_RTAS, the console ...)" \
+check_eq "host.db: hcalls per opcode == the kernel's (the virtual-mode ones: H_RTAS, the console, ...)" \
 	"$(awk '$1 == "hcall" { print $2, $3 }' "$out/ref-counts.txt" | sort -n | tr '\n' ';')" \
 	"$(q "$H" "select a0 || ' ' || count(*) from event where kind = ${K}'hcall') group by a0 order by a0" | tr '\n' ';')"
 # H_REMOVE 4, H_ENTER 8, H_PROTECT 24, H_BULK_REMOVE 292
