@@ -60,7 +60,7 @@ missing=$(cd "$tree.tmp" && for f in usr/bin/qemu-system-ppc64 $(find . -name '*
 	done | sort -u | while read -r l; do
 		[ -e "usr/lib/powerpc64le-linux-gnu/$l" ] || [ -e "lib/powerpc64le-linux-gnu/$l" ] || [ -e "lib64/$l" ] || echo "$l"
 	done)
-[ -z "$missing" ] || die "libraries missing from powernv/nested-debs.list's packages: $(echo $missing)"
+[ -z "$missing" ] || die "libraries missing from powernv/nested-debs.list's packages: $(tr '\n' ' ' <<< "$missing")"
 dpkg-deb -f "$(ls qemu-system-ppc_*_ppc64el.deb | sort -V | tail -1)" Version > "$out/qemu-root.version"
 mv "$tree.tmp" "$tree"
 touch "$stamp"

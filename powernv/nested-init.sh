@@ -121,7 +121,7 @@ fi
 tr -d '\r' < "$out/nested-console.txt" | awk '$3 == "guest:" && $4 == "memout" { print $5, $6, $7, $8 }' > /tmp/guest-pages
 size=$(awk '$1 == "end" { print $2 }' /tmp/guest-pages)
 if [ -n "$size" ]; then
-	while read -r what idx phys len; do
+	while read -r what _ phys len; do
 		[ "$what" = page ] || continue
 		dd if=/tmp/nested-ram bs=65536 skip=$((phys / 65536)) count=1 2> /dev/null | head -c "$len" >> /tmp/guest.tgz
 	done < /tmp/guest-pages

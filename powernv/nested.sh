@@ -99,6 +99,8 @@ TLB_INIT=$root/powernv/nested-guest-init.sh "$root/pseries/mkinitramfs.sh" "$tre
 # kvm_hv does not report ("Requested safe cache capability level not supported by KVM"):
 # the nested guest runs with them off.
 caps=pseries,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off,cap-htm=off,cap-fwnmi=off
+collect_opt=()
+[ "$hostrec" = 1 ] || collect_opt=(--no-collect)
 exec 8> /tmp/tlb-qemu.lock
 flock -w 900 8 || die "another emulated machine is still running (lock /tmp/tlb-qemu.lock)"
 t0=$(date +%s.%N)
@@ -106,7 +108,7 @@ t0=$(date +%s.%N)
 	--init "$root/powernv/nested-init.sh" --tree "$tree" --lockup-warn --append "$watchdog" \
 	--set "NESTED_MACHINE=$caps" --set "NESTED_SMP=$nsmp" --set NESTED_MEM=512 \
 	--set "NESTED_TIMEOUT=$ntimeout" --set "NESTED_FW=$fw" --set "REF=$ref" \
-	$([ "$hostrec" = 1 ] || echo --no-collect) "$outdir/run" ||
+	${collect_opt[@]+"${collect_opt[@]}"} "$outdir/run" ||
 	die "the emulated host run failed (console: $outdir/run/console.log)"
 t1=$(date +%s.%N)
 flock -u 8
