@@ -17,7 +17,10 @@
 #   NESTED_SMP, NESTED_MEM (MiB), NESTED_TIMEOUT (s), NESTED_FW (slof|vof)
 #   NESTED_MACHINE     -M of the nested QEMU: pseries plus the caps this kvm_hv accepts
 #   COLLECT=1          record with /bin/tlbcollect on the host
-#   REF=1              count the kvm_hv events in a tracefs instance (the reference)
+#   REF=1              count the kvm_hv events with hist triggers (the reference)
+#   PROBES="N=SPEC ..."  kernel_flush kprobes (powernv/kflush-on.sh)
+#   NESTED_HOP=SECS    move the vcpu thread ("CPU 0/KVM") to the other host cpu every SECS
+#                      (taskset), as the VMM's hop schedule does: flushes to compare
 # busybox ash, no `set -e`: a failure goes to out/failed and the results still go back.
 /bin/busybox mkdir -p /proc /sys /dev /tmp
 /bin/busybox mount -t proc proc /proc
@@ -54,6 +57,10 @@ if [ "${REF:-1}" = 1 ]; then
 	echo 'hist:keys=req' > "$T/events/kvm_hv/kvm_hcall_enter/trigger" || fail "hist trigger on kvm_hcall_enter refused"
 fi
 
+# the kernel's own flush decisions (kernel_flush), when PROBES names their places
+. /bin/kflush-on.sh
+kflush_start
+
 collect_pid=
 if [ "${COLLECT:-0}" = 1 ] && [ -x /bin/tlbcollect ]; then
 	tlbcollect --enter kvm -o "$out/host.db" > "$out/tlbcollect.out" 2> "$out/tlbcollect.err" &
@@ -76,6 +83,26 @@ fi
 # a wedged host shows as missing beats on the console
 ( while sleep 10; do echo "harness: beat $(up) s uptime, load $(cut -d' ' -f1-3 /proc/loadavg)"; done ) &
 beat_pid=$!
+
+# the vcpu thread between cpus 0 and 1 while the nested QEMU lives (NESTED_HOP)
+if [ -n "${NESTED_HOP:-}" ] && [ "$(nproc)" -ge 2 ]; then
+	(
+		tid=
+		while [ -z "$tid" ] && [ ! -f /tmp/nested.rc ]; do
+			for t in /proc/[0-9]*/task/[0-9]*; do
+				[ "$(cat "$t/comm" 2> /dev/null)" = "CPU 0/KVM" ] && tid=${t##*/}
+			done
+			[ -n "$tid" ] || sleep 0.2
+		done
+		c=0 moves=0
+		while [ -n "$tid" ] && [ -d "/proc/$tid" ]; do
+			taskset -p $((1 << c)) "$tid" > /dev/null 2>&1 && moves=$((moves + 1))
+			c=$((1 - c))
+			sleep "$NESTED_HOP"
+		done
+		echo "hop tid ${tid:-none} affinity_changes $moves" > "$out/hop.txt"
+	) &
+fi
 
 fw=
 [ "${NESTED_FW:-slof}" = vof ] && fw=",x-vof=on"
@@ -100,12 +127,14 @@ echo "nested_end $(up)" >> "$out/timing"
 say "nested exit $rc at $(up) s uptime"
 [ "$rc" = 0 ] || fail "nested qemu: exit $rc"
 kill "$beat_pid"
+sleep 0.3	# the hop loop sees the vcpu thread gone and writes hop.txt
 
 if [ -n "$collect_pid" ]; then
 	sleep 0.5
 	kill -INT "$collect_pid"
 	wait "$collect_pid" || fail "tlbcollect: exit $?: $(tail -5 "$out/tlbcollect.err")"
 fi
+kflush_stop
 # "guest_enter TID N", "hcall OPCODE N" (decimal), from the hist files:
 #   { common_pid:        123 } hitcount:        456      { req: 0x58 } hitcount: 7
 if [ "${REF:-1}" = 1 ]; then

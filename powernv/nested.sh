@@ -6,7 +6,8 @@
 # nested guest's initramfs (busybox, tlbcollect, pseries/workload.c's workload,
 # powernv/nested-guest-init.sh as /init), one boot of the emulated POWER host
 # (powernv/run.sh with powernv/nested-init.sh as /init and that tree; the host records
-# with tlbcollect while ONE pseries KVM guest runs tlbcollect --guest over the workload),
+# with tlbcollect, and the kernel's own flushes with optimized kprobes, powernv/kflush-on.sh,
+# while ONE pseries KVM guest runs tlbcollect --guest over the workload),
 # then on this machine: tlbmerge host.db guest.db -o merged.db (the clock offset from the
 # console hcalls both sides recorded: powernv/hcall-offset.sh), the VM's MMU from the
 # guest's /proc/cpuinfo (powernv/vm-mmu.sh), and tlbreplay merged.db.
@@ -24,7 +25,8 @@ usage() {
 	cat >&2 <<'USAGE'
 USAGE: powernv/nested.sh [--machine powernv8|powernv9] [--smp N] [--nested-smp N]
                          [--fw slof|vof] [--work-secs S] [--timeout SEC]
-                         [--nested-timeout SEC] [--watchdog] [--no-host-collect] [--no-ref] OUTDIR
+                         [--nested-timeout SEC] [--watchdog] [--no-host-collect] [--no-ref]
+                         [--kflush] [--hop SECS] OUTDIR
   --machine M          the emulated host (default powernv8: an HPT guest; powernv9: radix)
   --smp N              the host's cpus (default 1: at 2 the host wedged with tlbcollect)
   --nested-smp N       the nested guest's vcpus (default 1; 2 wedged the host so far)
@@ -36,6 +38,11 @@ USAGE: powernv/nested.sh [--machine powernv8|powernv9] [--smp N] [--nested-smp N
   --no-host-collect    neither tlbcollect nor the tracefs reference on the host (to
                        tell their cost from the nesting's; no merge then)
   --no-ref             no tracefs reference counts on the host
+  --hop SECS           move the vcpu thread to the other host cpu every SECS (needs
+                       --smp 2; with --kflush: the kernel's flushes on moves, in the
+                       guest's capture window, next to tlbreplay modern's)
+  --kflush             record the kernel's own flushes (kernel_flush rows; optimized
+                       kprobes in kvm_hv's real-mode entry: the nested boot is slower)
   --watchdog           keep the host kernel's hard-lockup watchdog (default: nmi_watchdog=0)
 EXAMPLES:
     powernv/nested.sh build/nested/p8
@@ -43,7 +50,7 @@ EXAMPLES:
 USAGE
 	exit 2
 }
-machine=powernv8 smp=1 nsmp=1 fw=vof work=1 timeout=200 ntimeout=120 watchdog=nmi_watchdog=0 hostrec=1 ref=1
+machine=powernv8 smp=1 nsmp=1 fw=vof work=1 timeout=200 ntimeout=120 watchdog=nmi_watchdog=0 hostrec=1 ref=1 kfl=0 hop=''
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--machine) machine=${2:?}; shift 2 ;;
@@ -56,6 +63,8 @@ while [ $# -gt 0 ]; do
 	--watchdog) watchdog=''; shift ;;
 	--no-host-collect) hostrec=0 ref=0; shift ;;
 	--no-ref) ref=0; shift ;;
+	--kflush) kfl=1; shift ;;
+	--hop) hop=${2:?}; [[ "$hop" =~ ^[0-9]+(\.[0-9]+)?$ ]] || usage; shift 2 ;;
 	-h|--help) usage ;;
 	-*) usage ;;
 	*) break ;;
@@ -87,7 +96,7 @@ mkdir -p "$tree/guest"
 cp -al "$root/build/nested/qemu-root/." "$tree/" 2> /dev/null || cp -a "$root/build/nested/qemu-root/." "$tree/"
 ln "$cache/guest/vmlinux" "$tree/guest/vmlinux" 2> /dev/null || cp "$cache/guest/vmlinux" "$tree/guest/vmlinux"
 mkdir -p "$tree/bin"
-cp "$root/powernv/send-results.sh" "$tree/bin/"
+cp "$root/powernv/send-results.sh" "$root/powernv/kflush-on.sh" "$tree/bin/"
 TLB_INIT=$root/powernv/nested-guest-init.sh "$root/pseries/mkinitramfs.sh" "$tree/guest/initrd.gz" \
 	"$cache/guest/busybox" "$xbin/bin/tlbcollect" "$xbin/pseries/workload" "$xbin/powernv/memout" -- \
 	"WORK_SECS=$work" WORK_PAGES=16
@@ -101,14 +110,20 @@ TLB_INIT=$root/powernv/nested-guest-init.sh "$root/pseries/mkinitramfs.sh" "$tre
 caps=pseries,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off,cap-htm=off,cap-fwnmi=off
 collect_opt=()
 [ "$hostrec" = 1 ] || collect_opt=(--no-collect)
+# the kernel's own flushes: kprobes at the places powernv/kflush-probes.sh finds in this
+# kernel's code (none: the run goes on without kernel_flush rows)
+probes=''
+if [ "$hostrec" = 1 ] && [ "$kfl" = 1 ]; then
+	probes=$("$root/powernv/kflush-probes.sh" "$machine" 2> "$outdir/kflush-probes.err") || probes=''
+fi
 exec 8> /tmp/tlb-qemu.lock
 flock -w 900 8 || die "another emulated machine is still running (lock /tmp/tlb-qemu.lock)"
 t0=$(date +%s.%N)
 "$root/powernv/run.sh" --machine "$machine" --smp "$smp" --timeout "$timeout" \
 	--init "$root/powernv/nested-init.sh" --tree "$tree" --lockup-warn --append "$watchdog" \
 	--set "NESTED_MACHINE=$caps" --set "NESTED_SMP=$nsmp" --set NESTED_MEM=512 \
-	--set "NESTED_TIMEOUT=$ntimeout" --set "NESTED_FW=$fw" --set "REF=$ref" \
-	${collect_opt[@]+"${collect_opt[@]}"} "$outdir/run" ||
+	--set "NESTED_TIMEOUT=$ntimeout" --set "NESTED_FW=$fw" --set "REF=$ref" --set "NESTED_HOP=$hop" \
+	--probes "$probes" ${collect_opt[@]+"${collect_opt[@]}"} "$outdir/run" ||
 	die "the emulated host run failed (console: $outdir/run/console.log)"
 t1=$(date +%s.%N)
 flock -u 8
@@ -119,6 +134,24 @@ out=$outdir/run/out
 [ -f "$out/host.db" ] || die "no host.db from the emulated host ($out/tlbcollect.err)"
 [ -f "$out/guest/out/guest.db" ] || die "no guest.db from the nested guest ($out/nested-console.txt)"
 cp "$out/host.db" "$outdir/host.db"
+# kernel_flush rows (and on POWER9 the real entries) into host.db: powernv/kflush-import.sh
+kflush=no
+if [ -s "$out/kflush.txt" ]; then
+	"$root/powernv/kflush-import.sh" "$machine" "$out/host.db" "$out/kflush.txt" "$outdir/host.db.kf" ||
+		die "powernv/kflush-import.sh failed"
+	# its rows come after the capture's: back into time order, which meta event_order
+	# (ts) promises and tlbmerge checks
+	sqlite3 "$outdir/host.db.kf" <<'SQL' || die "cannot put $outdir/host.db.kf in time order"
+.bail on
+BEGIN;
+CREATE TEMP TABLE sorted AS SELECT ts, cpu, vm, vcpu, kind, a0, a1, a2, a3 FROM event ORDER BY ts, rowid;
+DELETE FROM event;
+INSERT INTO event(ts, cpu, vm, vcpu, kind, a0, a1, a2, a3) SELECT * FROM sorted ORDER BY rowid;
+COMMIT;
+SQL
+	mv "$outdir/host.db.kf" "$outdir/host.db"
+	kflush=yes
+fi
 cp "$out/guest/out/guest.db" "$outdir/guest.db"
 
 # The clock relation from the console hcalls both sides recorded (powernv/hcall-offset.sh);
@@ -151,6 +184,17 @@ for fmt in table csv; do
 		{ cat "$outdir/replay.err" >&2; die "tlbreplay merged.db failed"; }
 done
 mv "$outdir/replay.table" "$outdir/replay.txt"
+# The kernel's flushes against modern's over the guest's capture window (the merge has the
+# guest's invalidations only there): first to last HPT hcall of the guest
+w_kernel='' w_modern='' w_from='' w_to=''
+if [ "$kflush" = yes ] && [ "$mmu" = hpt ]; then
+	read -r w_from w_to < <(sqlite3 -separator ' ' "$outdir/merged.db" "select min(e.ts), max(e.ts) + 1 from event e
+		join event_kind k on k.id = e.kind where k.name = 'hcall' and e.a0 in (4, 8, 24, 292)")
+	w_kernel=$(sqlite3 "$outdir/merged.db" "select count(*) from event e join event_kind k on k.id = e.kind
+		where k.name = 'kernel_flush' and e.ts >= $w_from and e.ts < $w_to")
+	w_modern=$("$bin/tlbreplay" -m "$model" -t 1 -P modern --from "$w_from" --to "$w_to" --format csv "$outdir/merged.db" 2> /dev/null |
+		awk -F, '$1 == "modern" && $2 == "all" { print $6 }')
+fi
 
 # times: the host's (uptime s) and the guest's own
 at() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
@@ -174,6 +218,12 @@ guest_userspace_uptime=$(at userspace "$out/guest/out/timing")
 guest_work_secs=$(awk '$1 == "work_start" { s = $2 } $1 == "work_end" { printf "%.1f", $2 - s }' "$out/guest/out/timing")
 guest_mmu=$mmu
 clock_relation=$relation
+kernel_flush_rows=$kflush
+hop_secs=$hop
+hop=$(cat "$out/hop.txt" 2> /dev/null)
+window_ns=$w_from $w_to
+window_kernel_flushes=$w_kernel
+window_modern_full_flushes=$w_modern
 clock_relation_spread_ns=$rel_spread
 clock_relation_pairs=$rel_pairs
 ENV
