@@ -21,19 +21,29 @@ kmod=$root/build/powernv/kmod
 usage() {
 	cat >&2 <<'USAGE'
 USAGE: powernv/run.sh [--machine powernv8|powernv9] [--smp N] [--schedule FILE]
-                      [--probes "NAME=SPEC ..."] [--no-collect] [--timeout SEC] OUTDIR
+                      [--probes "NAME=SPEC ..."] [--no-collect] [--timeout SEC]
+                      [--init FILE] [--tree DIR] [--set KEY=VALUE]...
+                      [--append ARGS] [--lockup-warn] OUTDIR
   --machine M     QEMU machine (default powernv8)
   --smp N         host cpus (default 2)
   --schedule F    the VMM's schedule (default powernv/schedules/check.sched)
   --probes P      kernel_flush kprobe events (powernv/kflush-probes.sh prints them)
   --no-collect    do not run tlbcollect on the host
   --timeout SEC   kill QEMU after SEC seconds (default 150)
+  --init FILE     the host's /init (default powernv/host-init.sh; powernv/nested.sh
+                  gives powernv/nested-init.sh)
+  --tree DIR      a directory added to the host's file system as it is
+  --set KEY=VAL   one more line of the host's /etc/harness.conf (repeatable)
+  --append ARGS   more of the host kernel's command line (e.g. nmi_watchdog=0)
+  --lockup-warn   a "hard LOCKUP" report of the host's watchdog does not end the run
+                  (panics and Oopses still do; --timeout bounds it)
 EXAMPLES:
     powernv/run.sh --machine powernv9 build/powernv/p9
 USAGE
 	exit 2
 }
 machine=powernv8 smp=2 schedule=$root/powernv/schedules/check.sched probes='' collect=1 timeout=150
+init=$root/powernv/host-init.sh tree='' sets=() append='' crash_re='Kernel panic|hard LOCKUP|Oops:'
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--machine) machine=${2:?}; shift 2 ;;
@@ -42,6 +52,11 @@ while [ $# -gt 0 ]; do
 	--probes) probes=${2?}; shift 2 ;;
 	--no-collect) collect=0; shift ;;
 	--timeout) timeout=${2:?}; shift 2 ;;
+	--init) init=${2:?}; shift 2 ;;
+	--tree) tree=${2:?}; shift 2 ;;
+	--set) [[ "${2:?}" =~ ^[A-Z_]+=[A-Za-z0-9_.,/=:-]*$ ]] || usage; sets+=("$2"); shift 2 ;;
+	--append) [[ "${2?}" =~ ^[A-Za-z0-9_.,=\ -]*$ ]] || usage; append=$2; shift 2 ;;
+	--lockup-warn) crash_re='Kernel panic|Oops:'; shift ;;
 	-h|--help) usage ;;
 	-*) usage ;;
 	*) break ;;
@@ -71,9 +86,9 @@ if [ "$collect" = 1 ]; then
 fi
 # the schedule rides along as /bin/NAME (mkinitramfs puts every file there)
 bins+=("$schedule")
-TLB_INIT=$root/powernv/host-init.sh "$root/pseries/mkinitramfs.sh" "$outdir/initramfs.cpio.gz" \
+TLB_INIT=$init TLB_TREE=$tree "$root/pseries/mkinitramfs.sh" "$outdir/initramfs.cpio.gz" \
 	"$cache/guest/busybox" "${bins[@]}" -- COLLECT="$collect" SETTLE_SECS=1 VMM_TIMEOUT=$((timeout / 4)) "PROBES=\"$probes\"" \
-	"SCHEDULE=/bin/$(basename "$schedule")"
+	"SCHEDULE=/bin/$(basename "$schedule")" ${sets[@]+"${sets[@]}"}
 
 exec 9> "$cache/qemu.lock"
 flock -w 600 9 || die "another emulated machine is still running (lock $cache/qemu.lock)"
@@ -93,7 +108,7 @@ mkfifo "$outdir/mon.in" "$outdir/mon.out"
 t0=$(date +%s.%N)
 qemu-system-ppc64 -M "$machine" -smp "$smp" -m 4G -nographic -nodefaults \
 	-serial stdio -monitor pipe:"$outdir/mon" -kernel "$cache/guest/vmlinux" -initrd "$outdir/initramfs.cpio.gz" \
-	-append "console=hvc0 quiet" < /dev/null > "$outdir/console.log" 2>&1 &
+	-append "console=hvc0 quiet${append:+ $append}" < /dev/null > "$outdir/console.log" 2>&1 &
 qpid=$!
 cat "$outdir/mon.out" > "$outdir/monitor.log" &
 mpid=$!
@@ -127,7 +142,7 @@ while kill -0 "$qpid" 2> /dev/null; do
 		[ "$(stat -c %s "$outdir/out.tgz")" = "$msize" ] && result=memdump || result=memdump-short
 		break
 	fi
-	if grep -aqE 'Kernel panic|hard LOCKUP|Oops:' "$outdir/console.log"; then
+	if grep -aqE "$crash_re" "$outdir/console.log"; then
 		sleep 1
 		result=crash
 		break

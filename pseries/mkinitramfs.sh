@@ -2,7 +2,8 @@
 # pseries/mkinitramfs.sh OUT.cpio.gz BUSYBOX BIN... [-- KEY=VALUE...] - the guest's initramfs.
 #
 # Owns the guest's file system: busybox (static ppc64el) as /bin/busybox, each BIN as
-# /bin/NAME, pseries/guest-init.sh as /init, and KEY=VALUE lines in /etc/harness.conf.
+# /bin/NAME, pseries/guest-init.sh as /init (or $TLB_INIT), the tree $TLB_TREE if set, and
+# KEY=VALUE lines in /etc/harness.conf.
 # Written to OUT.cpio.gz.tmp, then renamed: no partial initramfs is ever left at OUT.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,6 +22,12 @@ for b in "${bins[@]}"; do
 	[ -f "$b" ] || { echo "pseries/mkinitramfs.sh: no file $b" >&2; exit 1; }
 	install -m 0755 "$b" "$stage/bin/$(basename "$b")"
 done
+# TLB_TREE: a directory whose contents join the file system as they are (powernv/nested.sh:
+# QEMU and its libraries under usr/ and lib/, the nested guest's kernel and initramfs)
+if [ -n "${TLB_TREE:-}" ]; then
+	[ -d "$TLB_TREE" ] || { echo "pseries/mkinitramfs.sh: no directory $TLB_TREE" >&2; exit 1; }
+	cp -a "$TLB_TREE"/. "$stage"/
+fi
 # TLB_INIT: another /init (powernv/host-init.sh uses this file system too)
 install -m 0755 "${TLB_INIT:-$here/guest-init.sh}" "$stage/init"
 : > "$stage/etc/harness.conf"
