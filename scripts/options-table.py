@@ -34,10 +34,11 @@ def help_options(bindir, prog):
         if m:
             short, long_, arg, text = m.group(1), m.group(2), m.group(3).strip(), m.group(4) or ""
             opts.append((short or "", long_, arg, text.strip()))
-            text_col = line.index(text) if text else None
-        elif opts and text_col and line.startswith(" " * text_col) and line.strip() \
-                and not line.strip().startswith("-"):
-            # a help text that goes on under its own column
+            text_col = line.index(text) if text else len(line)
+        elif opts and text_col and line.strip() and not line.strip().startswith("-") \
+                and len(line) - len(line.lstrip(" ")) >= min(text_col, 16):
+            # a help text that goes on under its column (a long option's text starts
+            # further right than the lines that continue it)
             s_, l_, a_, t_ = opts[-1]
             opts[-1] = (s_, l_, a_, t_ + " " + line.strip())
         else:
