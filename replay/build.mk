@@ -5,6 +5,7 @@ REPLAY_SRCS := replay/tlbreplay.c replay/engine.c replay/store.c replay/output.c
 	replay/mincut.c replay/timeline.c replay/policy_radix.c \
 	replay/stale.c replay/needmask.c replay/idmap.c replay/acc.c \
 	replay/filter.c replay/inputcheck.c replay/bucket.c \
+	replay/traceset.c replay/resume.c replay/jobs.c \
 	replay/settings.c replay/multirun.c replay/multiout.c
 $(call tlb_program,tlbreplay,$(REPLAY_SRCS),)
 $(call tlb_test_program,replay_bench_scan,replay/bench_scan.c,)

@@ -38,9 +38,12 @@
  * computed from the counts at that time too (machine_cycles), so the hot
  * loop only adds integers.
  *
- * Digest: two 64-bit lanes mixed per event over every column (the kind by
- * its contract name, so files with other kind ids but the same events give
- * the same digest), printed as 32 hex digits and the event count.
+ * Digest: digest.h, over the events of the first pass.
+ *
+ * Parts: a trace may be the parts of a rotated capture (traceset.h), checked
+ * to follow one another with the same event kinds; a pass scans them one
+ * after the other with all its state carried over, so they replay as the
+ * unsplit capture would. A bad row names its own part's file.
  */
 #include "engine.h"
 
@@ -52,6 +55,7 @@
 
 #include <sqlite3.h>
 
+#include "digest.h"
 #include "hcall.h"
 #include "i64array.h"
 #include "idmap.h"
@@ -109,10 +113,12 @@ struct engine {
 	bool kflush_known;		/* the file has a kernel_flush kind */
 	bool kflush_seen;		/* the trace has kernel_flush events */
 	bool counting;			/* the current event counts (filter.h) */
-	uint64_t h1, h2;		/* digest lanes */
-	char digest[64];
+	struct digest dg;		/* digest of the first pass's events (digest.h) */
+	char digest[DIGEST_LEN];
 	int pass;			/* pass under way, 0-based */
-	const struct tdb *db;		/* the trace under replay: vm_mmu */
+	const struct tdb *db;		/* the trace under replay (its first part): vm_mmu */
+	struct tdb *const *dbs;		/* the parts of a rotated capture, during a run */
+	int ndbs;
 	int act[MAX_POLICIES];		/* the policies this pass dispatches to */
 	int nact;
 };
@@ -144,8 +150,7 @@ struct engine *engine_new(const struct engine_config *cfg)
 			free(e);
 			return NULL;
 		}
-	e->h1 = 0x9e3779b97f4a7c15ull;
-	e->h2 = 0xc2b2ae3d27d4eb4full;
+	digest_init(&e->dg);
 	return e;
 }
 
@@ -194,6 +199,8 @@ static struct vm *vm_new(struct engine *e, int64_t id)
 	v->id = id;
 	v->npol = e->cfg.npol;
 	v->mmu = e->db ? tdb_vm_mmu(e->db, id) : TDB_MMU_UNKNOWN;
+	for (int i = 1; i < e->ndbs && v->mmu == TDB_MMU_UNKNOWN; i++)
+		v->mmu = tdb_vm_mmu(e->dbs[i], id);	/* the first part that names the VM */
 	for (int p = 0; p < e->cfg.npol; p++)
 		if (v->mmu != TDB_MMU_UNKNOWN && e->cfg.pol[p]->mmu != v->mmu)
 			v->off |= 1u << p;
@@ -510,27 +517,6 @@ static int64_t floor_div(int64_t a, int64_t b)
 	int64_t q = a / b;
 
 	return (a % b != 0 && a < 0) ? q - 1 : q;
-}
-
-static void digest_mix(struct engine *e, const struct tdb_event *ev)
-{
-	uint64_t kind = ev->kind == TDB_OTHER ? 0x100000000ull + (uint64_t)ev->kind_id
-					       : (uint64_t)ev->kind;
-	uint64_t x = (uint64_t)ev->ts * 0x9e3779b97f4a7c15ull;
-
-	x ^= (uint64_t)ev->cpu * 0xbf58476d1ce4e5b9ull;
-	x ^= (x >> 31) ^ (uint64_t)ev->vm * 0x94d049bb133111ebull;
-	x ^= (x >> 29) ^ (uint64_t)ev->vcpu * 0xd6e8feb86659fd93ull;
-	x ^= (x >> 32) ^ kind * 0xa0761d6478bd642full;
-	x ^= (x >> 30) ^ (uint64_t)ev->a[0] * 0xe7037ed1a0b428dbull;
-	x ^= (x >> 31) ^ (uint64_t)ev->a[1] * 0x8ebc6af09c88c6e3ull;
-	x ^= (x >> 29) ^ (uint64_t)ev->a[2] * 0x589965cc75374cc3ull;
-	x ^= (x >> 32) ^ (uint64_t)ev->a[3] * 0x1d8e4e27c47d124full;
-	x ^= (x >> 30) ^ (uint64_t)ev->nulls * 0xff51afd7ed558ccdull;
-	e->h1 = (e->h1 ^ x) * 0x100000001b3ull;
-	e->h1 ^= e->h1 >> 33;
-	e->h2 = (e->h2 + (x ^ (x >> 27))) * 0xc4ceb9fe1a85ec53ull;
-	e->h2 ^= e->h2 >> 29;
 }
 
 static int bad_row(struct engine *e, struct tdb *db, const struct tdb_event *ev,
@@ -884,6 +870,14 @@ int engine_begin(struct engine *e, struct tdb *db)
 	return find_kernel_flush(e, db) ? EXIT_BAD_INPUT : 0;
 }
 
+int engine_begin_parts(struct engine *e, struct tdb *const *dbs, int ndbs)
+{
+	e->dbs = dbs;
+	e->ndbs = ndbs;
+	/* the parts have the same event kinds (traceset.h): kernel_flush's id is one */
+	return engine_begin(e, dbs[0]);
+}
+
 void engine_pass_begin(struct engine *e, int pass)
 {
 	e->pass = pass;
@@ -896,7 +890,7 @@ static inline __attribute__((always_inline)) int pass_event(struct engine *e, st
 							    const struct tdb_event *ev)
 {
 	if (e->cfg.digest && e->pass == 0)
-		digest_mix(e, ev);
+		digest_mix(&e->dg, ev);
 	return one_event(e, db, ev);
 }
 
@@ -916,27 +910,25 @@ int engine_pass_end(struct engine *e, int64_t nevents)
 
 int engine_end(struct engine *e)
 {
+	e->dbs = NULL;	/* the caller's parts: no VM is created after the last pass */
+	e->ndbs = 0;
 	if (sort_vms(e))
 		return no_memory(e);
-	snprintf(e->digest, sizeof(e->digest), "%016" PRIx64 "%016" PRIx64 "-%" PRId64,
-		 e->h1, e->h2, e->events);
+	digest_text(&e->dg, e->events, e->digest);
 	return 0;
 }
 
-static int one_pass(struct engine *e, struct tdb *db)
+/* One part's events in the open pass (the whole trace, unless it is the parts
+ * of a rotated capture): the next part goes on with the same state. */
+static int scan_part(struct engine *e, struct tdb *db, struct progress *prog, int64_t *n)
 {
 	struct tdb_event ev;
-	struct progress prog;
-	int64_t n = 0;
-	char what[64];
 	int rc;
 
 	if (tdb_scan_begin(db)) {
 		snprintf(e->err, sizeof(e->err), "%s", tdb_error(db));
 		return EXIT_RUN_FAILED;
 	}
-	engine_pass_what(e->pass, what, sizeof(what));
-	progress_init(&prog, what, tdb_event_count(db), e->cfg.progress);
 	while ((rc = tdb_scan_next(db, &ev)) == 1) {
 		int r = pass_event(e, db, &ev);
 
@@ -944,16 +936,46 @@ static int one_pass(struct engine *e, struct tdb *db)
 			tdb_scan_end(db);
 			return r;
 		}
-		if ((++n & 0xffff) == 0)
-			progress_tick(&prog, n);
+		if ((++*n & 0xffff) == 0)
+			progress_tick(prog, *n);
 	}
 	tdb_scan_end(db);
 	if (rc < 0) {
 		snprintf(e->err, sizeof(e->err), "%s", tdb_error(db));
 		return EXIT_BAD_INPUT;
 	}
+	return 0;
+}
+
+static int one_pass(struct engine *e, struct tdb *const *dbs, int ndbs)
+{
+	struct progress prog;
+	int64_t n = 0;
+	char what[64];
+
+	engine_pass_what(e->pass, what, sizeof(what));
+	progress_init(&prog, what, engine_parts_events(dbs, ndbs), e->cfg.progress);
+	for (int i = 0; i < ndbs; i++) {
+		int rc = scan_part(e, dbs[i], &prog, &n);
+
+		if (rc)
+			return rc;
+	}
 	progress_done(&prog, n);
 	return engine_pass_end(e, n);
+}
+
+int64_t engine_parts_events(struct tdb *const *dbs, int ndbs)
+{
+	int64_t total = 0;
+
+	for (int i = 0; i < ndbs; i++) {
+		int64_t c = tdb_event_count(dbs[i]);
+
+		if (c < 0 || __builtin_add_overflow(total, c, &total))
+			return -1;
+	}
+	return total;
 }
 
 void engine_pass_what(int pass, char *buf, size_t len)
@@ -966,11 +988,16 @@ void engine_pass_what(int pass, char *buf, size_t len)
 
 int engine_run(struct engine *e, struct tdb *db)
 {
-	int rc = engine_begin(e, db);
+	return engine_run_parts(e, &db, 1);
+}
+
+int engine_run_parts(struct engine *e, struct tdb *const *dbs, int ndbs)
+{
+	int rc = engine_begin_parts(e, dbs, ndbs);
 
 	for (int pass = 0; !rc && engine_wants_pass(e, pass); pass++) {
 		engine_pass_begin(e, pass);
-		rc = one_pass(e, db);
+		rc = one_pass(e, dbs, ndbs);
 	}
 	return rc ? rc : engine_end(e);
 }

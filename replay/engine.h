@@ -15,6 +15,7 @@
  *   engine_new()        from a config (machine, options, policies, bucket, sink)
  *   engine_run()        the pass: 0, or an exit code (1 run failed, 2 bad input)
  *                       with the message in engine_error()
+ *   engine_run_parts()  the same over the parts of a rotated capture, as one trace
  *   engine_nvms()       VMs that have events, ascending id
  *   engine_vm_id()      the id of the i-th
  *   engine_row()        a policy's metrics for the i-th VM (cycles filled)
@@ -123,6 +124,15 @@ struct engine;
 
 struct engine *engine_new(const struct engine_config *cfg);
 int engine_run(struct engine *e, struct tdb *db);
+/* The same over a trace in several files (the parts of one rotated capture, in
+ * order, checked by traceset.h to have the same event kinds): every pass reads
+ * them one after the other as one stream; a VM's MMU is the first part's that
+ * names it (vm_mmu). */
+int engine_run_parts(struct engine *e, struct tdb *const *dbs, int ndbs);
+/* engine_begin for the parts of a capture; @dbs valid until the last pass ends */
+int engine_begin_parts(struct engine *e, struct tdb *const *dbs, int ndbs);
+/* rows in the parts' event tables, for progress (-1: unknown) */
+int64_t engine_parts_events(struct tdb *const *dbs, int ndbs);
 
 int engine_begin(struct engine *e, struct tdb *db);
 bool engine_wants_pass(const struct engine *e, int pass);

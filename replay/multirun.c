@@ -15,22 +15,18 @@
 
 #include "util.h"
 
-/* One pass of the engines @act[0..nact); 0 or an exit code (message in @err). */
-static int scan_pass(struct engine *const *act, const int *idx, int nact, int pass,
-		     struct tdb *db, bool show, int *failed, char *err, size_t errlen)
+/* One part's events to the engines @act[0..nact) (the trace, unless it is the
+ * parts of a rotated capture: the next part goes on with the same state). */
+static int scan_part(struct engine *const *act, const int *idx, int nact, struct tdb *db,
+		     struct progress *prog, int64_t *n, int *failed, char *err, size_t errlen)
 {
 	struct tdb_event ev;
-	struct progress prog;
-	int64_t n = 0;
-	char what[64];
 	int rc;
 
 	if (tdb_scan_begin(db)) {
 		snprintf(err, errlen, "%s", tdb_error(db));
 		return EXIT_RUN_FAILED;
 	}
-	engine_pass_what(pass, what, sizeof(what));
-	progress_init(&prog, what, tdb_event_count(db), show);
 	while ((rc = tdb_scan_next(db, &ev)) == 1) {
 		for (int k = 0; k < nact; k++) {
 			int r = engine_event(act[k], db, &ev);
@@ -42,13 +38,33 @@ static int scan_pass(struct engine *const *act, const int *idx, int nact, int pa
 				return r;
 			}
 		}
-		if ((++n & 0xffff) == 0)
-			progress_tick(&prog, n);
+		if ((++*n & 0xffff) == 0)
+			progress_tick(prog, *n);
 	}
 	tdb_scan_end(db);
 	if (rc < 0) {
 		snprintf(err, errlen, "%s", tdb_error(db));
 		return EXIT_BAD_INPUT;
+	}
+	return 0;
+}
+
+/* One pass of the engines @act[0..nact) over every part; 0 or an exit code (message in @err). */
+static int scan_pass(struct engine *const *act, const int *idx, int nact, int pass,
+		     struct tdb *const *dbs, int ndbs, bool show, int *failed, char *err,
+		     size_t errlen)
+{
+	struct progress prog;
+	int64_t n = 0;
+	char what[64];
+	int rc;
+
+	engine_pass_what(pass, what, sizeof(what));
+	progress_init(&prog, what, engine_parts_events(dbs, ndbs), show);
+	for (int i = 0; i < ndbs; i++) {
+		rc = scan_part(act, idx, nact, dbs[i], &prog, &n, failed, err, errlen);
+		if (rc)
+			return rc;
 	}
 	progress_done(&prog, n);
 	for (int k = 0; k < nact; k++) {
@@ -62,8 +78,8 @@ static int scan_pass(struct engine *const *act, const int *idx, int nact, int pa
 	return 0;
 }
 
-int multirun_run(struct engine *const *es, int n, struct tdb *db, bool progress, int *failed,
-		 char *err, size_t errlen)
+int multirun_run(struct engine *const *es, int n, struct tdb *const *dbs, int ndbs, bool progress,
+		 int *failed, char *err, size_t errlen)
 {
 	struct engine **act = malloc(sizeof(*act) * (size_t)(n > 0 ? n : 1));
 	int *idx = malloc(sizeof(*idx) * (size_t)(n > 0 ? n : 1));
@@ -76,7 +92,7 @@ int multirun_run(struct engine *const *es, int n, struct tdb *db, bool progress,
 		goto out;
 	}
 	for (int i = 0; i < n && !rc; i++)
-		if ((rc = engine_begin(es[i], db)) != 0) {
+		if ((rc = engine_begin_parts(es[i], dbs, ndbs)) != 0) {
 			*failed = i;
 			snprintf(err, errlen, "%s", engine_error(es[i]));
 		}
@@ -91,7 +107,7 @@ int multirun_run(struct engine *const *es, int n, struct tdb *db, bool progress,
 			}
 		if (nact == 0)
 			break;
-		rc = scan_pass(act, idx, nact, pass, db, progress, failed, err, errlen);
+		rc = scan_pass(act, idx, nact, pass, dbs, ndbs, progress, failed, err, errlen);
 	}
 	for (int i = 0; i < n && !rc; i++)
 		if ((rc = engine_end(es[i])) != 0) {

@@ -8,7 +8,9 @@
  * order given (engine.h: engine_wants_pass). With optimal among the policies
  * every engine reads three passes; without it, one. The engines share nothing
  * but the event: each one's results are those of its own engine_run over the
- * trace. Also the progress lines of the scan, and which engine failed.
+ * trace. Also the progress lines of the scan, and which engine failed. The
+ * trace may be the parts of a rotated capture (@dbs, in order: traceset.h):
+ * each pass scans them one after the other.
  *
  * Interface:
  *   multirun_run()   the passes; 0, or the exit code of the first failure with
@@ -24,7 +26,7 @@
 #include "engine.h"
 #include "tracedb.h"
 
-int multirun_run(struct engine *const *es, int n, struct tdb *db, bool progress, int *failed,
-		 char *err, size_t errlen);
+int multirun_run(struct engine *const *es, int n, struct tdb *const *dbs, int ndbs, bool progress,
+		 int *failed, char *err, size_t errlen);
 
 #endif

@@ -11,7 +11,8 @@
  *
  * params is the JSON of everything that changes a policy's result: machine,
  * threads_per_core, vcore rule, every cost, and the named options that
- * concern that policy. The series bucket width is not a parameter of the
+ * concern that policy; for the parts of a rotated capture, which parts
+ * (traceset.h: the results go into the first part). The series bucket width is not a parameter of the
  * result; it is stored in replay_run.bucket_ns.
  */
 #include "store.h"
@@ -92,8 +93,8 @@ static const char *sink_error(void *arg)
 	return ((struct store *)arg)->err;
 }
 
-static void make_params(const struct engine_config *cfg, const char *policy, char *buf,
-			size_t len)
+void store_params(const struct engine_config *cfg, const char *policy, const char *extra,
+		  char *buf, size_t len)
 {
 	char opts[512];
 	size_t n;
@@ -107,7 +108,7 @@ static void make_params(const struct engine_config *cfg, const char *policy, cha
 				      cost_names[c], cfg->m.cost[c]);
 	replay_options_json(&cfg->opt, policy, opts, sizeof(opts));
 	if (n < len)
-		snprintf(buf + n, len - n, "},\"options\":%s}", opts);
+		snprintf(buf + n, len - n, "},\"options\":%s%s}", opts, extra ? extra : "");
 }
 
 /* The results part of the schema: from the replay_run table to the end. */
@@ -118,8 +119,8 @@ static const char *results_schema(void)
 	return p ? p : tlb_schema_v1_sql;
 }
 
-struct store *store_begin(struct tdb *db, const struct engine_config *cfg, char *err,
-			  size_t errlen)
+struct store *store_begin(struct tdb *db, const struct engine_config *cfg, const char *extra,
+			  char *err, size_t errlen)
 {
 	struct store *s = calloc(1, sizeof(*s));
 	sqlite3_stmt *st = NULL;
@@ -153,7 +154,7 @@ struct store *store_begin(struct tdb *db, const struct engine_config *cfg, char 
 		goto out;
 	}
 	for (int p = 0; p < cfg->npol; p++) {
-		make_params(cfg, cfg->pol[p]->name, s->params[p], sizeof(s->params[p]));
+		store_params(cfg, cfg->pol[p]->name, extra, s->params[p], sizeof(s->params[p]));
 		sqlite3_bind_text(st, 1, cfg->pol[p]->name, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, cfg->m.name, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 3, s->params[p], -1, SQLITE_STATIC);

@@ -18,6 +18,7 @@
  *                    0, or -1 with the message in @err (then rolled back)
  *   store_abort()    ROLLBACK, free (NULL-safe): nothing of this run remains
  *   store_error()    the message of the last failure
+ *   store_params()   the params JSON a run of a policy gets
  *
  * Call order: store_begin before engine_run (the scan then reads inside the
  * write transaction on the same connection), then store_finish after a good
@@ -41,8 +42,13 @@
 
 struct store;
 
-struct store *store_begin(struct tdb *db, const struct engine_config *cfg,
+/* @extra: JSON members appended to every run's params (trace_params(): which
+ * parts of a rotated capture), or NULL */
+struct store *store_begin(struct tdb *db, const struct engine_config *cfg, const char *extra,
 			  char *err, size_t errlen);
+/* replay_run.params of policy @policy under @cfg (the resume check compares it) */
+void store_params(const struct engine_config *cfg, const char *policy, const char *extra,
+		  char *buf, size_t len);
 const struct engine_sink *store_sink(struct store *s);
 int store_finish(struct store *s, const struct engine *e, char *err, size_t errlen);
 void store_abort(struct store *s);

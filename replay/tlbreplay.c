@@ -26,16 +26,18 @@
 #include "bucket.h"
 #include "engine.h"
 #include "filter.h"
-#include "inputcheck.h"
+#include "jobs.h"
 #include "machine.h"
 #include "multiout.h"
 #include "multirun.h"
 #include "options.h"
 #include "output.h"
 #include "policy.h"
+#include "resume.h"
 #include "settings.h"
 #include "store.h"
 #include "timeline.h"
+#include "traceset.h"
 #include "tracedb.h"
 #include "util.h"
 
@@ -230,7 +232,9 @@ static int parse_policies(struct engine_config *cfg, char *list, char *why, size
 
 /* What the command line asks for besides the engine's config (parse_args). */
 struct replay_args {
-	const char *path, *timeline_path;
+	char **paths;			/* the TRACE arguments (traceset.h groups them) */
+	int npaths, jobs;		/* jobs: -j N, 0 when not given */
+	const char *timeline_path;
 	struct settings set;		/* -m x -t: the settings replayed (T 0: the trace's) */
 	int64_t bucket_ns;		/* 0: fit the trace */
 	const char *costs[64], *options[64];	/* -c and -O, applied to every machine */
@@ -238,6 +242,7 @@ struct replay_args {
 	enum out_format fmt;
 	int sort;
 	bool store, quiet;
+	bool several;			/* more than one trace: jobs.c runs them */
 };
 
 /* @cfg's machine, costs and options for profile @prof: -1, or the exit code
@@ -289,6 +294,7 @@ static int parse_args(int argc, char **argv, struct engine_config *cfg,
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "timeline", required_argument, NULL, OPT_TIMELINE },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *policies = NULL;
@@ -301,7 +307,7 @@ static int parse_args(int argc, char **argv, struct engine_config *cfg,
 	settings_init(&a->set);
 	a->fmt = OUT_TABLE;
 	a->sort = SORT_BY_VM;
-	while ((c = getopt_long(argc, argv, "P:m:t:c:O:sb:qhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "P:m:t:c:O:sb:j:qhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'P':
 			policies = optarg;
@@ -374,6 +380,14 @@ static int parse_args(int argc, char **argv, struct engine_config *cfg,
 		case 'q':
 			a->quiet = true;
 			break;
+		case 'j': {
+			int64_t j;
+
+			if (parse_i64(optarg, &j) || j < 1 || j > JOBS_MAX)
+				return bad_usage("cannot use --jobs '%s': not an integer 1..256", optarg);
+			a->jobs = (int)j;
+			break;
+		}
 		case OPT_TIMELINE:
 			a->timeline_path = optarg;
 			break;
@@ -397,10 +411,10 @@ static int parse_args(int argc, char **argv, struct engine_config *cfg,
 		return bad_usage("%s", "cannot use --store with --vm, --vcpu, --from or --to: stored "
 				 "results are always of the whole trace");
 	}
-	if (optind != argc - 1)
-		return bad_usage("%s", optind >= argc ? "cannot replay: no TRACE.db given"
-						      : "cannot replay: more than one TRACE.db given");
-	a->path = argv[optind];
+	if (optind >= argc)
+		return bad_usage("%s", "cannot replay: no TRACE.db given");
+	a->paths = argv + optind;
+	a->npaths = argc - optind;
 
 	if (machine && settings_machines(&a->set, machine, err, sizeof(err)))
 		return list_usage("--machine", machine, err);
@@ -448,52 +462,34 @@ static int settle_threads(struct engine_config *cfg, const struct machine *prof,
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* One trace's replay (in this process, or in a child of jobs.c): open its parts,
+ * settle each setting's T and the bucket, skip it when -j finds it stored, store,
+ * run, print. */
+static int replay_trace(const struct trace *t, const struct engine_config *cfg,
+			const struct replay_args *a, struct replay_filter *filter)
 {
-	struct engine_config cfg, *cfgs = NULL;	/* cfgs: one per setting (-m x -t) */
-	static struct replay_filter filter;	/* static: reachable at every exit */
-	struct replay_args a;
-	const char *path, *timeline_path;
+	struct engine_config *cfgs = NULL;	/* one per setting (-m x -t) */
+	const char *path = t->paths[0], *timeline_path = a->timeline_path;
+	struct trace_open to;
 	struct timeline *tl = NULL;
-	int64_t bucket_ns;
-	enum out_format fmt;
-	int sort, nset = 0;
-	bool store, quiet;
-	struct tdb *db = NULL;
+	int64_t bucket_ns = a->bucket_ns;
+	bool store = a->store;
+	int nset = 0;
+	struct tdb *db;
 	struct engine **es = NULL;
 	struct store **sts = NULL;
-	char err[768];
+	char err[1024], extra[256];
 	int rc;
 
-	tlb_prog = "tlbreplay";
-	/* One thread uses each connection: SQLite's per-call connection mutex is
-	 * pure cost in the scan (about a fifth of the time per row). */
-	sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
-	memset(&cfg, 0, sizeof(cfg));
-	filter_init(&filter);
-	replay_options_default(&cfg.opt);
-	rc = parse_args(argc, argv, &cfg, &filter, &a);
-	if (rc >= 0)
+	rc = trace_open(t, store, store && bucket_ns == 0, &to, err, sizeof(err));
+	if (rc) {
+		tlb_msg("%s", err);
 		return rc;
+	}
+	db = to.dbs[0];
 	rc = EXIT_RUN_FAILED;
-	path = a.path;
-	timeline_path = a.timeline_path;
-	bucket_ns = a.bucket_ns;
-	fmt = a.fmt;
-	sort = a.sort;
-	store = a.store;
-	quiet = a.quiet;
-
-	if (input_check(path, err, sizeof(err))) {
-		tlb_msg("cannot read trace %s: %s", path, err);
-		return EXIT_BAD_INPUT;
-	}
-	db = tdb_open(path, store ? TDB_READWRITE : TDB_READONLY, err, sizeof(err));
-	if (!db) {
-		tlb_msg("cannot read trace %s", err);
-		return EXIT_BAD_INPUT;
-	}
-	nset = settings_count(&a.set);
+	trace_params(t, extra, sizeof(extra));
+	nset = settings_count(&a->set);
 	cfgs = calloc((size_t)nset, sizeof(*cfgs));
 	es = calloc((size_t)nset, sizeof(*es));
 	sts = calloc((size_t)nset, sizeof(*sts));
@@ -505,38 +501,45 @@ int main(int argc, char **argv)
 		const struct machine *prof;
 		int64_t threads;
 
-		settings_get(&a.set, i, &prof, &threads);
-		cfgs[i] = cfg;
-		machine_config(&cfgs[i], prof, &a);	/* checked by parse_args */
+		settings_get(&a->set, i, &prof, &threads);
+		cfgs[i] = *cfg;
+		machine_config(&cfgs[i], prof, a);	/* checked by parse_args */
+		/* the parts have one threads_per_core (traceset.h) */
 		if (settle_threads(&cfgs[i], prof, threads, db, path)) {
 			rc = EXIT_BAD_INPUT;
 			goto out;
 		}
 	}
-
-	if (store && bucket_ns == 0) {
-		int64_t first, last;
-		int r = bucket_trace_span(db, &first, &last, err, sizeof err);
-
-		if (r < 0) {
-			tlb_msg("cannot read trace %s: %s", path, err);
-			rc = EXIT_BAD_INPUT;
-			goto out;
-		}
-		/* a span wider than int64 (ts of both signs) gets the widest step */
-		bucket_ns = bucket_fit(r == 0 ? 0 : last >= 0 && first < last - INT64_MAX
-				       ? INT64_MAX : last - first);
-	}
+	/* a span wider than int64 (ts of both signs) gets the widest step */
+	if (store && bucket_ns == 0)
+		bucket_ns = bucket_fit(!to.has_events ? 0 : to.last_ts >= 0 &&
+				       to.first_ts < to.last_ts - INT64_MAX
+				       ? INT64_MAX : to.last_ts - to.first_ts);
 	for (int i = 0; i < nset; i++) {
 		cfgs[i].bucket_ns = store ? bucket_ns : 0;
 		cfgs[i].digest = store;
-		cfgs[i].progress = !quiet;
-		cfgs[i].filter = filter_active(&filter) ? &filter : NULL;
+		cfgs[i].progress = !a->quiet && !a->several;
+		cfgs[i].filter = filter_active(filter) ? filter : NULL;
+	}
+	if (store && a->jobs) {
+		char why[512];
+		int r = resume_stored(to.dbs, to.n, cfgs, nset, extra, why, sizeof(why));
+
+		if (r < 0) {
+			tlb_msg("cannot read trace %s: %s", path, why);
+			rc = EXIT_BAD_INPUT;
+			goto out;
+		}
+		if (r == 1) {
+			tlb_msg("skipped %s: %s", t->name, why);
+			rc = 0;
+			goto out;
+		}
 	}
 
 	/* the first store begins the transaction, the others join it (store.h) */
 	for (int i = 0; store && i < nset; i++) {
-		sts[i] = store_begin(db, &cfgs[i], err, sizeof(err));
+		sts[i] = store_begin(db, &cfgs[i], extra, err, sizeof(err));
 		if (!sts[i]) {
 			tlb_msg("cannot store results in %s: %s", path, err);
 			rc = EXIT_RUN_FAILED;
@@ -561,12 +564,12 @@ int main(int argc, char **argv)
 		}
 	}
 	if (nset == 1) {
-		rc = engine_run(es[0], db);
+		rc = engine_run_parts(es[0], to.dbs, to.n);
 		snprintf(err, sizeof(err), "%s", rc ? engine_error(es[0]) : "");
 	} else {
 		int failed;
 
-		rc = multirun_run(es, nset, db, !quiet, &failed, err, sizeof(err));
+		rc = multirun_run(es, nset, to.dbs, to.n, cfgs[0].progress, &failed, err, sizeof(err));
 		if (rc && failed >= 0)
 			snprintf(err + strlen(err), sizeof(err) - strlen(err),
 				 " (setting machine %s, threads_per_core %" PRId64 ")",
@@ -604,13 +607,13 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (nset == 1 ? output_results(stdout, fmt, path, &cfgs[0], es[0], db, sort)
-		      : multiout_results(stdout, fmt, path, cfgs, es, nset, db, sort)) {
+	if (nset == 1 ? output_results(stdout, a->fmt, t->name, &cfgs[0], es[0], db, a->sort)
+		      : multiout_results(stdout, a->fmt, t->name, cfgs, es, nset, db, a->sort)) {
 		tlb_msg("cannot write the results: stdout failed or out of memory");
 		rc = EXIT_RUN_FAILED;
 		goto out;
 	}
-	if (fmt != OUT_TABLE)
+	if (a->fmt != OUT_TABLE)
 		output_notes(es[0], db);	/* facts of the trace: the same in every setting */
 	rc = 0;
 out:
@@ -622,7 +625,62 @@ out:
 	free(sts);
 	free(es);
 	free(cfgs);
-	tdb_close(db);
+	trace_close(&to);
+	return rc;
+}
+
+/* What a child of jobs.c runs: the i-th trace. */
+struct job_ctx {
+	const struct traceset *ts;
+	const struct engine_config *cfg;
+	const struct replay_args *a;
+	struct replay_filter *filter;
+};
+
+static int run_job(void *arg, int i)
+{
+	struct job_ctx *c = arg;
+
+	return replay_trace(&c->ts->t[i], c->cfg, c->a, c->filter);
+}
+
+int main(int argc, char **argv)
+{
+	struct engine_config cfg;
+	static struct replay_filter filter;	/* static: reachable at every exit */
+	static struct traceset ts;
+	struct replay_args a;
+	char err[2048];
+	int rc;
+
+	tlb_prog = "tlbreplay";
+	/* One thread uses each connection: SQLite's per-call connection mutex is
+	 * pure cost in the scan (about a fifth of the time per row). */
+	sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+	memset(&cfg, 0, sizeof(cfg));
+	filter_init(&filter);
+	replay_options_default(&cfg.opt);
+	rc = parse_args(argc, argv, &cfg, &filter, &a);
+	if (rc >= 0)
+		return rc;
+	rc = traceset_group(a.paths, a.npaths, a.jobs > 0, &ts, err, sizeof(err));
+	if (rc) {
+		tlb_msg("%s", err);
+		filter_free(&filter);
+		return rc;
+	}
+	a.several = ts.n > 1;
+	if (a.several && a.timeline_path) {
+		tlb_msg("cannot use --timeline with several traces: it writes one file");
+		rc = EXIT_BAD_INPUT;
+	} else if (!a.several) {
+		rc = replay_trace(&ts.t[0], &cfg, &a, &filter);
+	} else {
+		struct job_ctx c = { &ts, &cfg, &a, &filter };
+
+		rc = jobs_run(&ts, a.jobs, a.fmt, a.quiet, run_job, &c);
+	}
+	traceset_free(&ts);
 	filter_free(&filter);
 	return rc;
 }

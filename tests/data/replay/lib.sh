@@ -26,3 +26,22 @@ metric() {
 		$1 == p && $2 == vm { print $(col[name]); found = 1 }
 		END { if (!found) print "missing" }' "$1"
 }
+
+# mkparts WHOLE N PREFIX [ID]   split trace WHOLE into N part files PREFIX.1.db .. PREFIX.N.db of one
+#                      rotated capture (COMMON contract: meta capture_id ID, part k, part_last in
+#                      the last, part_prev_last_ts = ts of part k-1's last row), by equal rowid ranges
+mkparts() {
+	local w=$1 n=$2 p=$3 id=${4:-0123456789abcdef0123456789abcdef}
+	local tot k lo hi
+	tot=$(sqlite3 "$w" "SELECT max(rowid) FROM event")
+	for k in $(seq 1 "$n"); do
+		lo=$(( (k - 1) * tot / n + 1 )); hi=$(( k * tot / n ))
+		rm -f "$p.$k.db"; cp "$w" "$p.$k.db"
+		sqlite3 "$p.$k.db" "DELETE FROM event WHERE rowid < $lo OR rowid > $hi;
+			INSERT INTO meta VALUES ('capture_id', '$id'), ('part', '$k');"
+		[ "$k" = "$n" ] && sqlite3 "$p.$k.db" "INSERT INTO meta VALUES ('part_last', '1')"
+		[ "$k" -gt 1 ] && sqlite3 "$p.$k.db" "INSERT INTO meta VALUES ('part_prev_last_ts',
+			'$(sqlite3 "$w" "SELECT ts FROM event WHERE rowid = $((lo - 1))")')"
+	done
+	return 0
+}
