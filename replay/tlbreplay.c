@@ -2,9 +2,12 @@
 /*
  * tlbreplay - replay a trace DB through the TLB-invalidation policies.
  *
- * What it owns: the command line (policies, machine, threads per core,
+ * What it owns: the command line (policies, machine, threads per core, -j,
  * costs, named options, output format, --store and its bucket width,
- * --timeline) and the order of the work: open and check the trace (tracedb),
+ * --timeline) and the order of the work: group the arguments into traces
+ * (traceset.c: the parts of a rotated capture are one; several traces run in
+ * child processes, jobs.c, each maybe skipped as stored, resume.c), open and
+ * check the trace (tracedb),
  * settle each setting's machine and where its T comes from (one setting, or
  * every -m x -t combination: settings.c), start the store's transaction and
  * the timeline if asked, run the engine (one pass, or three with optimal; one
@@ -77,6 +80,15 @@ static void usage(FILE *f)
 "\n"
 "USAGE:\n"
 "    tlbreplay [OPTIONS] TRACE.db\n"
+"    tlbreplay [OPTIONS] PART.1.db PART.2.db ...   the parts of one rotated capture\n"
+"    tlbreplay -j N [OPTIONS] TRACE ...            independent traces, N at a time\n"
+"\n"
+"SEVERAL FILES: consecutive parts of one capture (tlbcollect --rotate: meta capture_id,\n"
+"part) given in order are one trace, replayed as the unsplit capture; --store writes\n"
+"into the first part. Several traces need -j N: each replays in its own process, its\n"
+"output printed in argument order (csv: a leading trace column; json: an array); with\n"
+"--store, a trace whose stored runs have the same digest and parameters is skipped, so\n"
+"the same command resumes a killed batch. Exit status: the worst of the traces'.\n"
 "\n"
 "OPTIONS:\n"
 "  -P, --policy LIST          policies, in output order (default %s)\n"
@@ -101,6 +113,8 @@ static void usage(FILE *f)
 "      --timeline FILE.json   write each policy's decisions, event by event, as a\n"
 "                             Chrome/Perfetto trace (ui.perfetto.dev, chrome://tracing);\n"
 "                             one setting only\n"
+"  -j, --jobs N               replay the traces given N at a time (1..256), one process\n"
+"                             each; with --store, skip those already stored\n"
 "  -q, --quiet                no progress lines on stderr\n"
 "  -h, --help                 this text\n"
 "  -V, --version              print \"tlbreplay VERSION\"\n"
@@ -167,7 +181,9 @@ static void usage(FILE *f)
 "    tlbreplay -O new-hpt-reset-flush=0 trace.db # v3.8 without the reset flush\n"
 "    tlbreplay --store trace.db                  # keep results and a series in trace.db\n"
 "    tlbreplay --store -b 10ms trace.db          # ... with 10 ms buckets\n"
-"    tlbreplay --timeline t.json --policy modern,optimal trace.db  # where modern loses\n");
+"    tlbreplay --timeline t.json --policy modern,optimal trace.db  # where modern loses\n"
+"    tlbreplay host.1.db host.2.db host.3.db     # the parts of a rotated capture, as one\n"
+"    tlbreplay -j 2 --store caps/*.db            # every capture, two at a time; rerun resumes\n");
 }
 
 /* Does meta `machine` name a POWER host (ppc*, powerpc*), or is it absent? */
