@@ -106,3 +106,11 @@ mkparts w.db 1 one
 tlb tlbreplay -q -P old --format csv w.db > w1.csv
 check_eq "1150.29 a one-part capture: the same rows" "" \
 	"$(tlb tlbreplay -q -P old --format csv one.1.db | diff w1.csv - )"
+
+# With settings lists (-m/-t: several engines fed by one scan) the parts are one trace too.
+tlb tlbreplay -q -m power7,power8 -t 2,4 --format json w.db | grep -v '"trace"' > wset.json
+# shellcheck disable=SC2086
+tlb tlbreplay -q -m power7,power8 -t 2,4 --format json $P | grep -v '"trace"' > pset.json
+check_eq "1150.30 -m/-t lists over the parts: every setting's rows equal the unsplit capture's" "" \
+	"$(diff wset.json pset.json | head -5)"
+check_eq "1150.31 ... four settings compared" 4 "$(grep -c '"threads_per_core_source"' pset.json)"

@@ -131,3 +131,11 @@ check_eq "1160.41 two traces: the parts as one, then the plain one" "p.1.db+p.2.
 check_exit "1160.42 -j 2 --store over them" 0 tlb tlbreplay -q -j 2 --store -P old p.1.db p.2.db p.3.db plain.db
 check_exit "1160.43 ... again" 0 tlb tlbreplay -q -j 2 --store -P old p.1.db p.2.db p.3.db plain.db
 check_grep "1160.44 ... the capture's parts skipped as one trace" "^tlbreplay: skipped p.1.db\+p.2.db\+p.3.db: stored run [0-9]+ has the same digest" "$ERR"
+
+# Settings lists: a trace is skipped only when the runs of every setting are stored.
+check_exit "1160.45 -j 2 --store with -m power7,power8" 0 tlb tlbreplay -q -j 2 --store -P old,new -m power7,power8 k1.db k2.db
+check_exit "1160.46 ... again" 0 tlb tlbreplay -j 2 --store -P old,new -m power7,power8 k1.db k2.db
+check_eq "1160.47 ... both skipped, naming the 4 runs (2 settings x 2 policies)" 2 \
+	"$(grep -cE '^tlbreplay: skipped k[12].db: its 4 stored runs' "$ERR")"
+check_exit "1160.48 a third machine added" 0 tlb tlbreplay -q -j 2 --store -P old,new -m power7,power8,power9-hash k1.db
+check_grep "1160.49 ... is replayed" "power9-hash" "$OUT"
