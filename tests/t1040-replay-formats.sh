@@ -59,6 +59,9 @@ cp "$OUT" help.txt
 check_grep "1040.13 --help has USAGE" '^USAGE:' help.txt
 check_grep "1040.14 --help has EXAMPLES" '^EXAMPLES:' help.txt
 check_grep "1040.15 --help shows defaults" 'default old,new,modern,tracked' help.txt
+# the examples' other files: the parts of a rotated capture, a directory of captures
+mkparts a.db 3 host
+mkdir caps && cp a.db caps/x.db && cp a.db caps/y.db
 n=0
 while IFS= read -r line; do
 	cmd=${line%%#*}
