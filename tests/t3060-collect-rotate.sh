@@ -122,6 +122,22 @@ check_parts() {
 	check_eq "$id.11 sum of the parts' lost_events = the summary's" \
 		"$(awk -F, '$1 == "lost_events" { print $2 }' "$sum")" \
 		"$(for k in $(seq 1 "$NPARTS"); do meta "$p.$k.db" lost_events; done | awk "{ s += \$1 } END { print s }")"
+	# the parts replayed together (tlbreplay A B C: one trace) = the unsplit capture: part 1
+	# with every later part's events appended in order, its part meta and event_order (a later part may hold rows out of ts order) removed
+	local whole=$T/whole.$id.db parts=""
+	cp "$p.1.db" "$whole"
+	sqlite3 "$whole" "DELETE FROM meta WHERE key IN ('capture_id', 'part', 'part_last', 'part_prev_last_ts', 'event_order')"
+	for k in $(seq 2 "$NPARTS"); do
+		sqlite3 "$whole" "ATTACH '$p.$k.db' AS p; INSERT INTO event(ts, cpu, vm, vcpu, kind, a0, a1, a2, a3)
+			SELECT ts, cpu, vm, vcpu, kind, a0, a1, a2, a3 FROM p.event ORDER BY rowid; DETACH p"
+	done
+	for k in $(seq 1 "$NPARTS"); do parts="$parts $p.$k.db"; done
+	"${TLB_RELEASE_BIN:-$TLB_BIN}/tlbreplay" -q --format json -m power8 -t 1 -P old,new,modern,tracked,optimal $parts 2> "$T/pj.err.$id" |
+		sed 's/"trace": *"[^"]*"//' > "$T/pj.$id"
+	"${TLB_RELEASE_BIN:-$TLB_BIN}/tlbreplay" -q --format json -m power8 -t 1 -P old,new,modern,tracked,optimal "$whole" 2> "$T/wj.err.$id" |
+		sed 's/"trace": *"[^"]*"//' > "$T/wj.$id"
+	ok_if "$id.13 the $NPARTS parts replayed as one trace = the unsplit capture, every policy ($(grep -c '"policy"' "$T/wj.$id") rows; whole: $(grep -v 'were lost' "$T/wj.err.$id" | head -c 300); parts: $(grep -v 'were lost' "$T/pj.err.$id" | head -c 300))" \
+		sh -c "test -s '$T/wj.$id' && cmp -s '$T/pj.$id' '$T/wj.$id'"
 	# the workload's vcpus: one vm, its vcpus, in every part (identity rows copied)
 	check_eq "$id.12 every part has the workload's vm and its $WTHREADS vcpu rows" "$NPARTS" \
 		"$(for k in $(seq 1 "$NPARTS"); do sqlite3 "$p.$k.db" "SELECT count(*) FROM vcpu c JOIN vm v ON v.id = c.vm WHERE v.pid = $WP"; done | grep -c "^$WTHREADS\$")"
