@@ -47,6 +47,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "tracedb_int.h"
 
@@ -76,6 +77,9 @@ struct decoder {
 	struct tdb_row row;		/* tlb_event_row's output */
 	pthread_t thread;
 	bool started;
+	uint64_t cpu_ns;		/* this thread's CPU time, at its end */
+	uint64_t wait_ns;		/* time waiting for a free buffer */
+	int64_t chunks;
 };
 
 struct pscan {
@@ -99,7 +103,17 @@ struct pscan {
 	struct chunk *cur;
 	int pos;
 	int64_t want;
+	uint64_t wait_ns;		/* time the consumer waited for the next chunk */
+	uint64_t start_ns;
 };
+
+static uint64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 /* 1 and *out when set to an integer in lo..hi, 0 when unset or empty, -1 otherwise. */
 static int env_long(const char *name, long lo, long hi, long *out)
@@ -276,12 +290,19 @@ static void *decoder_main(void *arg)
 		int r;
 
 		pthread_mutex_lock(&ps->mu);
-		while (!ps->stop && !ps->claimed_all && !(c = free_chunk(ps)))
-			pthread_cond_wait(&ps->space, &ps->mu);
+		if (!ps->stop && !ps->claimed_all && !(c = free_chunk(ps))) {
+			uint64_t t0 = clock_ns(CLOCK_MONOTONIC);
+
+			while (!ps->stop && !ps->claimed_all && !(c = free_chunk(ps)))
+				pthread_cond_wait(&ps->space, &ps->mu);
+			d->wait_ns += clock_ns(CLOCK_MONOTONIC) - t0;
+		}
 		if (ps->stop || ps->claimed_all) {
 			pthread_mutex_unlock(&ps->mu);
+			d->cpu_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 			return NULL;
 		}
+		d->chunks++;
 		c->state = CHUNK_FILLING;
 		c->seq = ps->next_seq++;
 		c->n = 0;
@@ -295,6 +316,7 @@ static void *decoder_main(void *arg)
 			pthread_cond_broadcast(&ps->ready);
 			pthread_cond_broadcast(&ps->space);	/* the others stop waiting */
 			pthread_mutex_unlock(&ps->mu);
+			d->cpu_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 			return NULL;
 		}
 		hi = lo > INT64_MAX - (ps->chunk_rows - 1) ? INT64_MAX : lo + (ps->chunk_rows - 1);
@@ -339,13 +361,18 @@ int pscan_next(struct pscan *ps, struct tdb_event *ev, char *why, size_t len)
 			pthread_mutex_unlock(&ps->mu);
 		}
 		pthread_mutex_lock(&ps->mu);
-		for (;;) {
+		for (uint64_t t0 = 0;;) {
 			c = NULL;
 			for (int i = 0; i < ps->nchunks && !c; i++)
 				if (ps->chunks[i].state == CHUNK_READY && ps->chunks[i].seq == ps->want)
 					c = &ps->chunks[i];
-			if (c)
+			if (c) {
+				if (t0)
+					ps->wait_ns += clock_ns(CLOCK_MONOTONIC) - t0;
 				break;
+			}
+			if (!t0)
+				t0 = clock_ns(CLOCK_MONOTONIC);
 			pthread_cond_wait(&ps->ready, &ps->mu);
 		}
 		pthread_mutex_unlock(&ps->mu);
@@ -360,8 +387,31 @@ int pscan_threads(const struct pscan *ps)
 	return ps->nthreads;
 }
 
+/* TLB_SCAN_STATS=1: where the time went, on stderr (bench/b13-replay-parallel.sh). */
+static void print_stats(const struct pscan *ps)
+{
+	const char *s = getenv("TLB_SCAN_STATS");
+	double cpu = 0, wait = 0;
+	int64_t chunks = 0;
+
+	if (!s || strcmp(s, "1") != 0)
+		return;
+	for (int i = 0; i < ps->nthreads; i++) {
+		cpu += (double)ps->dec[i].cpu_ns / 1e9;
+		wait += (double)ps->dec[i].wait_ns / 1e9;
+		chunks += ps->dec[i].chunks;
+	}
+	fprintf(stderr, "tlb scan stats: %d decoders, %lld chunks of %d rows, %.3f s wall; decoders: "
+		"%.3f s CPU in all, %.3f s waiting for a free buffer; consumer: %.3f s waiting for "
+		"the next chunk\n", ps->nthreads, (long long)chunks, ps->chunk_rows,
+		(double)(clock_ns(CLOCK_MONOTONIC) - ps->start_ns) / 1e9, cpu, wait,
+		(double)ps->wait_ns / 1e9);
+}
+
 void pscan_stop(struct pscan *ps)
 {
+	bool joined = true;
+
 	if (!ps)
 		return;
 	pthread_mutex_lock(&ps->mu);
@@ -371,6 +421,10 @@ void pscan_stop(struct pscan *ps)
 	for (int i = 0; i < ps->nthreads; i++)
 		if (ps->dec && ps->dec[i].started)
 			pthread_join(ps->dec[i].thread, NULL);
+		else
+			joined = false;
+	if (joined && ps->nthreads > 0)
+		print_stats(ps);
 	for (int i = 0; ps->dec && i < ps->nthreads; i++) {
 		sqlite3_finalize(ps->dec[i].scan);
 		sqlite3_finalize(ps->dec[i].seek);
@@ -459,6 +513,7 @@ struct pscan *pscan_start(const struct tdb *db, sqlite3 *main, const char *path)
 	}
 	ps->next_start = lo;
 	ps->have_next = true;
+	ps->start_ns = clock_ns(CLOCK_MONOTONIC);
 	for (int i = 0; i < ps->nthreads; i++) {
 		if (pthread_create(&ps->dec[i].thread, NULL, decoder_main, &ps->dec[i]) != 0)
 			goto decline;
