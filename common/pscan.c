@@ -56,6 +56,7 @@
 #define PSCAN_MIN_SPAN 262144		/* below, thread start-up is not worth it */
 #define PSCAN_CHUNK_ROWS 8192
 #define PSCAN_MAX_CHUNK_ROWS 65536
+#define PSCAN_CACHE_MAX (24 << 20)	/* in a write transaction: see pscan_next */
 
 enum chunk_state { CHUNK_FREE, CHUNK_FILLING, CHUNK_READY };
 
@@ -86,6 +87,9 @@ struct pscan {
 	const struct tdb *db;
 	sqlite3 *main;
 	bool began;			/* we opened the main connection's read transaction */
+	bool in_write;			/* inside the caller's transaction (tlbreplay --store) */
+	int old_spill;			/* its PRAGMA cache_spill (0: off), restored at the end */
+	int64_t cache_max;		/* in_write: bytes of page cache before pscan_next says 2 */
 	int chunk_rows;
 	int nthreads;
 	struct decoder *dec;
@@ -338,7 +342,7 @@ static void *decoder_main(void *arg)
 	}
 }
 
-int pscan_next(struct pscan *ps, struct tdb_event *ev, char *why, size_t len)
+int pscan_next(struct pscan *ps, struct tdb_event *ev, char *why, size_t len, int64_t *resume_after)
 {
 	for (;;) {
 		struct chunk *c = ps->cur;
@@ -354,6 +358,18 @@ int pscan_next(struct pscan *ps, struct tdb_event *ev, char *why, size_t len)
 			}
 			if (c->eof)
 				return 0;
+			/* The caller's writes stay in the page cache while we read (no spill,
+			 * see pscan_start): past the budget, hand the rest of the scan back to
+			 * the caller's connection, after this chunk's last row. */
+			if (ps->in_write && c->n > 0) {
+				int cur = 0, high = 0;
+
+				if (sqlite3_db_status(ps->main, SQLITE_DBSTATUS_CACHE_USED, &cur, &high, 0) ==
+				    SQLITE_OK && cur > ps->cache_max) {
+					*resume_after = c->ev[c->n - 1].rowid;
+					return 2;
+				}
+			}
 			pthread_mutex_lock(&ps->mu);
 			c->state = CHUNK_FREE;
 			ps->cur = NULL;
@@ -434,6 +450,11 @@ void pscan_stop(struct pscan *ps)
 		free(ps->chunks[i].ev);
 	if (ps->began && sqlite3_exec(ps->main, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		sqlite3_exec(ps->main, "ROLLBACK", NULL, NULL, NULL);
+	/* SQLite's own default threshold (1: as many pages as the cache holds), then its
+	 * switch as the caller had it */
+	if (ps->in_write && sqlite3_exec(ps->main, "PRAGMA cache_spill = 1", NULL, NULL, NULL) == SQLITE_OK &&
+	    ps->old_spill == 0)
+		sqlite3_exec(ps->main, "PRAGMA cache_spill = OFF", NULL, NULL, NULL);
 	pthread_cond_destroy(&ps->ready);
 	pthread_cond_destroy(&ps->space);
 	pthread_mutex_destroy(&ps->mu);
@@ -461,8 +482,7 @@ struct pscan *pscan_start(const struct tdb *db, sqlite3 *main, const char *path)
 	}
 	if (env_long("TLB_SCAN_CHUNK", 1, PSCAN_MAX_CHUNK_ROWS, &chunk_rows) < 0)
 		chunk_rows = PSCAN_CHUNK_ROWS;
-	/* a write transaction of the caller (tlbreplay --store) would need our readers' lock */
-	if (!sqlite3_threadsafe() || !sqlite3_get_autocommit(main) || in_wal_mode(main))
+	if (!sqlite3_threadsafe() || in_wal_mode(main))
 		return NULL;
 	ps = calloc(1, sizeof(*ps));
 	if (!ps)
@@ -485,9 +505,40 @@ struct pscan *pscan_start(const struct tdb *db, sqlite3 *main, const char *path)
 	ps->db = db;
 	ps->main = main;
 	ps->chunk_rows = (int)chunk_rows;
-	if (sqlite3_exec(main, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-		goto decline;
-	ps->began = true;
+	ps->cache_max = PSCAN_CACHE_MAX;
+	{
+		long v;
+
+		if (env_long("TLB_SCAN_CACHE_MAX", 0, INT32_MAX, &v) == 1)
+			ps->cache_max = v;
+	}
+	if (!sqlite3_get_autocommit(main)) {
+		/*
+		 * The caller's transaction (tlbreplay --store: BEGIN IMMEDIATE, results written
+		 * during the scan) already keeps other writers out. But a page of its writes
+		 * spilled to the file before COMMIT would need the exclusive lock, which our
+		 * readers' shared locks refuse (and its busy wait would stall them): spilling is
+		 * off while the decoders run, so the writes stay in memory, and pscan_next hands
+		 * the scan back to the caller's connection when they pass cache_max (checked
+		 * at each chunk's end: one chunk's rows can write a few MiB past it).
+		 */
+		int cur = 0, high = 0;
+
+		ps->in_write = true;
+		if (sqlite3_db_status(main, SQLITE_DBSTATUS_CACHE_USED, &cur, &high, 0) != SQLITE_OK ||
+		    cur > ps->cache_max)
+			goto decline;
+		/* A number, not OFF: inside a transaction SQLite applies only the threshold
+		 * (in pages) at once, the on/off switch at the next autocommit. */
+		if (one_rowid(main, "PRAGMA cache_spill", &lo) != 1 ||
+		    sqlite3_exec(main, "PRAGMA cache_spill = 2147483647", NULL, NULL, NULL) != SQLITE_OK)
+			goto decline;
+		ps->old_spill = (int)lo;
+	} else {
+		if (sqlite3_exec(main, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+			goto decline;
+		ps->began = true;
+	}
 	/* the first read takes the lock the transaction keeps until pscan_stop */
 	if (rowid_range(main, &lo, &hi) != 1)
 		goto decline;	/* empty, or an error the single-thread scan will report */

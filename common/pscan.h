@@ -10,13 +10,17 @@
  * memory flat whatever the trace's size: a decoder waits for a free buffer.
  *
  * Used by tracedb only, and only for a scan in rowid order (a file whose meta
- * event_order is 'ts', or one the order check found in order) whose handle is
- * not inside a write transaction (tlbreplay --store keeps the single-thread
- * scan: the results it writes during the scan would need the lock the readers
- * hold). pscan_start() declines (NULL), and the caller scans on its own
- * connection as before, when the environment or the machine say so (below),
- * when the trace is small, when the file is in WAL mode, when any extra
- * connection cannot be shown to be the same file, or when a thread cannot start.
+ * event_order is 'ts', or one the order check found in order). pscan_start()
+ * declines (NULL), and the caller scans on its own connection as before, when
+ * the environment or the machine say so (below), when the trace is small, when
+ * the file is in WAL mode, when any extra connection cannot be shown to be the
+ * same file, or when a thread cannot start.
+ *
+ * Inside the caller's write transaction (tlbreplay --store writes results during
+ * the scan), its connection does not spill dirty pages to the file while the
+ * decoders read (that would need the lock their reads hold); when its page cache
+ * passes 24 MiB (TLB_SCAN_CACHE_MAX bytes, for tests), pscan_next() returns 2 and
+ * the caller scans the rest itself, after the rowid it names.
  *
  * Environment:
  *   TLB_SCAN_THREADS=N   N >= 2: N decoders, whatever the trace's size; 0 or 1: never
@@ -51,8 +55,13 @@ struct sqlite3;
  * scans itself. Nothing is delivered before the first pscan_next().
  */
 struct pscan *pscan_start(const struct tdb *db, struct sqlite3 *main, const char *path);
-/* pscan_next - 1 with @ev, 0 at the end, -1 with "event rowid N: why" (or an SQLite error) in @why. */
-int pscan_next(struct pscan *ps, struct tdb_event *ev, char *why, size_t len);
+/*
+ * pscan_next - 1 with @ev, 0 at the end, -1 with "event rowid N: why" (or an SQLite
+ * error) in @why; 2 (only inside a write transaction): stop here, the rows after rowid
+ * *@resume_after are the caller's to read.
+ */
+int pscan_next(struct pscan *ps, struct tdb_event *ev, char *why, size_t len,
+	       int64_t *resume_after);
 /* pscan_threads - how many decoders run this scan. */
 int pscan_threads(const struct pscan *ps);
 /* pscan_stop - stops and joins the decoders, closes their connections, ends the read transaction. NULL-safe. */

@@ -1018,16 +1018,42 @@ static int scan_step(struct tdb *db, struct tdb_event *ev, char *why, size_t len
 	return tdb_row_decode(db, &db->row, ev, why, len) ? -1 : 1;
 }
 
+/* The parallel decode hands the scan back after rowid @after: the rest on this connection. */
+static int resume_by_rowid(struct tdb *db, int64_t after)
+{
+	pscan_stop(db->ps);
+	db->ps = NULL;
+	sqlite3_finalize(db->scan);
+	db->scan = NULL;
+	if (sqlite3_prepare_v2(db->db, TDB_SCAN_BY_ROWID_SQL " WHERE rowid > ?1 ORDER BY rowid", -1,
+			       &db->scan, NULL) != SQLITE_OK ||
+	    sqlite3_bind_int64(db->scan, 1, after) != SQLITE_OK) {
+		set_err(db, "cannot read table event: %s", sqlite3_errmsg(db->db));
+		return -1;
+	}
+	return 0;
+}
+
 int tdb_scan_next(struct tdb *db, struct tdb_event *ev)
 {
 	char why[480];
+	int64_t after;
 	int rc;
 
 	if (db->ps_pending) {
 		db->ps_pending = false;
 		db->ps = pscan_start(db, db->db, db->path);
 	}
-	rc = db->ps ? pscan_next(db->ps, ev, why, sizeof(why)) : scan_step(db, ev, why, sizeof(why));
+	if (db->ps) {
+		rc = pscan_next(db->ps, ev, why, sizeof(why), &after);
+		if (rc == 2) {
+			if (resume_by_rowid(db, after))
+				return -1;
+			rc = scan_step(db, ev, why, sizeof(why));
+		}
+	} else {
+		rc = scan_step(db, ev, why, sizeof(why));
+	}
 	if (rc <= 0) {
 		if (rc < 0)
 			set_err(db, "%s", why);
