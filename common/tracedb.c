@@ -21,14 +21,17 @@
  * results tables exactly as the schema declares them.
  *
  * The scan is one prepared statement. In rowid order it hands each row to a
- * function of ours inside SQLite's loop (capture_row), which reads the ten
+ * function of ours inside SQLite's loop (tdb_capture_row), which reads the ten
  * values more cheaply than ten sqlite3_column_* calls; sorted, it reads the
  * columns. Every value is type-checked (an integer, or NULL in the nullable
  * columns vcpu and a0..a3), so that no consumer sees a text read as 0. Ranges
  * are the consumers' rules (the replay refuses sums beyond 2^63-1; tlbmerge
  * times beyond +-2^62). A file that does not say it is ordered is first
  * checked in one pass over ts inside SQLite (rows_in_time_order); if it is in
- * order it is scanned by rowid like an ordered file, else sorted.
+ * order it is scanned by rowid like an ordered file, else sorted. A large scan in
+ * rowid order may be decoded by pscan's threads instead, started at the first row
+ * asked for; every row still goes through tdb_row_decode, and the ts order check
+ * stays here, on the rows in the order they are handed out.
  */
 #include "tracedb.h"
 #include "tracedb_int.h"
