@@ -69,6 +69,19 @@ printf 'tlbreplay, parallel decode      %d events/s  (%s s wall, %s s CPU)\n' "$
 printf 'ratio parallel / bare scan      %s wall-clock (target >= 1.5: %s); %s against the scan CPU time\n' \
 	"$ratio" "$verdict" "$ratio_cpu"
 printf 'where the time went (best run)  %s\n' "${stats#tlb scan stats: }"
+# What the best parallel run's CPU times allow on $cpus idle cores: the replay thread's own
+# CPU time (the run's total minus the decoders'), the decoders' shared over the cores, and
+# everything over the cores; the largest bounds the wall time. A projection, not a
+# measurement: it ignores what the cores share (caches, memory bandwidth, SMT siblings).
+dec=$(echo "$stats" | sed -n 's/.*decoders: \([0-9.]*\) s CPU in all.*/\1/p')
+ndec=$(echo "$stats" | sed -n 's/^tlb scan stats: \([0-9]*\) decoders.*/\1/p')
+if [ -n "$dec" ] && [ -n "$ndec" ]; then
+	cons=$(printf "%.3f" "$(echo "$bpc - $dec" | bc)")
+	used=$(( ndec < cpus ? ndec : cpus ))
+	proj=$(printf "%.3f" "$(echo "scale=3; a = $bpc / $cpus; b = $dec / $used; if ($cons > a) a = $cons; if (b > a) a = b; a" | bc)")
+	printf 'projection on %d idle cores     %s s wall: %d events/s, %s x the scan on an idle core (replay thread %s s CPU, decoders %s s)\n' \
+		"$cpus" "$proj" "$(rate "$proj")" "$(printf '%.3f' "$(echo "scale=4; $bsc / $proj" | bc)")" "$cons" "$dec"
+fi
 printf 'peak RSS, parallel              %d KiB  (target <= 65536: %s)\n' "$rss" \
 	"$( [ "$rss" -le 65536 ] && echo met || echo MISSED )"
 rm -f "$DIR"/b13.scan* "$DIR"/b13.one* "$DIR"/b13.par*
