@@ -18,9 +18,10 @@
  *
  * Same file. tdb_open checked the path (tdb_check_file) and its own connection's
  * schema (tdb_harden); an extra connection opened later by the same path must not read
- * another file put there in between. The scan's connection first opens a read
- * transaction (so in rollback-journal mode no writer can commit while the scan runs; a
- * WAL file is declined: there a writer could commit between our connections' snapshots).
+ * another file put there in between. The scan's connection first reads inside a
+ * transaction, its own or the caller's, which keeps its lock until the scan ends (so in
+ * rollback-journal mode no other writer can commit while the scan runs; a WAL file is
+ * declined: there a writer could commit between our connections' snapshots).
  * Its file's identity is then taken: stat(path) gives (device, inode), and SQLite's
  * SQLITE_FCNTL_HAS_MOVED on that connection (the inode its open file descriptor has,
  * against the inode the path has now) must say the path still names it. Each extra
@@ -88,7 +89,8 @@ struct pscan {
 	sqlite3 *main;
 	bool began;			/* we opened the main connection's read transaction */
 	bool in_write;			/* inside the caller's transaction (tlbreplay --store) */
-	int old_spill;			/* its PRAGMA cache_spill (0: off), restored at the end */
+	bool spill_raised;		/* we raised its cache_spill threshold: restore it */
+	int old_spill;			/* its PRAGMA cache_spill (0: off) before */
 	int64_t cache_max;		/* in_write: bytes of page cache before pscan_next says 2 */
 	int chunk_rows;
 	int nthreads;
@@ -199,7 +201,8 @@ static int rowid_range(sqlite3 *db, int64_t *lo, int64_t *hi)
 }
 
 /* An extra connection to the file @id, made like the first; 0 or -1 (then close d->db). */
-static int open_sibling(struct pscan *ps, struct decoder *d, const char *path, const struct stat *id)
+static int open_sibling(struct pscan *ps, struct decoder *d, const char *path,
+			const struct stat *id)
 {
 	char why[400];
 
@@ -452,9 +455,11 @@ void pscan_stop(struct pscan *ps)
 		sqlite3_exec(ps->main, "ROLLBACK", NULL, NULL, NULL);
 	/* SQLite's own default threshold (1: as many pages as the cache holds), then its
 	 * switch as the caller had it */
-	if (ps->in_write && sqlite3_exec(ps->main, "PRAGMA cache_spill = 1", NULL, NULL, NULL) == SQLITE_OK &&
-	    ps->old_spill == 0)
-		sqlite3_exec(ps->main, "PRAGMA cache_spill = OFF", NULL, NULL, NULL);
+	if (ps->spill_raised) {
+		sqlite3_exec(ps->main, "PRAGMA cache_spill = 1", NULL, NULL, NULL);
+		if (ps->old_spill == 0)
+			sqlite3_exec(ps->main, "PRAGMA cache_spill = OFF", NULL, NULL, NULL);
+	}
 	pthread_cond_destroy(&ps->ready);
 	pthread_cond_destroy(&ps->space);
 	pthread_mutex_destroy(&ps->mu);
@@ -530,10 +535,12 @@ struct pscan *pscan_start(const struct tdb *db, sqlite3 *main, const char *path)
 			goto decline;
 		/* A number, not OFF: inside a transaction SQLite applies only the threshold
 		 * (in pages) at once, the on/off switch at the next autocommit. */
-		if (one_rowid(main, "PRAGMA cache_spill", &lo) != 1 ||
-		    sqlite3_exec(main, "PRAGMA cache_spill = 2147483647", NULL, NULL, NULL) != SQLITE_OK)
+		if (one_rowid(main, "PRAGMA cache_spill", &lo) != 1)
 			goto decline;
 		ps->old_spill = (int)lo;
+		ps->spill_raised = true;
+		if (sqlite3_exec(main, "PRAGMA cache_spill = 2147483647", NULL, NULL, NULL) != SQLITE_OK)
+			goto decline;
 	} else {
 		if (sqlite3_exec(main, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
 			goto decline;

@@ -64,7 +64,8 @@ int pscan_next(struct pscan *ps, struct tdb_event *ev, char *why, size_t len,
 	       int64_t *resume_after);
 /* pscan_threads - how many decoders run this scan. */
 int pscan_threads(const struct pscan *ps);
-/* pscan_stop - stops and joins the decoders, closes their connections, ends the read transaction. NULL-safe. */
+/* pscan_stop - stops and joins the decoders, closes their connections, ends the read
+ * transaction it opened, restores the cache settings it changed. NULL-safe. */
 void pscan_stop(struct pscan *ps);
 
 #endif
