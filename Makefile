@@ -18,8 +18,8 @@ V        ?= 0
 CC       ?= cc
 CPPFLAGS += -Icommon -I$(GEN) -D_GNU_SOURCE
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c11 -Wall -Wextra -Werror -MMD -MP
-LDLIBS   += $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3) -lm
+CFLAGS   += -std=c11 -Wall -Wextra -Werror -MMD -MP -pthread
+LDLIBS   += $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3) -lm -pthread
 TLB_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1.0)
 
 ifeq ($(SAN),1)

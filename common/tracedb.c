@@ -21,16 +21,21 @@
  * results tables exactly as the schema declares them.
  *
  * The scan is one prepared statement. In rowid order it hands each row to a
- * function of ours inside SQLite's loop (capture_row), which reads the ten
+ * function of ours inside SQLite's loop (tdb_capture_row), which reads the ten
  * values more cheaply than ten sqlite3_column_* calls; sorted, it reads the
  * columns. Every value is type-checked (an integer, or NULL in the nullable
  * columns vcpu and a0..a3), so that no consumer sees a text read as 0. Ranges
  * are the consumers' rules (the replay refuses sums beyond 2^63-1; tlbmerge
  * times beyond +-2^62). A file that does not say it is ordered is first
  * checked in one pass over ts inside SQLite (rows_in_time_order); if it is in
- * order it is scanned by rowid like an ordered file, else sorted.
+ * order it is scanned by rowid like an ordered file, else sorted. A large scan in
+ * rowid order may be decoded by pscan's threads instead, started at the first row
+ * asked for; every row still goes through tdb_row_decode, and the ts order check
+ * stays here, on the rows in the order they are handed out.
  */
 #include "tracedb.h"
+#include "tracedb_int.h"
+#include "pscan.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -92,11 +97,10 @@ struct tdb {
 	bool ordered;			/* meta event_order = ts: scan by rowid */
 	bool by_rowid;			/* this scan is in rowid order (ordered, or checked) */
 	int in_order;			/* the check's answer, kept for later scans: -1 not yet */
-	struct {			/* the row being read: SQLite type and value per column */
-		int type[10];
-		int64_t val[10];
-	} row;
+	struct tdb_row row;		/* the row being read: SQLite type and value per column */
 	int64_t last_ts;
+	struct pscan *ps;		/* this scan's parallel decoders, or NULL (pscan.h) */
+	bool ps_pending;		/* a rowid scan: try pscan_start at the first row */
 };
 
 static void set_err(struct tdb *t, const char *fmt, ...)
@@ -667,13 +671,35 @@ int tdb_harden(struct sqlite3 *db, char *why, size_t len)
 	return bad ? -1 : 0;
 }
 
+int tdb_open_literal(const char *path, int flags, struct sqlite3 **out)
+{
+	char *literal = NULL;
+	int rc;
+
+	*out = NULL;
+	/* A path is a file name: SQLite (built with USE_URI) would read "file:x?mode=..." as a URI. */
+	if (strncasecmp(path, "file:", 5) == 0) {
+		size_t n = strlen(path) + 3;
+
+		literal = malloc(n);
+		if (!literal)
+			return SQLITE_NOMEM;
+		snprintf(literal, n, "./%s", path);
+	}
+	rc = sqlite3_open_v2(literal ? literal : path, out, flags | SQLITE_OPEN_EXRESCODE, NULL);
+	free(literal);
+	if (rc == SQLITE_OK)
+		sqlite3_extended_result_codes(*out, 1);
+	return rc;
+}
+
 struct tdb *tdb_open(const char *path, enum tdb_open_flags flags, char *err, size_t errlen)
 {
 	static const char *const tables[] = { "meta", "vm", "event_kind", "event" };
 	static const char *const keys[] = { "schema_version", "source", "threads_per_core", "ncpus" };
 	struct tdb *t = calloc(1, sizeof(*t));
 	const char *order, *version;
-	char why[400], *literal = NULL;
+	char why[400];
 	int rc;
 
 	if (!t || !(t->path = strdup(path))) {
@@ -685,27 +711,12 @@ struct tdb *tdb_open(const char *path, enum tdb_open_flags flags, char *err, siz
 		set_err(t, "%s", why);
 		goto fail;
 	}
-	/* A path is a file name: SQLite (built with USE_URI) would read "file:x?mode=..." as a URI. */
-	if (strncasecmp(path, "file:", 5) == 0) {
-		size_t n = strlen(path) + 3;
-
-		literal = malloc(n);
-		if (!literal) {
-			set_err(t, "out of memory");
-			goto fail;
-		}
-		snprintf(literal, n, "./%s", path);
-	}
-	rc = sqlite3_open_v2(literal ? literal : path, &t->db,
-			     (flags == TDB_READWRITE ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY) |
-			     SQLITE_OPEN_EXRESCODE, NULL);
+	rc = tdb_open_literal(path, flags == TDB_READWRITE ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY,
+			      &t->db);
 	if (rc != SQLITE_OK) {
 		set_err(t, "cannot open: %s", t->db ? sqlite3_errmsg(t->db) : sqlite3_errstr(rc));
 		goto fail;
 	}
-	free(literal);
-	literal = NULL;
-	sqlite3_extended_result_codes(t->db, 1);
 	/* The first read of the header is what tells a SQLite file from anything else. */
 	rc = sqlite3_exec(t->db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
@@ -747,7 +758,6 @@ struct tdb *tdb_open(const char *path, enum tdb_open_flags flags, char *err, siz
 	t->ordered = order && strcmp(order, "ts") == 0;
 	return t;
 fail:
-	free(literal);
 	snprintf(err, errlen, "%s", t->err);
 	tdb_close(t);
 	return NULL;
@@ -757,7 +767,7 @@ void tdb_close(struct tdb *db)
 {
 	if (!db)
 		return;
-	sqlite3_finalize(db->scan);
+	tdb_scan_end(db);
 	sqlite3_close(db->db);
 	for (int i = 0; i < db->nmeta; i++) {
 		free(db->meta[i].key);
@@ -861,27 +871,24 @@ static int rows_in_time_order(struct tdb *db)
  * statement's checks. That is a third of the per-row cost of the scan. (A sorted scan
  * would evaluate the function before sorting, so it reads its columns.)
  */
-static void capture_row(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+void tdb_capture_row(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-	struct tdb *db = sqlite3_user_data(ctx);
+	struct tdb_row *row = sqlite3_user_data(ctx);
 
 	for (int i = 0; i < argc && i < 10; i++) {
-		db->row.type[i] = sqlite3_value_type(argv[i]);
-		db->row.val[i] = db->row.type[i] == SQLITE_INTEGER ? sqlite3_value_int64(argv[i]) : 0;
+		row->type[i] = sqlite3_value_type(argv[i]);
+		row->val[i] = row->type[i] == SQLITE_INTEGER ? sqlite3_value_int64(argv[i]) : 0;
 	}
 }
 
 int tdb_scan_begin(struct tdb *db)
 {
-	static const char *const by_rowid =
-		"SELECT tlb_event_row(rowid, ts, cpu, vm, vcpu, kind, a0, a1, a2, a3) FROM event"
-		" ORDER BY rowid";
+	static const char *const by_rowid = TDB_SCAN_BY_ROWID_SQL " ORDER BY rowid";
 	static const char *const by_ts =
 		"SELECT rowid, ts, cpu, vm, vcpu, kind, a0, a1, a2, a3 FROM event ORDER BY ts, rowid";
 	int in_order = 1;
 
-	sqlite3_finalize(db->scan);
-	db->scan = NULL;
+	tdb_scan_end(db);
 	if (!db->ordered) {
 		/* once per handle: a replay that reads the trace several times (optimal) checks
 		 * once; the rowid scan still verifies the order as it goes */
@@ -896,18 +903,23 @@ int tdb_scan_begin(struct tdb *db)
 	/* DIRECTONLY: no view, trigger or default of the file can call it. */
 	if (db->by_rowid &&
 	    sqlite3_create_function(db->db, "tlb_event_row", 10, SQLITE_UTF8 | SQLITE_DIRECTONLY,
-				    db, capture_row, NULL, NULL) != SQLITE_OK) {
+				    &db->row, tdb_capture_row, NULL, NULL) != SQLITE_OK) {
 		set_err(db, "cannot read table event: %s", sqlite3_errmsg(db->db));
 		return -1;
 	}
 	/* A big unordered file is sorted by SQLite on disk, not in memory. */
 	if (!db->by_rowid)
 		sqlite3_exec(db->db, "PRAGMA temp_store = FILE", NULL, NULL, NULL);
+	/* Prepared even when the decode may go parallel: the fallback, and the same early
+	 * error for a table SQLite cannot read. */
 	if (sqlite3_prepare_v2(db->db, db->by_rowid ? by_rowid : by_ts, -1, &db->scan,
 			       NULL) != SQLITE_OK) {
 		set_err(db, "cannot read table event: %s", sqlite3_errmsg(db->db));
 		return -1;
 	}
+	/* The decoders start at the first row asked for, not here: a caller that only wants
+	 * to know whether the scan sorts (bucket_trace_span) starts no thread. */
+	db->ps_pending = db->by_rowid;
 	db->last_ts = INT64_MIN;
 	return 0;
 }
@@ -915,6 +927,11 @@ int tdb_scan_begin(struct tdb *db)
 bool tdb_scan_sorted(const struct tdb *db)
 {
 	return !db->by_rowid;
+}
+
+int tdb_scan_threads(const struct tdb *db)
+{
+	return db->ps ? pscan_threads(db->ps) : 1;
 }
 
 static const char *type_name(int type)
@@ -931,41 +948,24 @@ static const char *type_name(int type)
 static const char *const column_names[10] = { "rowid", "ts", "cpu", "vm", "vcpu", "kind",
 					      "a0", "a1", "a2", "a3" };
 
-static int bad_type(struct tdb *db, int64_t rowid, int col, int type)
+static int bad_type(int64_t rowid, int col, int type, char *why, size_t len)
 {
-	set_err(db, "event rowid %lld: %s is %s, not an integer%s", (long long)rowid,
-		column_names[col], type_name(type),
-		(col >= 4 && col != 5) ? " or NULL" : "");
+	snprintf(why, len, "event rowid %lld: %s is %s, not an integer%s", (long long)rowid,
+		 column_names[col], type_name(type), (col >= 4 && col != 5) ? " or NULL" : "");
 	return -1;
 }
 
-int tdb_scan_next(struct tdb *db, struct tdb_event *ev)
+int tdb_row_decode(const struct tdb *db, const struct tdb_row *row, struct tdb_event *ev,
+		   char *why, size_t len)
 {
-	sqlite3_stmt *st = db->scan;
-	const int *type = db->row.type;
-	const int64_t *val = db->row.val;
-	int rc = sqlite3_step(st);
+	const int *type = row->type;
+	const int64_t *val = row->val;
 	int kind;
 
-	if (rc == SQLITE_DONE)
-		return 0;
-	if (rc != SQLITE_ROW) {
-		set_err(db, "cannot read table event: %s", sqlite3_errmsg(db->db));
-		return -1;
-	}
-	if (!db->by_rowid) {
-		/* one column call per column, then its type and value from the same sqlite3_value */
-		for (int c = 0; c < 10; c++) {
-			sqlite3_value *v = sqlite3_column_value(st, c);
-
-			db->row.type[c] = sqlite3_value_type(v);
-			db->row.val[c] = db->row.type[c] == SQLITE_INTEGER ? sqlite3_value_int64(v) : 0;
-		}
-	}
 	ev->rowid = val[0];
 	for (int c = 1; c <= 5; c++)
 		if (type[c] != SQLITE_INTEGER && (c != 4 || type[c] != SQLITE_NULL))
-			return bad_type(db, ev->rowid, c, type[c]);
+			return bad_type(ev->rowid, c, type[c], why, len);
 	ev->ts = val[1];
 	ev->cpu = val[2];
 	ev->vm = val[3];
@@ -979,8 +979,8 @@ int tdb_scan_next(struct tdb *db, struct tdb_event *ev)
 	}
 	kind = kind_of(db, ev->kind_id);
 	if (kind < 0) {
-		set_err(db, "event rowid %lld: kind %lld is not in event_kind",
-			(long long)ev->rowid, (long long)ev->kind_id);
+		snprintf(why, len, "event rowid %lld: kind %lld is not in event_kind",
+			 (long long)ev->rowid, (long long)ev->kind_id);
 		return -1;
 	}
 	ev->kind = (enum tdb_kind)kind;
@@ -991,8 +991,76 @@ int tdb_scan_next(struct tdb *db, struct tdb_event *ev)
 			ev->nulls |= TDB_NULL_A0 << i;
 			ev->a[i] = 0;
 		} else {
-			return bad_type(db, ev->rowid, 6 + i, type[6 + i]);
+			return bad_type(ev->rowid, 6 + i, type[6 + i], why, len);
 		}
+	}
+	return 0;
+}
+
+/* The single-thread scan: one step of the connection's own statement. */
+static int scan_step(struct tdb *db, struct tdb_event *ev, char *why, size_t len)
+{
+	sqlite3_stmt *st = db->scan;
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW) {
+		snprintf(why, len, "cannot read table event: %s", sqlite3_errmsg(db->db));
+		return -1;
+	}
+	if (!db->by_rowid) {
+		/* one column call per column, then its type and value from the same sqlite3_value */
+		for (int c = 0; c < 10; c++) {
+			sqlite3_value *v = sqlite3_column_value(st, c);
+
+			db->row.type[c] = sqlite3_value_type(v);
+			db->row.val[c] = db->row.type[c] == SQLITE_INTEGER ? sqlite3_value_int64(v) : 0;
+		}
+	}
+	return tdb_row_decode(db, &db->row, ev, why, len) ? -1 : 1;
+}
+
+/* The parallel decode hands the scan back after rowid @after: the rest on this connection. */
+static int resume_by_rowid(struct tdb *db, int64_t after)
+{
+	pscan_stop(db->ps);
+	db->ps = NULL;
+	sqlite3_finalize(db->scan);
+	db->scan = NULL;
+	if (sqlite3_prepare_v2(db->db, TDB_SCAN_BY_ROWID_SQL " WHERE rowid > ?1 ORDER BY rowid", -1,
+			       &db->scan, NULL) != SQLITE_OK ||
+	    sqlite3_bind_int64(db->scan, 1, after) != SQLITE_OK) {
+		set_err(db, "cannot read table event: %s", sqlite3_errmsg(db->db));
+		return -1;
+	}
+	return 0;
+}
+
+int tdb_scan_next(struct tdb *db, struct tdb_event *ev)
+{
+	char why[480];
+	int64_t after;
+	int rc;
+
+	if (db->ps_pending) {
+		db->ps_pending = false;
+		db->ps = pscan_start(db, db->db, db->path);
+	}
+	if (db->ps) {
+		rc = pscan_next(db->ps, ev, why, sizeof(why), &after);
+		if (rc == 2) {
+			if (resume_by_rowid(db, after))
+				return -1;
+			rc = scan_step(db, ev, why, sizeof(why));
+		}
+	} else {
+		rc = scan_step(db, ev, why, sizeof(why));
+	}
+	if (rc <= 0) {
+		if (rc < 0)
+			set_err(db, "%s", why);
+		return rc;
 	}
 	if (db->by_rowid) {
 		if (ev->ts < db->last_ts) {
@@ -1009,6 +1077,9 @@ int tdb_scan_next(struct tdb *db, struct tdb_event *ev)
 
 void tdb_scan_end(struct tdb *db)
 {
+	pscan_stop(db->ps);
+	db->ps = NULL;
+	db->ps_pending = false;
 	sqlite3_finalize(db->scan);
 	db->scan = NULL;
 }

@@ -32,6 +32,11 @@
  * same rows in the same order either way; it is made once per handle (a replay
  * that reads the trace several times checks once).
  *
+ * Parallel decode: a scan in rowid order of a large trace may be decoded by
+ * several threads, each with its own read-only connection to the same file, and
+ * handed over in order (pscan.h; environment TLB_SCAN_THREADS=N, 0 or 1 = never).
+ * The rows, their order and every message are those of the single-thread scan.
+ *
  * Untrusted files: tdb_open() checks the file before SQLite opens it
  * (tdb_check_file) and makes the connection defensive (tdb_harden). Any other
  * code that opens a trace DB with sqlite3_open_v2() should call both.
@@ -142,6 +147,12 @@ int tdb_harden(struct sqlite3 *db, char *why, size_t len);
 int tdb_scan_begin(struct tdb *db);
 /* True when this scan sorts (ORDER BY ts, rowid): the rows were not in time order. */
 bool tdb_scan_sorted(const struct tdb *db);
+/*
+ * How many threads decode this scan: 1 on the single-thread path, N when N decoder
+ * threads read it in parallel (pscan.h: a large trace in rowid order, more than one
+ * cpu, TLB_SCAN_THREADS). Known after the first tdb_scan_next().
+ */
+int tdb_scan_threads(const struct tdb *db);
 /*
  * tdb_scan_next - next event in replay order.
  * Returns 1 with @ev filled, 0 at the end, -1 on a bad row: a value of ts,

@@ -20,8 +20,8 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=c11 -g -O1 -D_GNU_SOURCE -Icommon -I$(GEN) -Icollector -Icollector/import \
 	       -Icollector/merge -Igenerator -Ireplay -Ianalysis -Itests \
-	       -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-FUZZ_COMMON := common/tracedb.c common/tracewriter.c common/util.c common/hcall.c common/model.c \
+	       -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -pthread
+FUZZ_COMMON := common/tracedb.c common/pscan.c common/tracewriter.c common/util.c common/hcall.c common/model.c \
 	       $(GEN)/schema_v1.c $(GEN)/version.c
 FUZZ_IMPORT := collector/import/reader.c collector/import/datfile.c collector/import/datcheck.c \
 	       collector/import/textfile.c collector/import/mapper.c
