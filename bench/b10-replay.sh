@@ -11,7 +11,7 @@
 # machine load.
 set -u -o pipefail
 # Both sides single-threaded: the decode on tlbreplay's own thread, as the ceiling's
-# (bench b13 measures tracedb's parallel decode, which adds its threads' CPU time).
+# (bench b14 measures tracedb's parallel decode, which adds its threads' CPU time).
 export TLB_SCAN_THREADS=1
 BIN=${TLB_BIN:?} TESTBIN=${TLB_TESTBIN:?} DIR=${BENCH_DIR:?}
 RUNS=${B10_RUNS:-3}

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# b13-replay-parallel - tlbreplay over 10M events (the four one-pass policies, as b10) with
+# b14-replay-parallel - tlbreplay over 10M events (the four one-pass policies, as b10) with
 # tracedb's parallel decode (common/pscan: decoder threads with their own connections, the
 # replay on the main thread) against the ceiling of a bare single-thread sqlite3_step scan
 # of the same rows (replay_bench_scan), and against tlbreplay with the decode on the main
