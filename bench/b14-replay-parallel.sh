@@ -43,17 +43,17 @@ cat "$big" > /dev/null	# the page cache holds the file for every side
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 bs=999 bsc=999 b1=999 bp=999 bpc=0 rss=0 stats=
 for r in $(seq "$RUNS"); do
-	t=$(timed "$DIR/b13.scan" "$scan" "$big") || { echo "ceiling failed"; exit 1; }
+	t=$(timed "$DIR/b14.scan" "$scan" "$big") || { echo "ceiling failed"; exit 1; }
 	read -r sw sc _ <<< "$t"
-	t=$(TLB_SCAN_THREADS=1 timed "$DIR/b13.one" "$replay" -q -P "$POL" "$big") || { echo "replay failed"; exit 1; }
+	t=$(TLB_SCAN_THREADS=1 timed "$DIR/b14.one" "$replay" -q -P "$POL" "$big") || { echo "replay failed"; exit 1; }
 	read -r ow oc _ <<< "$t"
-	t=$(TLB_SCAN_STATS=1 timed "$DIR/b13.par" "$replay" -q -P "$POL" "$big") ||
+	t=$(TLB_SCAN_STATS=1 timed "$DIR/b14.par" "$replay" -q -P "$POL" "$big") ||
 		{ echo "parallel replay failed"; exit 1; }
 	read -r pw pc pk <<< "$t"
 	echo "run $r: bare scan ${sw}s (${sc}s CPU), replay 1 thread ${ow}s (${oc}s CPU), parallel ${pw}s (${pc}s CPU, $pk KiB)"
-	grep 'tlb scan stats' "$DIR/b13.par" | sed 's/^/       /'
+	grep 'tlb scan stats' "$DIR/b14.par" | sed 's/^/       /'
 	bs=$(min "$sw" "$bs") bsc=$(min "$sc" "$bsc") b1=$(min "$ow" "$b1")
-	if [ "$(echo "$pw < $bp" | bc)" = 1 ]; then bp=$pw bpc=$pc stats=$(grep 'tlb scan stats' "$DIR/b13.par"); fi
+	if [ "$(echo "$pw < $bp" | bc)" = 1 ]; then bp=$pw bpc=$pc stats=$(grep 'tlb scan stats' "$DIR/b14.par"); fi
 	[ "$pk" -gt "$rss" ] && rss=$pk
 done
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -84,11 +84,11 @@ if [ -n "$dec" ] && [ -n "$ndec" ]; then
 fi
 # With --store the results written during a pass stay in memory while the decoders read
 # (pscan.h): the peak RSS of b10's --store run, 10 ms buckets, decoded in parallel.
-cp "$big" "$DIR/b13-store.db" || exit 1
-t=$(timed "$DIR/b13.store" "$replay" -q -P "$POL" --store --bucket-ms 10 "$DIR/b13-store.db") ||
+cp "$big" "$DIR/b14-store.db" || exit 1
+t=$(timed "$DIR/b14.store" "$replay" -q -P "$POL" --store --bucket-ms 10 "$DIR/b14-store.db") ||
 	{ echo "parallel --store replay failed"; exit 1; }
 read -r _ _ srss <<< "$t"
-rm -f "$DIR/b13-store.db"
+rm -f "$DIR/b14-store.db"
 printf 'peak RSS, parallel              %d KiB; with --store, 10 ms buckets: %d KiB  (target <= 65536: %s)\n' \
 	"$rss" "$srss" "$( [ "$rss" -le 65536 ] && [ "$srss" -le 65536 ] && echo met || echo MISSED )"
-rm -f "$DIR"/b13.scan* "$DIR"/b13.one* "$DIR"/b13.par* "$DIR"/b13.store*
+rm -f "$DIR"/b14.scan* "$DIR"/b14.one* "$DIR"/b14.par* "$DIR"/b14.store*
