@@ -101,6 +101,8 @@ struct trace_event_raw_kvm_hcall_enter___tlb {
 	int vcpu_id;
 	unsigned long req;
 	unsigned long gpr4;
+	unsigned long gpr5;
+	unsigned long gpr6;
 } __attribute__((preserve_access_index));
 
 struct trace_event_raw_kvm_hcall_exit___tlb {
@@ -374,6 +376,10 @@ int tlbc_hv_hc_in(struct trace_event_raw_kvm_hcall_enter___tlb *ctx)
 	if (e) {
 		e->arg[0] = BPF_CORE_READ(ctx, req);
 		e->arg[1] = BPF_CORE_READ(ctx, gpr4);
+		if (bpf_core_field_exists(ctx->gpr5))	/* r5, r6: the --hcall-args row */
+			e->arg[2] = BPF_CORE_READ(ctx, gpr5);
+		if (bpf_core_field_exists(ctx->gpr6))
+			e->arg[3] = BPF_CORE_READ(ctx, gpr6);
 		submit(e);
 	}
 	return 0;
