@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -312,6 +313,38 @@ static int optimized(const struct kflush *k, char *why, size_t len)
 	return ok[0] && ok[1];
 }
 
+/*
+ * A tlbcollect killed by SIGKILL (or a crash) cannot remove its events: remove those of
+ * groups tlbcollect_PID whose process is gone (their instance first: an event enabled
+ * in it cannot be removed). Others' groups and live ones are left alone.
+ */
+static void remove_stale(const char *tracefs)
+{
+	char path[512], line[512], inst[400], text[160];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/kprobe_events", tracefs);
+	if (!(f = fopen(path, "re")))
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		int pid, n = 0;
+		char name[64];
+
+		if (sscanf(line, "p:tlbcollect_%d/%63[A-Za-z0-9_] %n", &pid, name, &n) < 2 || n == 0 ||
+		    pid <= 0 || pid == (int)getpid() || kill(pid, 0) == 0 || errno != ESRCH)
+			continue;
+		snprintf(inst, sizeof(inst), "%s/instances/tlbcollect_%d", tracefs, pid);
+		snprintf(path, sizeof(path), "%.300s/events/tlbcollect_%d/%s/enable", inst, pid, name);
+		write_file(path, "0", false);
+		rmdir(inst);
+		snprintf(path, sizeof(path), "%s/kprobe_events", tracefs);
+		snprintf(text, sizeof(text), "-:tlbcollect_%d/%s\n", pid, name);
+		if (write_file(path, text, true) == 0)
+			tlb_msg("removed the kprobe event tlbcollect_%d/%s of a tlbcollect that is gone", pid, name);
+	}
+	fclose(f);
+}
+
 struct kflush *kflush_start(const char *tracefs, char *err, size_t len)
 {
 	struct kflush *k = calloc(1, sizeof(*k));
@@ -329,6 +362,7 @@ struct kflush *kflush_start(const char *tracefs, char *err, size_t len)
 	snprintf(k->inst, sizeof(k->inst), "%s/instances/%s", tracefs, k->group);
 	if (kflush_find(&k->place, err, len))
 		goto fail;
+	remove_stale(tracefs);
 	for (int i = 0; i < 2; i++)
 		if (kfs_spec(&k->place, (enum kfs_probe)i, k->spec[i], sizeof(k->spec[i]))) {
 			snprintf(err, len, "probe definition too long");
@@ -451,7 +485,7 @@ static const struct tid_vcpu *vcpu_of_tid(struct kflush *k, uint32_t tid)
 }
 
 /* One trace line: 1 pushed, 0 not ours or not attributable, -1 the sink failed. */
-static int take_line(struct kflush *k, struct sink *s, const char *l)
+static int take_line(struct kflush *k, struct sink *s, uint64_t t0, const char *l)
 {
 	const char *p, *name;
 	unsigned long long secs, usecs;
@@ -499,6 +533,8 @@ static int take_line(struct kflush *k, struct sink *s, const char *l)
 		k->unparsed++;
 		return 0;
 	}
+	if (secs * 1000000000ull + usecs * 1000ull < t0)
+		return 0;	/* before the capture began (the probes start first) */
 	if (which == KFS_CHECK)
 		k->checks++;
 	else
@@ -522,7 +558,7 @@ static int take_line(struct kflush *k, struct sink *s, const char *l)
 	return sink_push(s, &e, sizeof(e)) ? -1 : 1;
 }
 
-int kflush_poll(struct kflush *k, struct sink *s, char *err, size_t len)
+int kflush_poll(struct kflush *k, struct sink *s, uint64_t t0, char *err, size_t len)
 {
 	for (;;) {
 		ssize_t n = read(k->pipe_fd, k->line + k->used, sizeof(k->line) - 1 - k->used);
@@ -543,7 +579,7 @@ int kflush_poll(struct kflush *k, struct sink *s, char *err, size_t len)
 		start = k->line;
 		while ((nl = strchr(start, '\n'))) {
 			*nl = '\0';
-			if (take_line(k, s, start) < 0) {
+			if (take_line(k, s, t0, start) < 0) {
 				snprintf(err, len, "the writer failed");
 				return -1;
 			}
@@ -558,7 +594,7 @@ int kflush_poll(struct kflush *k, struct sink *s, char *err, size_t len)
 	}
 }
 
-int kflush_stop(struct kflush *k, struct sink *s, char *err, size_t len)
+int kflush_stop(struct kflush *k, struct sink *s, uint64_t t0, char *err, size_t len)
 {
 	char path[512], line[128];
 	int rc;
@@ -567,7 +603,7 @@ int kflush_stop(struct kflush *k, struct sink *s, char *err, size_t len)
 		snprintf(path, sizeof(path), "%s/events/%s/%s/enable", k->inst, k->group, probe_name[i]);
 		write_file(path, "0", false);
 	}
-	rc = kflush_poll(k, s, err, len);
+	rc = kflush_poll(k, s, t0, err, len);
 	/* what the instance's ring overwrote or dropped */
 	for (int cpu = 0; cpu < 65536; cpu++) {
 		FILE *f;

@@ -40,8 +40,9 @@ struct tw;
 
 int kflush_find(struct kfs_place *p, char *err, size_t len);
 struct kflush *kflush_start(const char *tracefs, char *err, size_t len);
-int kflush_poll(struct kflush *k, struct sink *s, char *err, size_t len);
-int kflush_stop(struct kflush *k, struct sink *s, char *err, size_t len);
+/* @t0: CLOCK_MONOTONIC ns the capture starts at; flushes before it are left out */
+int kflush_poll(struct kflush *k, struct sink *s, uint64_t t0, char *err, size_t len);
+int kflush_stop(struct kflush *k, struct sink *s, uint64_t t0, char *err, size_t len);
 bool kflush_entries(const struct kflush *k);
 /* @tracepoint_enters: kvm_hv:kvm_guest_enter records the sink left out (kflush_entries) */
 int kflush_meta(const struct kflush *k, struct tw *w, int64_t tracepoint_enters);

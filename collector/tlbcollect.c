@@ -1041,11 +1041,16 @@ int main(int argc, char **argv)
 		return EXIT_RUN_FAILED;
 	}
 	libbpf_set_print(libbpf_quiet);
+	/* First: a refusal loads nothing into the kernel and leaves no file. */
+	if (o.kernel_flush && !o.verify && !(c.kf = kflush_start(tfs, err, sizeof(err)))) {
+		tlb_msg("cannot record kernel_flush: %s", err);
+		return EXIT_RUN_FAILED;
+	}
 
 	c.ncpus = libbpf_num_possible_cpus();
 	if (c.ncpus <= 0 || c.ncpus > MAX_CPUS) {
 		tlb_msg("cannot count the possible cpus: %s", c.ncpus < 0 ? strerror(-c.ncpus) : "too many");
-		return EXIT_RUN_FAILED;
+		goto cleanup;
 	}
 	if (o.guest) {
 		c.guest = tlbcollect_guest_bpf__open();
@@ -1056,7 +1061,7 @@ int main(int argc, char **argv)
 		if (!c.tf) {
 			tlb_msg("cannot record the host: this kernel has neither BTF "
 				"(/sys/kernel/btf/vmlinux) nor readable tracefs formats: %s", err);
-			return EXIT_RUN_FAILED;
+			goto cleanup;
 		}
 		c.obj = c.tf->obj;
 	} else {
@@ -1155,11 +1160,6 @@ int main(int argc, char **argv)
 	}
 	if (c.tf && tfh_prefill(c.tf)) {
 		tlb_msg("cannot read the threads of /proc into the BPF map: %s", strerror(errno));
-		goto cleanup;
-	}
-	/* before the output exists: a refusal leaves no file */
-	if (o.kernel_flush && !(c.kf = kflush_start(tfs, err, sizeof(err)))) {
-		tlb_msg("cannot record kernel_flush: %s", err);
 		goto cleanup;
 	}
 	c.stats_fd = bpf_map__fd(bpf_object__find_map_by_name(c.obj, "stats"));
@@ -1272,7 +1272,7 @@ int main(int argc, char **argv)
 			tlb_msg("cannot drain the ring buffer: %s", strerror(errno));
 			goto cleanup;
 		}
-		if (c.kf && kflush_poll(c.kf, sink, err, sizeof(err))) {
+		if (c.kf && kflush_poll(c.kf, sink, t0, err, sizeof(err))) {
 			if (sink_failed(sink, NULL))
 				break;
 			tlb_msg("cannot record kernel_flush: %s", err);
@@ -1314,7 +1314,7 @@ int main(int argc, char **argv)
 			tlb_msg("cannot drain the ring buffer: %s", strerror(errno));
 			goto cleanup;
 		}
-		if (c.kf && kflush_stop(c.kf, sink, err, sizeof(err)) && !sink_failed(sink, NULL)) {
+		if (c.kf && kflush_stop(c.kf, sink, t0, err, sizeof(err)) && !sink_failed(sink, NULL)) {
 			tlb_msg("cannot record kernel_flush: %s", err);
 			goto cleanup;
 		}

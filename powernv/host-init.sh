@@ -2,14 +2,18 @@
 # shellcheck shell=dash
 # powernv/host-init.sh - /init of the emulated POWER KVM host (QEMU powernv8/powernv9).
 #
-# Owns what happens on the emulated host: mounts, kvm.ko + kvm-hv.ko, the kernel_flush
-# kprobes (tracefs kprobe events, only when the kernel optimized them into jumps: a
-# trap-based probe in kvm_hv's real-mode code hangs the host), tlbcollect on the host,
-# the VMM on $SCHEDULE, and sending everything back: one gzip'ed tar, base64,
-# between marker lines on the console (powernv has only OPAL's).
+# Owns what happens on the emulated host: mounts, kvm.ko + kvm-hv.ko, tlbcollect on the
+# host (with --kernel-flush: its own optimized kprobes record the kernel's flushes), the
+# VMM on $SCHEDULE, what the kernel's kprobe tables said while and after tlbcollect ran,
+# and sending everything back: one gzip'ed tar, base64, between marker lines on the
+# console (powernv has only OPAL's). Optionally (PROBES, a cross-check by hand) kprobe
+# events of powernv/kflush-probes.sh's places in an instance of their own, only when the
+# kernel optimized them into jumps: a trap-based probe in kvm_hv's real-mode code hangs
+# the host.
 # Settings from /etc/harness.conf (powernv/run.sh writes them through
 # pseries/mkinitramfs.sh):
 #   COLLECT=1          record with /bin/tlbcollect while the VMM runs
+#   KFLUSH=1           ... with --kernel-flush (started before any vcpu exists)
 #   PROBES="N=SPEC ..."  kprobe events to define (NAME=SYMBOL+OFF FETCHARGS, ';' for ' ')
 #   SETTLE_SECS        wait after the collector says "recording"
 # busybox ash, no `set -e`: a failure goes to out/failed and the results still go back.
@@ -90,7 +94,14 @@ fi
 collect_pid=
 if [ "${COLLECT:-0}" = 1 ] && [ -x /bin/tlbcollect ]; then
 	tlbcollect --list > "$out/tlbcollect-list.txt" 2>&1
-	tlbcollect --enter kvm -o "$out/host.db" > "$out/tlbcollect.out" 2> "$out/tlbcollect.err" &
+	kf=''
+	if [ "${KFLUSH:-0}" = 1 ]; then
+		kf=--kernel-flush
+		# what a tlbcollect killed by SIGKILL leaves (a group of a pid that cannot exist:
+		# above pid_max here, defined, never enabled): tlbcollect must remove it
+		echo 'p:tlbcollect_99999/kflush vfs_read' >> "$T/kprobe_events" || fail "cannot define the stale kprobe event"
+	fi
+	tlbcollect --enter kvm --hcall-args $kf -o "$out/host.db" > "$out/tlbcollect.out" 2> "$out/tlbcollect.err" &
 	collect_pid=$!
 	i=0
 	while ! grep -q 'recording' "$out/tlbcollect.err" 2> /dev/null; do
@@ -100,6 +111,10 @@ if [ "${COLLECT:-0}" = 1 ] && [ -x /bin/tlbcollect ]; then
 		sleep 0.1
 	done
 	if grep -q 'recording' "$out/tlbcollect.err"; then
+		# what the kernel holds while tlbcollect records: its kprobes (and whether optimized)
+		cat /sys/kernel/debug/kprobes/list > "$out/kprobes-list-recording" 2> /dev/null
+		cat "$T/kprobe_events" > "$out/kprobe_events-recording"
+		ls "$T/instances" > "$out/instances-recording"
 		sleep "${SETTLE_SECS:-1}"
 	else
 		fail "tlbcollect did not start: $(tail -3 "$out/tlbcollect.err")"
@@ -131,6 +146,9 @@ if [ -n "$collect_pid" ]; then
 	sleep 0.5
 	kill -INT "$collect_pid"
 	wait "$collect_pid" || fail "tlbcollect: exit $?: $(tail -5 "$out/tlbcollect.err")"
+	# and after it: its kprobe events and tracefs instance must be gone
+	cat "$T/kprobe_events" > "$out/kprobe_events-after"
+	ls "$T/instances" > "$out/instances-after"
 fi
 if [ "$probes_ok" = 1 ]; then
 	echo 0 > "$tr/tracing_on"
