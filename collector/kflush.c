@@ -61,6 +61,7 @@ struct kflush {
 	struct tid_vcpu cache[TID_CACHE];
 	int ncache;
 	int64_t flushes, checks, unattributed, unparsed, lost;
+	char end_state[320];	/* kprobes/list at the stop: still both optimized? */
 };
 
 static const char *const probe_name[2] = { "kcheck", "kflush" };
@@ -596,9 +597,12 @@ int kflush_poll(struct kflush *k, struct sink *s, uint64_t t0, char *err, size_t
 
 int kflush_stop(struct kflush *k, struct sink *s, uint64_t t0, char *err, size_t len)
 {
-	char path[512], line[128];
-	int rc;
+	char path[512], line[128], why[256];
+	int rc, opt = optimized(k, why, sizeof(why));
 
+	/* another kprobe near ours can make the kernel unoptimize it: say so in meta */
+	snprintf(k->end_state, sizeof(k->end_state), "%s%s", opt == 1 ? "both still optimized at the end" :
+		 opt < 0 ? "cannot read " KPROBES_LIST " at the end" : "NOT optimized at the end: ", opt == 0 ? why : "");
 	for (int i = 0; i < 2; i++) {
 		snprintf(path, sizeof(path), "%s/events/%s/%s/enable", k->inst, k->group, probe_name[i]);
 		write_file(path, "0", false);
@@ -642,6 +646,7 @@ int kflush_meta(const struct kflush *k, struct tw *w, int64_t tracepoint_enters)
 	e |= tw_meta(w, "kernel_flush_source", text);
 	snprintf(text, sizeof(text), "kcheck %s; kflush %s", k->spec[KFS_CHECK], k->spec[KFS_FLUSH]);
 	e |= tw_meta(w, "kernel_flush_probes", text);
+	e |= tw_meta(w, "kernel_flush_probes_end", k->end_state);
 	e |= tw_meta_int(w, "kernel_flush_checks", k->checks);
 	e |= tw_meta_int(w, "kernel_flush_seen", k->flushes);
 	e |= tw_meta_int(w, "kernel_flush_unattributed", k->unattributed);
