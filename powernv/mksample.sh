@@ -68,6 +68,7 @@ for m in powernv8 powernv9; do
 		moves=$(awk '$1 == "round" && $8 != $10' "$r/out/vmm.log" | wc -l)
 		echo "| migrate | $(k migrate)$( [ "$(k migrate)" -gt "$moves" ] && echo " ($(( $(k migrate) - moves )) before a vcpu's first pin: the scheduler placing a new thread; checks.txt compares from the pin on)") | $moves moves |"
 		echo "| hcall | $(k hcall) | $(grep -c '^hcall ' "$r/out/vmm.log") issued ($( [ $m = powernv8 ] && echo "only the exit hcall is virtual-mode on POWER8: $(grep -c '^hcall .* op 0x54 ' "$r/out/vmm.log")" || echo "all virtual-mode on POWER9")) |"
+		echo "| hcall_args (r5, r6 of each hcall: --hcall-args) | $(k hcall_args) | the same r5, r6 (checks.txt: 5.1) |"
 		echo "| kernel_flush | $(k kernel_flush) | - |"
 		echo
 		echo "## The kernel's full flushes next to tlbreplay's"
