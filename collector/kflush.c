@@ -10,10 +10,7 @@
  * and remove the probes if the kernel does not optimize them within
  * OPTIMIZE_WAIT_MS.
  *
- * Trace lines (kernel/trace/trace_output.c, trace_print_context): the comm
- * right-aligned in 16 columns, '-', the pid, "[CPU]", the irq-info flags, the
- * time "SECS.USECS:" (trace_clock mono: CLOCK_MONOTONIC, 1 us resolution in
- * text), the event name, then "(SYM+OFF/SIZE) kvm=0x... pcpu=N ...".
+ * Trace lines are read by kfs_parse_line() (kfscan.c).
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -64,7 +61,7 @@ struct kflush {
 	char end_state[320];	/* kprobes/list at the stop: still both optimized? */
 };
 
-static const char *const probe_name[2] = { "kcheck", "kflush" };
+static const char *const probe_name[2] = { KFS_CHECK_NAME, KFS_FLUSH_NAME };
 
 /* ----------------------------------------------------------------- files -- */
 
@@ -488,71 +485,34 @@ static const struct tid_vcpu *vcpu_of_tid(struct kflush *k, uint32_t tid)
 /* One trace line: 1 pushed, 0 not ours or not attributable, -1 the sink failed. */
 static int take_line(struct kflush *k, struct sink *s, uint64_t t0, const char *l)
 {
-	const char *p, *name;
-	unsigned long long secs, usecs;
-	long tid, pcpu;
-	int which = -1, n = 0;
 	const struct tid_vcpu *t;
+	struct kfs_line pl;
 	struct tc_event e;
-	char *end;
+	int r = kfs_parse_line(l, &pl);
 
-	if (l[0] == '#' || !l[0])
-		return 0;
-	if (strlen(l) < 18 || l[16] != '-') {
-		k->unparsed++;
+	if (r <= 0) {
+		k->unparsed += r < 0;
 		return 0;
 	}
-	tid = strtol(l + 17, &end, 10);
-	p = strstr(end, "] ");
-	if (tid <= 0 || !p) {
-		k->unparsed++;
-		return 0;
-	}
-	/* the time is the first token "DIGITS.DIGITS:" after the cpu */
-	for (p += 2;;) {
-		p += strspn(p, " ");
-		n = 0;
-		if (!*p || (sscanf(p, "%llu.%6llu: %n", &secs, &usecs, &n) == 2 && n > 0))
-			break;
-		p += strcspn(p, " ");
-	}
-	if (!*p || n <= 0) {
-		k->unparsed++;
-		return 0;
-	}
-	name = p + n;
-	for (int i = 0; i < 2; i++)
-		if (strncmp(name, probe_name[i], 6) == 0 && name[6] == ':')
-			which = i;
-	p = strstr(name, " pcpu=");
-	if (which < 0 || !p) {
-		k->unparsed++;
-		return 0;
-	}
-	pcpu = strtol(p + 6, &end, 10);
-	if (end == p + 6 || pcpu < 0 || pcpu > 65535) {
-		k->unparsed++;
-		return 0;
-	}
-	if (secs * 1000000000ull + usecs * 1000ull < t0)
+	if (pl.ts_ns < t0)
 		return 0;	/* before the capture began (the probes start first) */
-	if (which == KFS_CHECK)
+	if (pl.which == KFS_CHECK)
 		k->checks++;
 	else
 		k->flushes++;
-	t = vcpu_of_tid(k, (uint32_t)tid);
+	t = vcpu_of_tid(k, pl.tid);
 	if (t->vcpu < 0) {
-		if (which == KFS_FLUSH)
+		if (pl.which == KFS_FLUSH)
 			k->unattributed++;
 		return 0;
 	}
 	/* the checks become rows only where they are the real entries (POWER9) */
-	if (which == KFS_CHECK && !kflush_entries(k))
+	if (pl.which == KFS_CHECK && !kflush_entries(k))
 		return 0;
 	memset(&e, 0, sizeof(e));
-	e.ts = secs * 1000000000ull + usecs * 1000ull;
-	e.type = which == KFS_CHECK ? TC_KERNEL_CHECK : TC_KERNEL_FLUSH;
-	e.cpu = (uint32_t)pcpu;
+	e.ts = pl.ts_ns;
+	e.type = pl.which == KFS_CHECK ? TC_KERNEL_CHECK : TC_KERNEL_FLUSH;
+	e.cpu = pl.pcpu;
 	e.tgid = t->tgid;
 	e.tid = t->tid;
 	e.vcpu = t->vcpu;

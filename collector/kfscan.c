@@ -7,7 +7,10 @@
  * opcode (w>>1)&0x3ff; M-form rlwinm SH (w>>11)&31, MB (w>>6)&31, ME (w>>1)&31;
  * B-form BO (w>>21)&31, BI (w>>16)&31, BD w&0xfffc, AA bit 1, LK bit 0.
  */
+#include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kfscan.h"
@@ -125,4 +128,50 @@ int kfs_format(const struct kfs_place *p, char *buf, size_t len)
 			*s = ';';
 	n = snprintf(buf, len, "kcheck=%s kflush=%s", c, f);
 	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+int kfs_parse_line(const char *l, struct kfs_line *out)
+{
+	static const char *const name[2] = { KFS_CHECK_NAME, KFS_FLUSH_NAME };
+	unsigned long long secs, usecs;
+	const char *p, *ev;
+	long tid, pcpu;
+	int which = -1, n = 0;
+	char *end;
+
+	if (l[0] == '#' || !l[0])
+		return 0;
+	/* the comm takes exactly 16 columns (TASK_COMM_LEN - 1 at most, right-aligned) */
+	if (strnlen(l, 18) < 18 || l[16] != '-' || !isdigit((unsigned char)l[17]))
+		return -1;
+	errno = 0;
+	tid = strtol(l + 17, &end, 10);
+	if (errno || tid <= 0 || tid > 0x7fffffff || !(p = strstr(end, "] ")))
+		return -1;
+	/* the time: the first token "DIGITS.DIGITS: " after the cpu */
+	for (p += 2;;) {
+		p += strspn(p, " ");
+		n = 0;
+		if (!*p || (isdigit((unsigned char)*p) && sscanf(p, "%llu.%6llu: %n", &secs, &usecs, &n) == 2 && n > 0))
+			break;
+		p += strcspn(p, " ");
+	}
+	/* (six digits: the kernel prints microseconds as %06lu) */
+	if (!*p || n <= 0 || secs > 1000000000ull || strspn(strchr(p, '.') + 1, "0123456789") != 6)
+		return -1;
+	ev = p + n;
+	for (int i = 0; i < 2; i++)
+		if (strncmp(ev, name[i], strlen(name[i])) == 0 && ev[strlen(name[i])] == ':')
+			which = i;
+	if (which < 0 || !(p = strstr(ev, " pcpu=")))
+		return -1;
+	errno = 0;
+	pcpu = strtol(p + 6, &end, 10);
+	if (errno || end == p + 6 || pcpu < 0 || pcpu > 65535 || (*end && *end != ' ' && *end != '\n'))
+		return -1;
+	out->tid = (uint32_t)tid;
+	out->ts_ns = secs * 1000000000ull + usecs * 1000ull;
+	out->which = (enum kfs_probe)which;
+	out->pcpu = (uint32_t)pcpu;
+	return 1;
 }

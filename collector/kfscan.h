@@ -18,9 +18,10 @@
  * both agree on Debian's 6.1 vmlinux).
  *
  * Interface:
- *   kfs_scan()     the places in @n instruction words of the function @site names
- *   kfs_spec()     one probe as kprobe_events wants it: "SYM+0xOFF ARGS..."
- *   kfs_format()   both, as powernv/kflush-probes.sh prints them (';' for ' ')
+ *   kfs_scan()        the places in @n instruction words of the function @site names
+ *   kfs_spec()        one probe as kprobe_events wants it: "SYM+0xOFF ARGS..."
+ *   kfs_format()      both, as powernv/kflush-probes.sh prints them (';' for ' ')
+ *   kfs_parse_line()  one tracefs trace line of those probes (named KFS_*_NAME)
  */
 #ifndef TLBC_KFSCAN_H
 #define TLBC_KFSCAN_H
@@ -56,5 +57,25 @@ int kfs_spec(const struct kfs_place *p, enum kfs_probe which, char *buf, size_t 
 
 /* "kcheck=SPEC kflush=SPEC" with ';' for the spaces inside a SPEC. */
 int kfs_format(const struct kfs_place *p, char *buf, size_t len);
+
+/* The kprobe event names (tracefs event names under tlbcollect's group). */
+#define KFS_CHECK_NAME "kcheck"
+#define KFS_FLUSH_NAME "kflush"
+
+struct kfs_line {
+	uint32_t tid;		/* the thread the probe fired in */
+	uint64_t ts_ns;		/* the trace clock (mono: CLOCK_MONOTONIC), 1 us resolution */
+	enum kfs_probe which;
+	uint32_t pcpu;		/* the probe's pcpu= argument */
+};
+
+/*
+ * kfs_parse_line - one line of a tracefs instance's trace / trace_pipe (text, default
+ * options; kernel/trace/trace_output.c, trace_print_context): the comm right-aligned
+ * in 16 columns, '-', the pid, "[CPU]", the irq-info flags (optional), "SECS.USECS:",
+ * the event name and ':', then "(SYM+OFF/SIZE) kvm=0x... pcpu=N ...". 1 parsed,
+ * 0 a comment or an empty line, -1 not such a line (or out of range).
+ */
+int kfs_parse_line(const char *l, struct kfs_line *out);
 
 #endif

@@ -163,6 +163,29 @@ else
 	check_exit "6320.27 P9 with the bne's target outside the function: not found, exit 1" 1 "$KFS" p9 "$T/h9o.bin"
 fi
 
+# --- kfs_parse_line: tlbcollect's reading of its probes' trace lines (hostile-ish: a comm
+# is any 15 bytes). Hand-derived: tid, ts (s and us -> ns), name, pcpu; or skip / bad.
+if [ -x "$KFS" ]; then
+	cat > "$T/lines.txt" <<'TXT'
+# tracer: nop
+       CPU 0/KVM-101     [001] d....     1.000010: kcheck: (kvmppc_check_need_tlb_flush+0x8/0x90) kvm=0xc000000028610000 pcpu=1 mask=0xffffffffffffffff
+ ] 1.000001: kfl-42      [000] .....    12.345678: kflush: (x+0x5c/0x90) kvm=0x0 pcpu=3
+           <...>-7       [003]  4294.967296: kflush: (y) kvm=0x1 pcpu=65535
+
+       CPU 1/KVM-9       [000] d....     1.5: kflush: (a) kvm=0x0 pcpu=0
+       CPU 1/KVM-9       [000] d....     1.000001: other: (a) kvm=0x0 pcpu=0
+       CPU 1/KVM-9       [000] d....     1.000001: kflush: (a) kvm=0x0 pcpu=65536
+       CPU 1/KVM-9       [000] d....     1.000001: kflush: (a) kvm=0x0 pcpu=-1
+       CPU 1/KVM-99999999999 [000] d....     1.000001: kflush: (a) kvm=0x0 pcpu=0
+CPU-1
+       CPU 1/KVM-9       [000] d....     1.000001: kflush: (a) kvm=0x0 pcpu=2x
+       CPU 1/KVM-9       [000] d....     1.000001: kflush: (a) kvm=0x0
+TXT
+	check_eq "6320.36 trace lines: a comm with '] ' and a time in it, no irq-info flags, the limits; bad ones refused" \
+		"skip,101 1000010000 kcheck 1,42 12345678000 kflush 3,7 4294967296000 kflush 65535,skip,bad,bad,bad,bad,bad,bad,bad,bad" \
+		"$("$KFS" lines "$T/lines.txt" | paste -sd,)"
+fi
+
 # --- kflush-import.sh - (tlbcollect recorded kernel_flush itself): only the log's hcalls
 check_exit "6320.28 import --log-hcalls with no trace (-)" 0 "$P/kflush-import.sh" --log-hcalls "$T/vmm.log" powernv8 "$T/o8.db" - "$T/t8b.db"
 check_eq "6320.29 ... the capture's kernel_flush rows and entries kept, the 2 real-mode hcalls added" "1 3 2" \
