@@ -61,7 +61,7 @@ struct vcpu_state {
 	int64_t hc_ts, pf_ts;	/* ts of those entries */
 	int64_t hc_cpu, pf_cpu;	/* cpu of those entries */
 	uint64_t hc_req, hc_flags;	/* opcode and r4 of the pending hcall */
-	uint64_t hc_r5, hc_r6;		/* and r5, r6 (host: kvm_hcall_enter's gpr5, gpr6) */
+	uint64_t hc_r5, hc_r6, hc_r7;	/* and r5..r7 (host: kvm_hcall_enter's gpr5..gpr7) */
 	uint64_t pf_ea;		/* address of the pending fault */
 };
 
@@ -499,21 +499,20 @@ static int guest_hcall(struct sink *s, const struct tc_hcall *h, int64_t ts)
 /*
  * A host hcall (kvm_hcall_enter/exit pair) of @v at its entry: the hcall row with the
  * columns the host knows (@known: a bit per a[i]), then, with --hcall-args, an
- * hcall_args row: r5, r6 from kvm_hcall_enter (its gpr5, gpr6); r7 is in the
- * tracepoint too but not in our record, r8 is not in it (arch/powerpc/kvm/trace_hv.h):
- * NULL.
+ * hcall_args row: r5..r7 from kvm_hcall_enter (its gpr5..gpr7); r8 is not in that
+ * tracepoint (arch/powerpc/kvm/trace_hv.h): NULL.
  */
 static int host_hcall(struct sink *s, const struct vmrec *m, const struct vcpu_state *v, int vcpu,
 		      const int64_t *a, unsigned known)
 {
-	int64_t r[2] = { (int64_t)v->hc_r5, (int64_t)v->hc_r6 };
+	int64_t r[3] = { (int64_t)v->hc_r5, (int64_t)v->hc_r6, (int64_t)v->hc_r7 };
 
 	if (tw_event_nulls(s->w, v->hc_ts, v->hc_cpu, m->id, vcpu, s->k[TDB_HCALL], a, 0xfu & ~known)) {
 		fail(s, tw_error(s->w));
 		return -1;
 	}
 	live_count(s, m->id, s->k[TDB_HCALL], a, 4);
-	if (s->o.hcall_args && row(s, v->hc_ts, v->hc_cpu, m->id, vcpu, s->k_hcall_args, r, 2))
+	if (s->o.hcall_args && row(s, v->hc_ts, v->hc_cpu, m->id, vcpu, s->k_hcall_args, r, 3))
 		return -1;
 	return 0;
 }
@@ -630,6 +629,7 @@ static int translate(struct sink *s, const struct tc_event *e, size_t size)
 		v->hc_flags = e->arg[1];
 		v->hc_r5 = e->arg[2];
 		v->hc_r6 = e->arg[3];
+		v->hc_r7 = size >= sizeof(struct tc_hv_hcall) ? ((const struct tc_hv_hcall *)e)->gpr7 : 0;
 		return 1;
 	case TC_HV_HCALL_EXIT:
 		if (!v->hc_pending)

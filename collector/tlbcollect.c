@@ -142,7 +142,7 @@ static void usage(FILE *f)
 "                         from switch-ins: the end of each host run interval)\n"
 "      --switch-out       record them (the default; kept for old command lines)\n"
 "      --hcall-args       also an hcall_args row per hcall            off\n"
-"                         (guest: r5..r8; host: r5, r6 of kvm_hcall_enter)\n"
+"                         (guest: r5..r8; host: r5..r7 of kvm_hcall_enter)\n"
 "      --kernel-flush     host, POWER kvm_hv: the kernel's own full TLB   off\n"
 "                         flushes at guest entry as kernel_flush rows (optimized\n"
 "                         kprobes placed from this kernel's code; refused with the\n"
@@ -517,7 +517,7 @@ static int write_start_meta(struct tw *w, const struct options *o, const char *p
 			      "real-mode ones never reach them); n = 1 if H_REMOVE/H_PROTECT returned "
 			      "H_SUCCESS; H_BULK_REMOVE: rc from kvm_hcall_exit, n NULL (the control bytes it returns in "
 			      "r4..r11 are not in the tracepoint); n, rc NULL when passed to the host (RESUME_FLAG_HOST); "
-			      "--hcall-args: r5, r6 from kvm_hcall_enter, r7, r8 NULL");
+			      "--hcall-args: r5, r6, r7 from kvm_hcall_enter, r8 NULL (not in it)");
 		if (o->npids) {
 			size_t n = 0;
 

@@ -15,7 +15,7 @@
 #   M-4.*  migrations: per vcpu, exactly the moves the VMM's sched_setaffinity made
 #          (prev_cpu != cpu), in order, to the right cpu
 #   M-5.*  hcalls: per vcpu, in order, every hcall kvm_hv handled in virtual mode with its
-#          opcode, flags (r4), r5, r6 (hcall_args rows) and return code (H_BULK_REMOVE's
+#          opcode, flags (r4), r5, r6, r7 (hcall_args rows) and return code (H_BULK_REMOVE's
 #          too; its n stays NULL); on POWER8 the HPT hcalls are real-mode and must be
 #          absent (meta says so), on POWER9 they are all there
 #   M-6.*  kernel_flush (tlbcollect --kernel-flush): its probes were optimized, at the
@@ -56,12 +56,12 @@ import_log() {
 	local log=$1 db=$2
 	awk '$1 == "vm" { print $2 "," $4 "," $6 "," $8 }' "$log" > "$db.vms.csv"
 	awk '$1 == "round" { print $2 "," $3 "," $4 "," $6 "," $8 "," $10 "," $14 "," $16 "," $22 }' "$log" > "$db.rounds.csv"
-	awk '$1 == "hcall" { printf "%s,%s,%s,%s,%s,%s,%s,%s,%s\n", $2, $3, $4, $5, $9, $11, $12, $13, $20 }' "$log" > "$db.hcalls.csv"
+	awk '$1 == "hcall" { printf "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", $2, $3, $4, $5, $9, $11, $12, $13, $14, $20 }' "$log" > "$db.hcalls.csv"
 	rm -f "$db"
 	sqlite3 "$db" <<SQL
 create table lvm(name text, pid int, mmu text, nvcpus int);
 create table lround(vm text, vcpu int, round int, tid int, cpu int, prev_cpu int, mono0 int, mono1 int, pin int);
-create table lhcall(vm text, vcpu int, round int, seq int, op text, flags text, a5 text, a6 text, rc int);
+create table lhcall(vm text, vcpu int, round int, seq int, op text, flags text, a5 text, a6 text, a7 text, rc int);
 .mode csv
 .import $db.vms.csv lvm
 .import $db.rounds.csv lround
@@ -172,17 +172,18 @@ check_machine() {
 	if [ "$m" = powernv8 ]; then
 		visible="op = '0x54'"	# the HPT hcalls are real-mode on POWER8
 	fi
-	# rc NULL: the exit hcall went on to the VMM (RESUME_FLAG_HOST). r5, r6: the hcall_args
-	# row tlbcollect --hcall-args writes after each (kvm_hcall_enter's gpr5, gpr6)
-	want=$(q "$L select vm || '/' || vcpu || ' ' || op || ' ' || flags || ' ' || a5 || ' ' || a6 || ' ' || (case when op = '0x54' then 'null' else rc end)
+	# rc NULL: the exit hcall went on to the VMM (RESUME_FLAG_HOST). r5..r7: the hcall_args
+	# row tlbcollect --hcall-args writes after each (kvm_hcall_enter's gpr5..gpr7), r8 NULL
+	want=$(q "$L select vm || '/' || vcpu || ' ' || op || ' ' || flags || ' ' || a5 || ' ' || a6 || ' ' || a7 || ' null ' || (case when op = '0x54' then 'null' else rc end)
 	          from l.lhcall where $visible order by vm, vcpu, round, seq")
 	got=$(q "$L select lv.name || '/' || e.vcpu || ' ' || printf('0x%x', e.a0) || ' ' || printf('0x%x', e.a1) || ' ' ||
-	           coalesce((select printf('0x%x', x.a0) || ' ' || printf('0x%x', x.a1) from event x where x.rowid > e.rowid and x.vm = e.vm
+	           coalesce((select printf('0x%x', x.a0) || ' ' || printf('0x%x', x.a1) || ' ' || printf('0x%x', x.a2) || ' ' || coalesce(x.a3, 'null')
+	                     from event x where x.rowid > e.rowid and x.vm = e.vm
 	                     and x.vcpu = e.vcpu and x.ts = e.ts and x.kind = ${K}'hcall_args') order by x.rowid limit 1), 'no-args') || ' ' || coalesce(e.a3, 'null')
 	         from event e join vm v on v.id = e.vm join l.lvm lv on lv.pid = v.pid where e.kind = ${K}'hcall') order by lv.name, e.vcpu, e.ts")
 	echo "$want" > "$rdir/hcalls.want"
 	echo "$got" > "$rdir/hcalls.got"
-	eq "$tag-5.1 per vcpu, every virtual-mode hcall in order with opcode, flags, r5, r6 and return code ($(grep -c . <<< "$want") of $(q "$L select count(*) from l.lhcall"))" \
+	eq "$tag-5.1 per vcpu, every virtual-mode hcall in order with opcode, flags, r5, r6, r7 (r8 NULL) and return code ($(grep -c . <<< "$want") of $(q "$L select count(*) from l.lhcall"))" \
 		"$(md5sum < "$rdir/hcalls.want")" "$(md5sum < "$rdir/hcalls.got")"
 	[ "$(md5sum < "$rdir/hcalls.want")" = "$(md5sum < "$rdir/hcalls.got")" ] || diff "$rdir/hcalls.want" "$rdir/hcalls.got" | head -10 | comment
 	if [ "$m" = powernv8 ]; then

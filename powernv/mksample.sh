@@ -54,7 +54,7 @@ for m in powernv8 powernv9; do
 		echo "Made with: \`make powernv-cross && powernv/mksample.sh\` (as root; it runs powernv/check.sh)."
 		echo
 		echo "## Files"
-		echo "- \`host.db.xz\`: replay this one: tlbcollect's DB (its $(k kernel_flush) kernel_flush rows and an hcall_args row, r5 and r6, per hcall included) plus the vm_mmu rows (each VM's MMU from the VMM's log, powernv/vm-mmu.sh: $(q "select group_concat(vm || ' ' || mmu, ', ') from (select * from vm_mmu order by vm)"))$( [ $m = powernv9 ] && echo ", and guest_enter from the entry probe ($(k guest_enter) real entries; the kvm_hv:kvm_guest_enter tracepoint fired $(q "select value from meta where key = 'guest_enter_tracepoint_rows'") times: on POWER9 it also fires for HV_DECREMENTER early returns that never enter)")."
+		echo "- \`host.db.xz\`: replay this one: tlbcollect's DB (its $(k kernel_flush) kernel_flush rows and an hcall_args row, r5 to r7, per hcall included) plus the vm_mmu rows (each VM's MMU from the VMM's log, powernv/vm-mmu.sh: $(q "select group_concat(vm || ' ' || mmu, ', ') from (select * from vm_mmu order by vm)"))$( [ $m = powernv9 ] && echo ", and guest_enter from the entry probe ($(k guest_enter) real entries; the kvm_hv:kvm_guest_enter tracepoint fired $(q "select value from meta where key = 'guest_enter_tracepoint_rows'") times: on POWER9 it also fires for HV_DECREMENTER early returns that never enter)")."
 		[ $m = powernv8 ] && echo "- \`with-vmm-hcalls.db.xz\`: host.db plus the $(grep -c '^hcall .* op 0x[0-9a-f]* ' "$r/out/vmm.log" | awk -v x="$(grep -c '^hcall .* op 0x54 ' "$r/out/vmm.log")" '{ print $1 - x }') real-mode hcalls the host cannot see, from the VMM's log at the guest's timebase (powernv/kflush-import.sh --log-hcalls): what a merged host+guest capture holds; the kernel_flush check replays this one."
 		echo "- \`vmm.log.xz\`: the VMM's log: every round (cpu, timebase, CLOCK_MONOTONIC) and every hcall with its arguments, return code and returned registers, as the guest saw them."
 		echo "- \`kprobes-list.txt\`: the kernel's /sys/kernel/debug/kprobes/list while tlbcollect recorded: its two probes, [OPTIMIZED]."
@@ -68,7 +68,7 @@ for m in powernv8 powernv9; do
 		moves=$(awk '$1 == "round" && $8 != $10' "$r/out/vmm.log" | wc -l)
 		echo "| migrate | $(k migrate)$( [ "$(k migrate)" -gt "$moves" ] && echo " ($(( $(k migrate) - moves )) before a vcpu's first pin: the scheduler placing a new thread; checks.txt compares from the pin on)") | $moves moves |"
 		echo "| hcall | $(k hcall) | $(grep -c '^hcall ' "$r/out/vmm.log") issued ($( [ $m = powernv8 ] && echo "only the exit hcall is virtual-mode on POWER8: $(grep -c '^hcall .* op 0x54 ' "$r/out/vmm.log")" || echo "all virtual-mode on POWER9")) |"
-		echo "| hcall_args (r5, r6 of each hcall: --hcall-args) | $(k hcall_args) | the same r5, r6 (checks.txt: 5.1) |"
+		echo "| hcall_args (r5, r6, r7 of each hcall: --hcall-args) | $(k hcall_args) | the same r5, r6, r7 (checks.txt: 5.1) |"
 		echo "| kernel_flush | $(k kernel_flush) | - |"
 		echo
 		echo "## The kernel's full flushes next to tlbreplay's"
