@@ -4,11 +4,13 @@
  *
  * The window: the kernel arms a kprobe as a trap and replaces it by a jump a
  * few jiffies later (kernel/kprobes.c, OPTIMIZE_DELAY); a disabled probe is
- * never optimized, so there is no way around that moment. On the real-mode
- * site (POWER7/8) a vcpu entering then would take the trap in real mode: we
- * refuse there while any vcpu thread exists (start the capture before the VMs),
- * and remove the probes if the kernel does not optimize them within
- * OPTIMIZE_WAIT_MS.
+ * never optimized, so there is no way around that moment. On the emulated
+ * POWER9 host, enabling the probes while a vcpu ran (powernv/run.sh
+ * --collect-late) hung the host (watchdog: hard LOCKUP), where the same start
+ * without --kernel-flush did not; on POWER7/8 the site is real mode, where a
+ * trap-based probe hung the host. So we refuse while any vcpu thread exists
+ * (start the capture before the VMs), and remove the probes if the kernel does
+ * not optimize them within OPTIMIZE_WAIT_MS.
  *
  * Trace lines are read by kfs_parse_line() (kfscan.c).
  */
@@ -207,6 +209,37 @@ static enum kfs_site running_site(void)
 	return site;
 }
 
+/*
+ * A kprobe already in [start, next) (another tlbcollect --kernel-flush, a tool of the
+ * admin's): an optimized one has replaced an instruction by a branch, so the code
+ * /proc/kcore shows is not the pattern any more, and two sets of our probes would
+ * count each flush twice. 1 (with the list's line in @err), 0 none or unknown.
+ */
+static int already_probed(uint64_t start, uint64_t next, char *err, size_t len)
+{
+	FILE *f = fopen(KPROBES_LIST, "re");
+	char line[512];
+	int found = 0;
+
+	if (!f && mount("nodev", "/sys/kernel/debug", "debugfs", 0, NULL) == 0)
+		f = fopen(KPROBES_LIST, "re");
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f)) {
+		unsigned long long a;
+
+		if (sscanf(line, "%llx", &a) == 1 && a >= start && a < next) {
+			line[strcspn(line, "\n")] = '\0';
+			snprintf(err, len, "kvm_hv's entry code is probed already (" KPROBES_LIST ": %.200s): "
+				 "its code is patched and each flush would be counted twice; is another "
+				 "tlbcollect --kernel-flush running?", line);
+			found = 1;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
 int kflush_find(struct kfs_place *p, char *err, size_t len)
 {
 	enum kfs_site site = running_site();
@@ -216,7 +249,7 @@ int kflush_find(struct kfs_place *p, char *err, size_t len)
 	uint32_t *code;
 	int rc;
 
-	if (kallsyms(fn, &start, &next, err, len))
+	if (kallsyms(fn, &start, &next, err, len) || already_probed(start, next, err, len))
 		return -1;
 	size = next - start > MAX_CODE_BYTES ? MAX_CODE_BYTES : (size_t)(next - start);
 	size &= ~(size_t)3;
@@ -358,6 +391,13 @@ struct kflush *kflush_start(const char *tracefs, char *err, size_t len)
 	snprintf(k->tracefs, sizeof(k->tracefs), "%s", tracefs);
 	snprintf(k->group, sizeof(k->group), "tlbcollect_%d", (int)getpid());
 	snprintf(k->inst, sizeof(k->inst), "%s/instances/%s", tracefs, k->group);
+	if (vcpu_threads_exist()) {
+		snprintf(err, len, "a KVM vcpu thread exists: the kernel arms a new kprobe as a trap for a few "
+			 "jiffies before it optimizes it into a jump, and a vcpu entering kvm_hv's entry code "
+			 "then hung an emulated POWER9 host (POWER7/8: real mode). Start tlbcollect "
+			 "--kernel-flush before the VMs");
+		goto fail;
+	}
 	if (kflush_find(&k->place, err, len))
 		goto fail;
 	remove_stale(tracefs);
@@ -375,13 +415,6 @@ struct kflush *kflush_start(const char *tracefs, char *err, size_t len)
 		mount("nodev", "/sys/kernel/debug", "debugfs", 0, NULL);
 	if (stat(KPROBES_LIST, &sb) != 0) {
 		snprintf(err, len, "cannot check that the probes are optimized: no " KPROBES_LIST " (debugfs)");
-		goto fail;
-	}
-	if (k->place.site == KFS_P8 && vcpu_threads_exist()) {
-		snprintf(err, len, "a KVM vcpu thread exists: on POWER7/8 the probes sit in real-mode code, and "
-			 "the kernel arms a kprobe as a trap for a few jiffies before it optimizes it into "
-			 "a jump; a vcpu entering then would hang the host. Start tlbcollect --kernel-flush "
-			 "before the VMs");
 		goto fail;
 	}
 	if (mkdir(k->inst, 0700) != 0) {

@@ -243,6 +243,16 @@ check_kflush() {
 		"$(grep -c tlbcollect_99999 "$rdir/out/kprobe_events-recording") $(grep -c 'removed the kprobe event tlbcollect_99999/kflush' "$rdir/out/tlbcollect.err")"
 	eq "$tag-6.5 after tlbcollect: no tlbcollect kprobe event, no tlbcollect tracefs instance left" "0 0" \
 		"$(grep -c tlbcollect_ "$rdir/out/kprobe_events-after") $(grep -c tlbcollect_ "$rdir/out/instances-after")"
+	if grep -q 'no vcpu thread seen' "$rdir/out/refusal.rc" 2> /dev/null; then
+		skip "$tag-6.5b a second tlbcollect --kernel-flush while a vcpu runs" "the VMM's vcpus were gone before it started"
+	else
+		eq "$tag-6.5b a second tlbcollect --kernel-flush while a vcpu thread exists: exit 1, the reason, no file" \
+			"1 a KVM vcpu thread exists" \
+			"$(cat "$rdir/out/refusal.rc" 2> /dev/null | tr '\n' ' ' | sed 's/ $//') $(grep -o 'a KVM vcpu thread exists' "$rdir/out/refusal.err")"
+	fi
+	eq "$tag-6.5c a second tlbcollect --kernel-flush after the VMs, while the first records: exit 1, probed already, no file" \
+		"1 is probed already" \
+		"$(cat "$rdir/out/second.rc" 2> /dev/null | tr '\n' ' ' | sed 's/ $//') $(grep -o 'is probed already' "$rdir/out/second.err")"
 	eq "$tag-6.6 every kernel_flush came from a vcpu thread; none lost or unparsed" "0 0 0" \
 		"$(sqlite3 "$kdb" "select (select value from meta where key = 'kernel_flush_unattributed') || ' ' ||
 		   (select value from meta where key = 'kernel_flush_lost') || ' ' || (select value from meta where key = 'kernel_flush_unparsed')")"

@@ -14,6 +14,7 @@
 # pseries/mkinitramfs.sh):
 #   COLLECT=1          record with /bin/tlbcollect while the VMM runs
 #   KFLUSH=1           ... with --kernel-flush (started before any vcpu exists)
+#   COLLECT_LATE=1     an experiment: tlbcollect starts 1 s after the VMM (vcpus running)
 #   PROBES="N=SPEC ..."  kprobe events to define (NAME=SYMBOL+OFF FETCHARGS, ';' for ' ')
 #   SETTLE_SECS        wait after the collector says "recording"
 # busybox ash, no `set -e`: a failure goes to out/failed and the results still go back.
@@ -92,7 +93,8 @@ if [ -n "${PROBES:-}" ]; then
 fi
 
 collect_pid=
-if [ "${COLLECT:-0}" = 1 ] && [ -x /bin/tlbcollect ]; then
+# tlbcollect on the host, until it says "recording" (then SETTLE_SECS)
+start_collect() {
 	tlbcollect --list > "$out/tlbcollect-list.txt" 2>&1
 	kf=''
 	if [ "${KFLUSH:-0}" = 1 ]; then
@@ -120,12 +122,31 @@ if [ "${COLLECT:-0}" = 1 ] && [ -x /bin/tlbcollect ]; then
 		fail "tlbcollect did not start: $(tail -3 "$out/tlbcollect.err")"
 		collect_pid=
 	fi
-fi
+}
+[ "${COLLECT:-0}" = 1 ] && [ -x /bin/tlbcollect ] && [ "${COLLECT_LATE:-0}" != 1 ] && start_collect
 
 say "vmm start"
 t0=$(cut -d' ' -f1 /proc/uptime)
 vmm -o "$out/vmm.log" "$SCHEDULE" 2> "$out/vmm.err" &
 vmm_pid=$!
+# an experiment (run.sh --collect-late): tlbcollect starts while the vcpus run
+[ "${COLLECT:-0}" = 1 ] && [ -x /bin/tlbcollect ] && [ "${COLLECT_LATE:-0}" = 1 ] && { sleep 1; start_collect; }
+# a second tlbcollect --kernel-flush while a vcpu thread exists must refuse before it
+# touches the kernel (arming kprobes under a running vcpu hung this host on POWER9)
+if [ "${KFLUSH:-0}" = 1 ] && [ -x /bin/tlbcollect ] && [ "${COLLECT_LATE:-0}" != 1 ]; then
+	i=0
+	while ! cat /proc/[0-9]*/task/[0-9]*/comm 2> /dev/null | grep -q '^CPU [0-9]*/KVM$' && [ $i -lt 100 ]; do
+		i=$((i + 1))
+		sleep 0.05
+	done
+	if cat /proc/[0-9]*/task/[0-9]*/comm 2> /dev/null | grep -q '^CPU [0-9]*/KVM$'; then
+		tlbcollect --kernel-flush -q -d 1 -o /tmp/refused.db > /dev/null 2> "$out/refusal.err"
+		echo "$?" > "$out/refusal.rc"
+		[ -e /tmp/refused.db ] && echo "file left" >> "$out/refusal.rc"
+	else
+		echo "no vcpu thread seen" > "$out/refusal.rc"
+	fi
+fi
 # bounded: a vcpu stuck in the emulation must not cost the whole run its results
 i=0
 while kill -0 "$vmm_pid" 2> /dev/null && [ $i -lt $((${VMM_TIMEOUT:-60} * 10)) ]; do
@@ -142,6 +163,12 @@ t1=$(cut -d' ' -f1 /proc/uptime)
 say "vmm end ($t0 .. $t1 s uptime)"
 echo "vmm_secs $t0 $t1" > "$out/timing"
 
+if [ -n "$collect_pid" ] && [ "${KFLUSH:-0}" = 1 ]; then
+	# no vcpu now, but tlbcollect's probes are in kvm_hv's entry code: a second one refuses
+	tlbcollect --kernel-flush -q -d 1 -o /tmp/second.db > /dev/null 2> "$out/second.err"
+	echo "$?" > "$out/second.rc"
+	[ -e /tmp/second.db ] && echo "file left" >> "$out/second.rc"
+fi
 if [ -n "$collect_pid" ]; then
 	sleep 0.5
 	kill -INT "$collect_pid"

@@ -22,7 +22,8 @@ kmod=$root/build/powernv/kmod
 usage() {
 	cat >&2 <<'USAGE'
 USAGE: powernv/run.sh [--machine powernv8|powernv9] [--smp N] [--schedule FILE]
-                      [--probes "NAME=SPEC ..."] [--no-collect] [--no-kernel-flush] [--timeout SEC]
+                      [--probes "NAME=SPEC ..."] [--no-collect] [--no-kernel-flush] [--collect-late]
+                      [--timeout SEC]
                       [--init FILE] [--tree DIR] [--set KEY=VALUE]...
                       [--append ARGS] [--lockup-warn] OUTDIR
   --machine M     QEMU machine (default powernv8)
@@ -32,6 +33,7 @@ USAGE: powernv/run.sh [--machine powernv8|powernv9] [--smp N] [--schedule FILE]
                   (powernv/kflush-probes.sh prints them; trace in out/kflush.txt)
   --no-collect    do not run tlbcollect on the host
   --no-kernel-flush  tlbcollect without --kernel-flush (its own kernel_flush kprobes)
+  --collect-late  an experiment: start tlbcollect 1 s after the VMM, its vcpus running
   --timeout SEC   kill QEMU after SEC seconds (default 150)
   --init FILE     the host's /init (default powernv/host-init.sh; powernv/nested.sh
                   gives powernv/nested-init.sh)
@@ -45,7 +47,7 @@ EXAMPLES:
 USAGE
 	exit 2
 }
-machine=powernv8 smp=2 schedule=$root/powernv/schedules/check.sched probes='' collect=1 kflush=1 timeout=150
+machine=powernv8 smp=2 schedule=$root/powernv/schedules/check.sched probes='' collect=1 kflush=1 late=0 timeout=150
 init=$root/powernv/host-init.sh tree='' sets=() append='' crash_re='Kernel panic|hard LOCKUP|Oops:'
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -55,6 +57,7 @@ while [ $# -gt 0 ]; do
 	--probes) probes=${2?}; shift 2 ;;
 	--no-collect) collect=0; shift ;;
 	--no-kernel-flush) kflush=0; shift ;;
+	--collect-late) late=1; shift ;;
 	--timeout) timeout=${2:?}; shift 2 ;;
 	--init) init=${2:?}; shift 2 ;;
 	--tree) tree=${2:?}; shift 2 ;;
@@ -91,7 +94,7 @@ fi
 # the schedule rides along as /bin/NAME (mkinitramfs puts every file there)
 bins+=("$schedule")
 TLB_INIT=$init TLB_TREE=$tree "$root/pseries/mkinitramfs.sh" "$outdir/initramfs.cpio.gz" \
-	"$cache/guest/busybox" "${bins[@]}" -- COLLECT="$collect" KFLUSH="$kflush" SETTLE_SECS=1 VMM_TIMEOUT=$((timeout / 4)) "PROBES=\"$probes\"" \
+	"$cache/guest/busybox" "${bins[@]}" -- COLLECT="$collect" KFLUSH="$kflush" COLLECT_LATE="$late" SETTLE_SECS=1 VMM_TIMEOUT=$((timeout / 4)) "PROBES=\"$probes\"" \
 	"SCHEDULE=/bin/$(basename "$schedule")" ${sets[@]+"${sets[@]}"}
 
 exec 9> "$cache/qemu.lock"
@@ -169,6 +172,7 @@ schedule=$(basename "$schedule")
 probes=$probes
 collect=$collect
 kernel_flush=$kflush
+collect_late=$late
 result=$result
 boot_secs=$(awk -v a="$t0" -v b="${tboot:-$t1}" 'BEGIN { printf "%.1f", b - a }')
 wall_secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
