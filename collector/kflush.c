@@ -12,6 +12,13 @@
  * (start the capture before the VMs), and remove the probes if the kernel does
  * not optimize them within OPTIMIZE_WAIT_MS.
  *
+ * The same holds backwards: disabling an optimized kprobe first puts the trap
+ * back (unoptimize), then the original instruction. Stopping tlbcollect while a
+ * vcpu ran (powernv/run.sh --stop-early) hung the emulated POWER8 host. So at the
+ * end, while any vcpu thread exists, the events stay enabled and in place (only
+ * the instance stops recording) and a message says how to remove them; the next
+ * --kernel-flush run with no vcpu removes them (remove_stale()).
+ *
  * Trace lines are read by kfs_parse_line() (kfscan.c).
  */
 #include <ctype.h>
@@ -61,6 +68,8 @@ struct kflush {
 	int ncache;
 	int64_t flushes, checks, unattributed, unparsed, lost;
 	char end_state[320];	/* kprobes/list at the stop: still both optimized? */
+	bool started;		/* kflush_start() succeeded: from now on, see may_unpatch() */
+	bool left;		/* left in place at the end (vcpu threads were running) */
 };
 
 static const char *const probe_name[2] = { KFS_CHECK_NAME, KFS_FLUSH_NAME };
@@ -391,16 +400,17 @@ struct kflush *kflush_start(const char *tracefs, char *err, size_t len)
 	snprintf(k->tracefs, sizeof(k->tracefs), "%s", tracefs);
 	snprintf(k->group, sizeof(k->group), "tlbcollect_%d", (int)getpid());
 	snprintf(k->inst, sizeof(k->inst), "%s/instances/%s", tracefs, k->group);
-	if (vcpu_threads_exist()) {
+	/* (the variable: powernv/run.sh --collect-late, the experiment that found the hang) */
+	if (!getenv("TLBCOLLECT_KFLUSH_WITH_VCPUS") && vcpu_threads_exist()) {
 		snprintf(err, len, "a KVM vcpu thread exists: the kernel arms a new kprobe as a trap for a few "
 			 "jiffies before it optimizes it into a jump, and a vcpu entering kvm_hv's entry code "
 			 "then hung an emulated POWER9 host (POWER7/8: real mode). Start tlbcollect "
 			 "--kernel-flush before the VMs");
 		goto fail;
 	}
+	remove_stale(tracefs);	/* first: they would look like another tlbcollect's */
 	if (kflush_find(&k->place, err, len))
 		goto fail;
-	remove_stale(tracefs);
 	for (int i = 0; i < 2; i++)
 		if (kfs_spec(&k->place, (enum kfs_probe)i, k->spec[i], sizeof(k->spec[i]))) {
 			snprintf(err, len, "probe definition too long");
@@ -469,6 +479,7 @@ struct kflush *kflush_start(const char *tracefs, char *err, size_t len)
 			 OPTIMIZE_WAIT_MS, opt < 0 ? "cannot read " KPROBES_LIST : text);
 		goto fail;
 	}
+	k->started = true;
 	return k;
 fail:
 	kflush_free(k);
@@ -588,6 +599,14 @@ int kflush_poll(struct kflush *k, struct sink *s, uint64_t t0, char *err, size_t
 	}
 }
 
+/* Whether the probes may be disabled and removed now (see the header comment). */
+static bool may_unpatch(struct kflush *k)
+{
+	if (k->started && !k->left && vcpu_threads_exist())
+		k->left = true;
+	return !k->left;
+}
+
 int kflush_stop(struct kflush *k, struct sink *s, uint64_t t0, char *err, size_t len)
 {
 	char path[512], line[128], why[256];
@@ -596,9 +615,14 @@ int kflush_stop(struct kflush *k, struct sink *s, uint64_t t0, char *err, size_t
 	/* another kprobe near ours can make the kernel unoptimize it: say so in meta */
 	snprintf(k->end_state, sizeof(k->end_state), "%s%s", opt == 1 ? "both still optimized at the end" :
 		 opt < 0 ? "cannot read " KPROBES_LIST " at the end" : "NOT optimized at the end: ", opt == 0 ? why : "");
-	for (int i = 0; i < 2; i++) {
-		snprintf(path, sizeof(path), "%s/events/%s/%s/enable", k->inst, k->group, probe_name[i]);
-		write_file(path, "0", false);
+	if (may_unpatch(k)) {
+		for (int i = 0; i < 2; i++) {
+			snprintf(path, sizeof(path), "%s/events/%s/%s/enable", k->inst, k->group, probe_name[i]);
+			write_file(path, "0", false);
+		}
+	} else {
+		snprintf(path, sizeof(path), "%s/tracing_on", k->inst);
+		write_file(path, "0", false);	/* the ring only: the probes stay as they are */
 	}
 	rc = kflush_poll(k, s, t0, err, len);
 	/* what the instance's ring overwrote or dropped */
@@ -639,7 +663,17 @@ int kflush_meta(const struct kflush *k, struct tw *w, int64_t tracepoint_enters)
 	e |= tw_meta(w, "kernel_flush_source", text);
 	snprintf(text, sizeof(text), "kcheck %s; kflush %s", k->spec[KFS_CHECK], k->spec[KFS_FLUSH]);
 	e |= tw_meta(w, "kernel_flush_probes", text);
-	e |= tw_meta(w, "kernel_flush_probes_end", k->end_state);
+	if (k->left) {
+		char left[1100];
+
+		snprintf(left, sizeof(left), "%s; left in place (enabled, instance %s not recording): vcpu "
+			 "threads still ran at the end, and disabling a kprobe in kvm_hv's entry code turns it "
+			 "back into a trap for a moment (a hang on an emulated POWER8 host); the next "
+			 "tlbcollect --kernel-flush with no vcpu running removes them", k->end_state, k->inst);
+		e |= tw_meta(w, "kernel_flush_probes_end", left);
+	} else {
+		e |= tw_meta(w, "kernel_flush_probes_end", k->end_state);
+	}
 	e |= tw_meta_int(w, "kernel_flush_checks", k->checks);
 	e |= tw_meta_int(w, "kernel_flush_seen", k->flushes);
 	e |= tw_meta_int(w, "kernel_flush_unattributed", k->unattributed);
@@ -660,6 +694,19 @@ void kflush_free(struct kflush *k)
 
 	if (!k)
 		return;
+	if (!may_unpatch(k)) {
+		if (k->pipe_fd >= 0)
+			close(k->pipe_fd);
+		snprintf(path, sizeof(path), "%s/tracing_on", k->inst);
+		write_file(path, "0", false);
+		tlb_msg("left the kprobe events %s/%s and %s/%s enabled, and the tracefs instance %s: vcpu "
+			"threads still run, and disabling a kprobe in kvm_hv's entry code makes it a trap "
+			"for a moment (that hung an emulated POWER8 host). Once no VM runs, any "
+			"`tlbcollect --kernel-flush` removes them", k->group, probe_name[0], k->group,
+			probe_name[1], k->inst);
+		free(k);
+		return;
+	}
 	for (int i = 0; i < 2 && k->inst_made; i++) {
 		snprintf(path, sizeof(path), "%s/events/%s/%s/enable", k->inst, k->group, probe_name[i]);
 		write_file(path, "0", false);

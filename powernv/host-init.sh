@@ -15,6 +15,7 @@
 #   COLLECT=1          record with /bin/tlbcollect while the VMM runs
 #   KFLUSH=1           ... with --kernel-flush (started before any vcpu exists)
 #   COLLECT_LATE=1     an experiment: tlbcollect starts 1 s after the VMM (vcpus running)
+#   COLLECT_STOP_EARLY=1  an experiment: tlbcollect stops 2 s into the VMM (vcpus running)
 #   PROBES="N=SPEC ..."  kprobe events to define (NAME=SYMBOL+OFF FETCHARGS, ';' for ' ')
 #   SETTLE_SECS        wait after the collector says "recording"
 # busybox ash, no `set -e`: a failure goes to out/failed and the results still go back.
@@ -130,7 +131,18 @@ t0=$(cut -d' ' -f1 /proc/uptime)
 vmm -o "$out/vmm.log" "$SCHEDULE" 2> "$out/vmm.err" &
 vmm_pid=$!
 # an experiment (run.sh --collect-late): tlbcollect starts while the vcpus run
-[ "${COLLECT:-0}" = 1 ] && [ -x /bin/tlbcollect ] && [ "${COLLECT_LATE:-0}" = 1 ] && { sleep 1; start_collect; }
+# (TLBCOLLECT_KFLUSH_WITH_VCPUS: past tlbcollect's refusal to arm kprobes under running vcpus)
+[ "${COLLECT:-0}" = 1 ] && [ -x /bin/tlbcollect ] && [ "${COLLECT_LATE:-0}" = 1 ] &&
+	{ sleep 1; export TLBCOLLECT_KFLUSH_WITH_VCPUS=1; start_collect; }
+# an experiment (run.sh --stop-early): tlbcollect stops 2 s into the VMM, vcpus running
+if [ -n "$collect_pid" ] && [ "${COLLECT_STOP_EARLY:-0}" = 1 ]; then
+	sleep 2
+	say "tlbcollect stop while the vcpus run"
+	kill -INT "$collect_pid"
+	wait "$collect_pid" || fail "tlbcollect: exit $?: $(tail -5 "$out/tlbcollect.err")"
+	say "tlbcollect stopped"
+	collect_pid=
+fi
 # a second tlbcollect --kernel-flush while a vcpu thread exists must refuse before it
 # touches the kernel (arming kprobes under a running vcpu hung this host on POWER9)
 if [ "${KFLUSH:-0}" = 1 ] && [ -x /bin/tlbcollect ] && [ "${COLLECT_LATE:-0}" != 1 ]; then
@@ -161,6 +173,14 @@ fi
 wait "$vmm_pid" || fail "vmm: exit $?: $(tail -3 "$out/vmm.err"; grep '^error' "$out/vmm.log" | head -3)"
 t1=$(cut -d' ' -f1 /proc/uptime)
 say "vmm end ($t0 .. $t1 s uptime)"
+if [ "${COLLECT_STOP_EARLY:-0}" = 1 ] && [ "${KFLUSH:-0}" = 1 ]; then
+	# the events tlbcollect left in place (vcpus ran when it stopped): with no vcpu now,
+	# the next tlbcollect --kernel-flush removes them
+	cat "$T/kprobe_events" > "$out/kprobe_events-left"
+	tlbcollect --kernel-flush -q -d 0.5 -o /tmp/cleanup.db > /dev/null 2> "$out/cleanup.err"
+	cat "$T/kprobe_events" > "$out/kprobe_events-cleanup"
+	ls "$T/instances" > "$out/instances-cleanup"
+fi
 echo "vmm_secs $t0 $t1" > "$out/timing"
 
 if [ -n "$collect_pid" ] && [ "${KFLUSH:-0}" = 1 ]; then
