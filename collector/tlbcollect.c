@@ -148,7 +148,7 @@ static void usage(FILE *f)
 "                         kprobes placed from this kernel's code; refused with the\n"
 "                         reason if the kernel cannot optimize them; POWER9: guest_enter\n"
 "                         from the same probes). Refused while a vcpu runs: start it\n"
-"                         before the VMs\n"
+"                         before the VMs, stop it after them (else its probes stay)\n"
 "      --ring-mb N        BPF ring buffer size, MiB (power of 2)      16\n"
 "      --poll-ms N        drain the ring buffer every N ms            20\n"
 "      --format FMT       --list and summary: table, csv, json        table\n"
