@@ -412,20 +412,28 @@ static struct vcpu_state *vcpu_of(struct sink *s, struct vmrec *m, int vcpu)
 	return &m->v[vcpu];
 }
 
-static int row(struct sink *s, int64_t ts, int64_t cpu, int64_t vm, int64_t vcpu,
-	       int64_t kind, const int64_t *a, int nargs)
+/* One row; a[i] NULL where bit i of @nulls is set. */
+static int row_nulls(struct sink *s, int64_t ts, int64_t cpu, int64_t vm, int64_t vcpu,
+		     int64_t kind, const int64_t *a, unsigned nulls)
 {
 	if (s->o.rot) {
-		if (rotate_event(s->o.rot, s->w, ts, cpu, vm, vcpu, kind, a, nargs) != 0) {
+		if (rotate_event_nulls(s->o.rot, s->w, ts, cpu, vm, vcpu, kind, a, nulls) != 0) {
 			fail(s, rotate_error(s->o.rot));
 			return -1;
 		}
-	} else if (tw_event(s->w, ts, cpu, vm, vcpu, kind, a, nargs) != 0) {
+	} else if (tw_event_nulls(s->w, ts, cpu, vm, vcpu, kind, a, nulls) != 0) {
 		fail(s, tw_error(s->w));
 		return -1;
 	}
-	live_count(s, vm, kind, a, nargs);
+	live_count(s, vm, kind, a, nulls & 1u ? 0 : 4);
 	return 0;
+}
+
+static int row(struct sink *s, int64_t ts, int64_t cpu, int64_t vm, int64_t vcpu,
+	       int64_t kind, const int64_t *a, int nargs)
+{
+	return row_nulls(s, ts, cpu, vm, vcpu, kind, a,
+			 nargs >= 4 ? 0u : 0xfu & ~((1u << (nargs > 0 ? nargs : 0)) - 1u));
 }
 
 /* First sight of a vcpu: its vcpu row and a vcpu_create event at @ts. */
@@ -507,11 +515,8 @@ static int host_hcall(struct sink *s, const struct vmrec *m, const struct vcpu_s
 {
 	int64_t r[3] = { (int64_t)v->hc_r5, (int64_t)v->hc_r6, (int64_t)v->hc_r7 };
 
-	if (tw_event_nulls(s->w, v->hc_ts, v->hc_cpu, m->id, vcpu, s->k[TDB_HCALL], a, 0xfu & ~known)) {
-		fail(s, tw_error(s->w));
+	if (row_nulls(s, v->hc_ts, v->hc_cpu, m->id, vcpu, s->k[TDB_HCALL], a, 0xfu & ~known))
 		return -1;
-	}
-	live_count(s, m->id, s->k[TDB_HCALL], a, 4);
 	if (s->o.hcall_args && row(s, v->hc_ts, v->hc_cpu, m->id, vcpu, s->k_hcall_args, r, 3))
 		return -1;
 	return 0;
@@ -780,7 +785,7 @@ static void take_pair(struct sink *s, const struct tc_event *p)
  */
 static void rotate_now(struct sink *s)
 {
-	int64_t cut = rotate_cut(s->o.rot), a[2];
+	int64_t cut = rotate_cut(s->o.rot), a[4] = { 0, 0, 0, 0 };
 	struct sink_stats part, open;
 
 	for (int i = 0; i < s->nvms && !s->failed; i++) {
@@ -794,7 +799,7 @@ static void rotate_now(struct sink *s)
 				s->open_calls++;
 				a[0] = (int64_t)v->hc_req;
 				a[1] = (int64_t)v->hc_flags;
-				row(s, v->hc_ts, v->hc_cpu, m->id, j, s->k[TDB_HCALL], a, 2);
+				host_hcall(s, m, v, j, a, 0x3);
 			}
 			if (v->pf_pending && v->pf_ts < cut) {
 				v->pf_pending = false;
