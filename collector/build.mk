@@ -38,12 +38,14 @@ TLBC_BPF_SYS := $(shell $(CLANG) -v -E - </dev/null 2>&1 | \
 TLBC_BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(TLBC_ARCH) -Wall -Werror \
 		   -I$(GEN) -Icollector $(TLBC_BPF_SYS)
 
-TLBC_SRCS := collector/tlbcollect.c collector/sink.c collector/rotate.c collector/writeguard.c collector/tpsource.c collector/tfhost.c
+TLBC_SRCS := collector/tlbcollect.c collector/sink.c collector/rotate.c collector/writeguard.c collector/tpsource.c collector/tfhost.c \
+	     collector/kflush.c collector/kfscan.c
 $(call tlb_program,tlbcollect,$(TLBC_SRCS),$(TLBC_LIBBPF) -lpthread)
 
 # Test programs of the collector (tests t3xxx, bench b30).
 $(call tlb_test_program,collect-workload,collector/test/workload.c,-lpthread)
 $(call tlb_test_program,collect-sqlite-ceiling,collector/test/sqlite_ceiling.c,)
+$(call tlb_test_program,collect-kfscan,collector/test/kfscan_main.c collector/kfscan.c,)
 
 .PHONY: tlbc-arch-check
 tlbc-arch-check:

@@ -31,7 +31,7 @@
 
 struct held {
 	int64_t ts, cpu, vm, vcpu, kind, a[4];
-	int nargs;
+	unsigned nulls;		/* a[i] NULL where bit i is set (tw_event_nulls) */
 };
 
 struct rotate {
@@ -315,7 +315,7 @@ int rotate_last(struct rotate *r, struct tw *w)
 /* ---------------------------------------------------------------- events -- */
 
 static int append(struct rotate *r, struct tw *w, int64_t ts, int64_t cpu, int64_t vm,
-		  int64_t vcpu, int64_t kind, const int64_t *a, int nargs)
+		  int64_t vcpu, int64_t kind, const int64_t *a, unsigned nulls)
 {
 	if (ts < r->floor) {
 		/* A row of the closed part's time that came after the grace: it cannot go
@@ -323,7 +323,7 @@ static int append(struct rotate *r, struct tw *w, int64_t ts, int64_t cpu, int64
 		ts = r->floor;
 		r->raised++;
 	}
-	if (tw_event(w, ts, cpu, vm, vcpu, kind, a, nargs)) {
+	if (tw_event_nulls(w, ts, cpu, vm, vcpu, kind, a, nulls)) {
 		snprintf(r->err, sizeof(r->err), "%s", tw_error(w));
 		return -1;
 	}
@@ -331,7 +331,7 @@ static int append(struct rotate *r, struct tw *w, int64_t ts, int64_t cpu, int64
 		r->max_ts = ts;
 	else if (ts < r->max_ts)
 		r->unordered = true;
-	if (kind == r->lost_kind && nargs > 0)
+	if (kind == r->lost_kind && !(nulls & 1u))
 		r->lost += a[0];
 	return 0;
 }
@@ -360,6 +360,13 @@ static int part_full(struct rotate *r, struct tw *w)
 int rotate_event(struct rotate *r, struct tw *w, int64_t ts, int64_t cpu, int64_t vm,
 		 int64_t vcpu, int64_t kind, const int64_t *a, int nargs)
 {
+	return rotate_event_nulls(r, w, ts, cpu, vm, vcpu, kind, a,
+				  nargs >= 4 ? 0u : 0xfu & ~((1u << (nargs > 0 ? nargs : 0)) - 1u));
+}
+
+int rotate_event_nulls(struct rotate *r, struct tw *w, int64_t ts, int64_t cpu, int64_t vm,
+		       int64_t vcpu, int64_t kind, const int64_t *a, unsigned nulls)
+{
 	if (!r->holding && ts >= r->next_boundary)
 		start_holding(r, r->next_boundary);
 	if (r->holding && ts >= r->cut) {
@@ -383,12 +390,12 @@ int rotate_event(struct rotate *r, struct tw *w, int64_t ts, int64_t cpu, int64_
 		h->vm = vm;
 		h->vcpu = vcpu;
 		h->kind = kind;
-		h->nargs = nargs;
+		h->nulls = nulls;
 		for (int i = 0; i < 4; i++)
-			h->a[i] = i < nargs ? a[i] : 0;
+			h->a[i] = nulls & (1u << i) ? 0 : a[i];
 		return 0;
 	}
-	if (append(r, w, ts, cpu, vm, vcpu, kind, a, nargs))
+	if (append(r, w, ts, cpu, vm, vcpu, kind, a, nulls))
 		return -1;
 	if (!r->holding && r->o.spec.bytes > 0 && ++r->since_check >= ROTATE_CHECK_ROWS) {
 		int full = part_full(r, w);
@@ -417,7 +424,7 @@ static int write_held(struct rotate *r, struct tw *w)
 	for (size_t i = 0; i < r->nheld; i++) {
 		const struct held *h = &r->held[i];
 
-		if (append(r, w, h->ts, h->cpu, h->vm, h->vcpu, h->kind, h->a, h->nargs))
+		if (append(r, w, h->ts, h->cpu, h->vm, h->vcpu, h->kind, h->a, h->nulls))
 			return -1;
 	}
 	r->nheld = 0;

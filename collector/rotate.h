@@ -86,6 +86,9 @@ struct tw *rotate_first(struct rotate *r, char *err, size_t len);
  * part; 0 or -1 (rotate_error()). */
 int rotate_event(struct rotate *r, struct tw *w, int64_t ts, int64_t cpu, int64_t vm,
 		 int64_t vcpu, int64_t kind, const int64_t *a, int nargs);
+/* The same with a[i] NULL where bit i of @nulls is set (a host hcall's NULL n, known rc). */
+int rotate_event_nulls(struct rotate *r, struct tw *w, int64_t ts, int64_t cpu, int64_t vm,
+		       int64_t vcpu, int64_t kind, const int64_t *a, unsigned nulls);
 /* Whether a row of ts @ts now goes to the next part. */
 bool rotate_holds(const struct rotate *r, int64_t ts);
 /* Whether the part is to be switched now that a BPF record of ts @rec_ts was taken. */

@@ -61,6 +61,7 @@ struct vcpu_state {
 	int64_t hc_ts, pf_ts;	/* ts of those entries */
 	int64_t hc_cpu, pf_cpu;	/* cpu of those entries */
 	uint64_t hc_req, hc_flags;	/* opcode and r4 of the pending hcall */
+	uint64_t hc_r5, hc_r6, hc_r7;	/* and r5..r7 (host: kvm_hcall_enter's gpr5..gpr7) */
 	uint64_t pf_ea;		/* address of the pending fault */
 };
 
@@ -92,7 +93,7 @@ struct sink {
 	int nvms, capvms;
 	int64_t next_vm_id;
 	int64_t k[TDB_NKINDS];	/* ids of the contract kinds in this file */
-	int64_t k_vcore_run, k_page_fault, k_hcall_args;
+	int64_t k_vcore_run, k_page_fault, k_hcall_args, k_kernel_flush;
 	struct sink_stats st;	/* counters */
 	struct sink_stats part_base;	/* --rotate: the counts of the closed parts */
 	struct sink_stats st_next;	/* --rotate: of st, the records of the next part's
@@ -411,20 +412,28 @@ static struct vcpu_state *vcpu_of(struct sink *s, struct vmrec *m, int vcpu)
 	return &m->v[vcpu];
 }
 
-static int row(struct sink *s, int64_t ts, int64_t cpu, int64_t vm, int64_t vcpu,
-	       int64_t kind, const int64_t *a, int nargs)
+/* One row; a[i] NULL where bit i of @nulls is set. */
+static int row_nulls(struct sink *s, int64_t ts, int64_t cpu, int64_t vm, int64_t vcpu,
+		     int64_t kind, const int64_t *a, unsigned nulls)
 {
 	if (s->o.rot) {
-		if (rotate_event(s->o.rot, s->w, ts, cpu, vm, vcpu, kind, a, nargs) != 0) {
+		if (rotate_event_nulls(s->o.rot, s->w, ts, cpu, vm, vcpu, kind, a, nulls) != 0) {
 			fail(s, rotate_error(s->o.rot));
 			return -1;
 		}
-	} else if (tw_event(s->w, ts, cpu, vm, vcpu, kind, a, nargs) != 0) {
+	} else if (tw_event_nulls(s->w, ts, cpu, vm, vcpu, kind, a, nulls) != 0) {
 		fail(s, tw_error(s->w));
 		return -1;
 	}
-	live_count(s, vm, kind, a, nargs);
+	live_count(s, vm, kind, a, nulls & 1u ? 0 : 4);
 	return 0;
+}
+
+static int row(struct sink *s, int64_t ts, int64_t cpu, int64_t vm, int64_t vcpu,
+	       int64_t kind, const int64_t *a, int nargs)
+{
+	return row_nulls(s, ts, cpu, vm, vcpu, kind, a,
+			 nargs >= 4 ? 0u : 0xfu & ~((1u << (nargs > 0 ? nargs : 0)) - 1u));
 }
 
 /* First sight of a vcpu: its vcpu row and a vcpu_create event at @ts. */
@@ -495,6 +504,24 @@ static int guest_hcall(struct sink *s, const struct tc_hcall *h, int64_t ts)
 	return 1;
 }
 
+/*
+ * A host hcall (kvm_hcall_enter/exit pair) of @v at its entry: the hcall row with the
+ * columns the host knows (@known: a bit per a[i]), then, with --hcall-args, an
+ * hcall_args row: r5..r7 from kvm_hcall_enter (its gpr5..gpr7); r8 is not in that
+ * tracepoint (arch/powerpc/kvm/trace_hv.h): NULL.
+ */
+static int host_hcall(struct sink *s, const struct vmrec *m, const struct vcpu_state *v, int vcpu,
+		      const int64_t *a, unsigned known)
+{
+	int64_t r[3] = { (int64_t)v->hc_r5, (int64_t)v->hc_r6, (int64_t)v->hc_r7 };
+
+	if (row_nulls(s, v->hc_ts, v->hc_cpu, m->id, vcpu, s->k[TDB_HCALL], a, 0xfu & ~known))
+		return -1;
+	if (s->o.hcall_args && row(s, v->hc_ts, v->hc_cpu, m->id, vcpu, s->k_hcall_args, r, 3))
+		return -1;
+	return 0;
+}
+
 /* Whether a switch-in / switch-out of @m becomes guest_enter / guest_exit. */
 static bool sched_enters(const struct sink *s, const struct vmrec *m)
 {
@@ -553,8 +580,17 @@ static int translate(struct sink *s, const struct tc_event *e, size_t size)
 		return row(s, ts, (int32_t)e->arg[1], m->id, e->vcpu, s->k[TDB_MIGRATE], a, 1) ? -1 : 1;
 	case TC_KVM_ENTRY:
 	case TC_HV_ENTER:
+	case TC_KERNEL_CHECK:
 		m->kvm_entries = true;
 		if (s->o.enter == SINK_ENTER_SCHED)
+			return 0;
+		/* POWER9 with --kernel-flush: the entries are the kernel's need_tlb_flush
+		 * tests; kvm_guest_enter also fires for HV_DECREMENTER early returns */
+		if (s->o.probe_entries && e->type == TC_HV_ENTER) {
+			s->st.enter_replaced++;
+			return 0;
+		}
+		if (!s->o.probe_entries && e->type == TC_KERNEL_CHECK)
 			return 0;
 		s->st.enter_kvm++;
 		return row(s, ts, cpu, m->id, e->vcpu, s->k[TDB_GUEST_ENTER], NULL, 0) ? -1 : 1;
@@ -576,6 +612,9 @@ static int translate(struct sink *s, const struct tc_event *e, size_t size)
 			s->st.inval_unattributed++;
 		return row(s, ts, cpu, m->id, -1, s->k[TDB_HOST_INVAL], a, 4) ? -1 : 1;
 	}
+	case TC_KERNEL_FLUSH:
+		s->st.kernel_flush++;
+		return row(s, ts, cpu, m->id, e->vcpu, s->k_kernel_flush, NULL, 0) ? -1 : 1;
 	case TC_HV_RUN_CORE:
 		for (int i = 0; i < 4; i++)
 			a[i] = (int64_t)(int32_t)e->arg[i];
@@ -585,7 +624,7 @@ static int translate(struct sink *s, const struct tc_event *e, size_t size)
 		if (v->hc_pending) {
 			a[0] = (int64_t)v->hc_req;
 			a[1] = (int64_t)v->hc_flags;
-			if (row(s, v->hc_ts, v->hc_cpu, m->id, e->vcpu, s->k[TDB_HCALL], a, 2))
+			if (host_hcall(s, m, v, e->vcpu, a, 0x3))
 				return -1;
 		}
 		v->hc_pending = true;
@@ -593,6 +632,9 @@ static int translate(struct sink *s, const struct tc_event *e, size_t size)
 		v->hc_cpu = cpu;
 		v->hc_req = e->arg[0];
 		v->hc_flags = e->arg[1];
+		v->hc_r5 = e->arg[2];
+		v->hc_r6 = e->arg[3];
+		v->hc_r7 = size >= sizeof(struct tc_hv_hcall) ? ((const struct tc_hv_hcall *)e)->gpr7 : 0;
 		return 1;
 	case TC_HV_HCALL_EXIT:
 		if (!v->hc_pending)
@@ -600,18 +642,20 @@ static int translate(struct sink *s, const struct tc_event *e, size_t size)
 		v->hc_pending = false;
 		a[0] = (int64_t)v->hc_req;
 		a[1] = (int64_t)v->hc_flags;
+		a[2] = 0;
 		a[3] = (int64_t)e->arg[1];
 		/* RESUME_FLAG_HOST (arch/powerpc/include/asm/kvm_ppc.h): the call went on to
 		 * the host or QEMU; gpr3 is not its return code yet (trace_hv.h prints
 		 * H_TOO_HARD then), so n and rc stay NULL. */
-		if ((e->arg[0] & RESUME_FLAG_HOST) || v->hc_req == H_BULK_REMOVE) {
-			/* n unknown: the host tracepoint does not show the control bytes. */
-			if (row(s, v->hc_ts, v->hc_cpu, m->id, e->vcpu, s->k[TDB_HCALL], a, 2))
-				return -1;
-			return 1;
-		}
+		if (e->arg[0] & RESUME_FLAG_HOST)
+			return host_hcall(s, m, v, e->vcpu, a, 0x3) ? -1 : 1;
+		/* H_BULK_REMOVE: rc is kvm_hcall_exit's hcall_rc; n (entries removed) is in
+		 * the control bytes the call returns in r4..r11, which the exit tracepoint
+		 * does not carry (trace_hv.h: vcpu_id, ret, hcall_rc): NULL. */
+		if (v->hc_req == H_BULK_REMOVE)
+			return host_hcall(s, m, v, e->vcpu, a, 0xb) ? -1 : 1;
 		a[2] = hcall_n(v->hc_req, a[3], NULL, false);
-		return row(s, v->hc_ts, v->hc_cpu, m->id, e->vcpu, s->k[TDB_HCALL], a, 4) ? -1 : 1;
+		return host_hcall(s, m, v, e->vcpu, a, 0xf) ? -1 : 1;
 	case TC_HV_PF_ENTER:
 		if (v->pf_pending) {
 			a[0] = (int64_t)v->pf_ea;
@@ -638,7 +682,7 @@ static int translate(struct sink *s, const struct tc_event *e, size_t size)
 /* At the end: entries whose exit never came are still calls that happened. */
 static void write_pending(struct sink *s)
 {
-	int64_t a[2];
+	int64_t a[4] = { 0, 0, 0, 0 };
 
 	for (int i = 0; i < s->nvms && !s->failed; i++) {
 		struct vmrec *m = &s->vms[i];
@@ -649,7 +693,7 @@ static void write_pending(struct sink *s)
 			if (v->hc_pending) {
 				a[0] = (int64_t)v->hc_req;
 				a[1] = (int64_t)v->hc_flags;
-				row(s, v->hc_ts, v->hc_cpu, m->id, j, s->k[TDB_HCALL], a, 2);
+				host_hcall(s, m, v, j, a, 0x3);
 			}
 			if (v->pf_pending) {
 				a[0] = (int64_t)v->pf_ea;
@@ -741,7 +785,7 @@ static void take_pair(struct sink *s, const struct tc_event *p)
  */
 static void rotate_now(struct sink *s)
 {
-	int64_t cut = rotate_cut(s->o.rot), a[2];
+	int64_t cut = rotate_cut(s->o.rot), a[4] = { 0, 0, 0, 0 };
 	struct sink_stats part, open;
 
 	for (int i = 0; i < s->nvms && !s->failed; i++) {
@@ -755,7 +799,7 @@ static void rotate_now(struct sink *s)
 				s->open_calls++;
 				a[0] = (int64_t)v->hc_req;
 				a[1] = (int64_t)v->hc_flags;
-				row(s, v->hc_ts, v->hc_cpu, m->id, j, s->k[TDB_HCALL], a, 2);
+				host_hcall(s, m, v, j, a, 0x3);
 			}
 			if (v->pf_pending && v->pf_ts < cut) {
 				v->pf_pending = false;
@@ -866,7 +910,8 @@ struct sink *sink_create(struct tw *w, const struct sink_opts *o)
 	s->k_vcore_run = tw_kind(w, "vcore_run", "runner_vcpu", "n_runnable", "where", "tgid");
 	s->k_page_fault = tw_kind(w, "page_fault", "ea", "ret", NULL, NULL);
 	s->k_hcall_args = o->hcall_args ? tw_kind(w, "hcall_args", "r5", "r6", "r7", "r8") : 0;
-	if (s->k_vcore_run < 0 || s->k_page_fault < 0 || s->k_hcall_args < 0) {
+	s->k_kernel_flush = tw_kind(w, "kernel_flush", NULL, NULL, NULL, NULL);
+	if (s->k_vcore_run < 0 || s->k_page_fault < 0 || s->k_hcall_args < 0 || s->k_kernel_flush < 0) {
 		free(s);
 		errno = EIO;
 		return NULL;

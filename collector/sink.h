@@ -59,6 +59,8 @@ struct sink_opts {
 	enum sink_enter enter;	/* host: source of guest_enter */
 	bool hcall_args;	/* also an hcall_args row (r5..r8) after each guest hcall */
 	bool switch_out;	/* host: switch-outs are recorded too */
+	bool probe_entries;	/* host: guest_enter from TC_KERNEL_CHECK (kflush.c, POWER9);
+				 * kvm_hv:kvm_guest_enter records are counted, not written */
 	uint64_t t0;		/* CLOCK_MONOTONIC ns that becomes ts 0 */
 	int64_t page_size;	/* host page size: n of host_inval */
 	const char *guest_name;	/* guest mode: name of the vm row */
@@ -80,6 +82,8 @@ struct sink_stats {
 				 * ran it again without a sched_switch to it */
 	int64_t out_unreported;	/* switch-ins of a vcpu thread already in */
 	int64_t inval_unattributed;	/* host_inval rows of no known VM (vm 0) */
+	int64_t enter_replaced;	/* kvm_hv:kvm_guest_enter records left out (probe_entries) */
+	int64_t kernel_flush;	/* kernel_flush rows */
 	uint64_t busy_ns;	/* writer thread: wall time spent writing */
 	uint64_t cpu_ns;	/* writer thread: cpu time, start to end */
 };

@@ -111,6 +111,7 @@ struct tlbcollect_tf_bpf *tfh_open(const char *tracefs, char *err, size_t errlen
 		F("kvm_hv", "kvm_hcall_enter", "gpr4", hi_gpr4),
 		F("kvm_hv", "kvm_hcall_enter", "gpr5", hi_gpr5),
 		F("kvm_hv", "kvm_hcall_enter", "gpr6", hi_gpr6),
+		F("kvm_hv", "kvm_hcall_enter", "gpr7", hi_gpr7),
 		F("kvm_hv", "kvm_hcall_exit", "vcpu_id", ho_vcpu_id),
 		F("kvm_hv", "kvm_hcall_exit", "ret", ho_ret),
 		F("kvm_hv", "kvm_hcall_exit", "hcall_rc", ho_hcall_rc),

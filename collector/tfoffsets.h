@@ -34,7 +34,7 @@ struct tf_offsets {
 	struct tf_field rc_n_runnable, rc_runner_vcpu, rc_where, rc_tgid;	/* kvmppc_run_core */
 	struct tf_field ge_vcpu_id;					/* kvm_guest_enter */
 	struct tf_field gx_vcpu_id, gx_trap;				/* kvm_guest_exit */
-	struct tf_field hi_vcpu_id, hi_req, hi_gpr4, hi_gpr5, hi_gpr6;	/* kvm_hcall_enter */
+	struct tf_field hi_vcpu_id, hi_req, hi_gpr4, hi_gpr5, hi_gpr6, hi_gpr7;	/* kvm_hcall_enter */
 	struct tf_field ho_vcpu_id, ho_ret, ho_hcall_rc;		/* kvm_hcall_exit */
 	struct tf_field pi_vcpu_id, pi_ea;				/* kvm_page_fault_enter */
 	struct tf_field po_vcpu_id, po_ret;				/* kvm_page_fault_exit */

@@ -101,6 +101,9 @@ struct trace_event_raw_kvm_hcall_enter___tlb {
 	int vcpu_id;
 	unsigned long req;
 	unsigned long gpr4;
+	unsigned long gpr5;
+	unsigned long gpr6;
+	unsigned long gpr7;
 } __attribute__((preserve_access_index));
 
 struct trace_event_raw_kvm_hcall_exit___tlb {
@@ -134,12 +137,13 @@ static __always_inline void count(__u32 which, __u64 n)
 }
 
 /* A record of @nev events (2 for TC_SWITCH_PAIR, else 1), counted as such. */
-static __always_inline struct tc_event *reserve_n(__u32 type, __u64 nev)
+/* @size: of the record, a struct tc_event first (a constant: inlined) */
+static __always_inline struct tc_event *reserve_sized(__u32 type, __u64 nev, __u64 size)
 {
 	struct tc_event *e;
 
 	count(TC_STAT_SEEN, nev);
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	e = bpf_ringbuf_reserve(&events, size, 0);
 	if (!e) {
 		count(TC_STAT_LOST, nev);
 		return NULL;
@@ -151,6 +155,11 @@ static __always_inline struct tc_event *reserve_n(__u32 type, __u64 nev)
 	e->flags = 0;
 	e->arg[0] = e->arg[1] = e->arg[2] = e->arg[3] = 0;
 	return e;
+}
+
+static __always_inline struct tc_event *reserve_n(__u32 type, __u64 nev)
+{
+	return reserve_sized(type, nev, sizeof(struct tc_event));
 }
 
 static __always_inline struct tc_event *reserve(__u32 type)
@@ -369,12 +378,27 @@ int tlbc_hv_exit(struct trace_event_raw_kvm_guest_exit___tlb *ctx)
 SEC("tracepoint/kvm_hv/kvm_hcall_enter")
 int tlbc_hv_hc_in(struct trace_event_raw_kvm_hcall_enter___tlb *ctx)
 {
-	struct tc_event *e = reserve_current(TC_HV_HCALL_ENTER, BPF_CORE_READ(ctx, vcpu_id));
+	__u64 id = bpf_get_current_pid_tgid();
+	struct tc_hv_hcall *h;
 
-	if (e) {
-		e->arg[0] = BPF_CORE_READ(ctx, req);
-		e->arg[1] = BPF_CORE_READ(ctx, gpr4);
-		submit(e);
+	if (!wanted_tgid(id >> 32))
+		return 0;
+	h = (struct tc_hv_hcall *)reserve_sized(TC_HV_HCALL_ENTER, 1, sizeof(*h));
+	if (h) {
+		h->h.tgid = id >> 32;
+		h->h.tid = (__u32)id;
+		h->h.vcpu = BPF_CORE_READ(ctx, vcpu_id);
+		h->h.arg[0] = BPF_CORE_READ(ctx, req);
+		h->h.arg[1] = BPF_CORE_READ(ctx, gpr4);
+		h->gpr7 = 0;
+		/* r5..r7: the --hcall-args row (in trace_hv.h since its first version) */
+		if (bpf_core_field_exists(ctx->gpr5))
+			h->h.arg[2] = BPF_CORE_READ(ctx, gpr5);
+		if (bpf_core_field_exists(ctx->gpr6))
+			h->h.arg[3] = BPF_CORE_READ(ctx, gpr6);
+		if (bpf_core_field_exists(ctx->gpr7))
+			h->gpr7 = BPF_CORE_READ(ctx, gpr7);
+		submit(&h->h);
 	}
 	return 0;
 }

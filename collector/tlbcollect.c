@@ -10,7 +10,7 @@
  * tlbcollect.bpf.c (host, CO-RE), tlbcollect_tf.bpf.c (host on a kernel without
  * BTF: offsets from tracefs formats, tfhost.c) and tlbcollect_guest.bpf.c (guest, no BTF);
  * the records they send are in tlbcollect.h; rows are written by sink.c; the
- * list of sources is tpsource.c.
+ * list of sources is tpsource.c; --kernel-flush (tracefs kprobes) is kflush.c.
  *
  * Order: parse -> privileges, tracefs, BTF -> create the output (refuses an
  * existing file without --force) -> open the skeleton, autoload off for absent
@@ -49,6 +49,7 @@
 
 #include "hcall.h"
 #include "rotate.h"
+#include "kflush.h"
 #include "sink.h"
 #include "tlbcollect.h"
 #include "tlbcollect.skel.h"
@@ -85,6 +86,7 @@ struct options {
 	bool quiet;			/* --quiet */
 	bool switch_out;		/* switch-outs as guest_exit (off: --no-switch-out) */
 	bool hcall_args;		/* --hcall-args */
+	bool kernel_flush;		/* --kernel-flush */
 	enum sink_enter enter;		/* --enter */
 	unsigned ring_mb;		/* --ring-mb */
 	unsigned poll_ms;		/* --poll-ms */
@@ -139,7 +141,14 @@ static void usage(FILE *f)
 "                         (recorded as guest_exit, trap NULL, while guest_enter comes\n"
 "                         from switch-ins: the end of each host run interval)\n"
 "      --switch-out       record them (the default; kept for old command lines)\n"
-"      --hcall-args       guest: also an hcall_args row (r5..r8)      off\n"
+"      --hcall-args       also an hcall_args row per hcall            off\n"
+"                         (guest: r5..r8; host: r5..r7 of kvm_hcall_enter)\n"
+"      --kernel-flush     host, POWER kvm_hv: the kernel's own full TLB   off\n"
+"                         flushes at guest entry as kernel_flush rows (optimized\n"
+"                         kprobes placed from this kernel's code; refused with the\n"
+"                         reason if the kernel cannot optimize them; POWER9: guest_enter\n"
+"                         from the same probes). Refused while a vcpu runs: start it\n"
+"                         before the VMs, stop it after them (else its probes stay)\n"
 "      --ring-mb N        BPF ring buffer size, MiB (power of 2)      16\n"
 "      --poll-ms N        drain the ring buffer every N ms            20\n"
 "      --format FMT       --list and summary: table, csv, json        table\n"
@@ -157,6 +166,7 @@ static void usage(FILE *f)
 "  tlbcollect -o host.db -d 5 --force         # replace an earlier capture\n"
 "  tlbcollect -o host.db -d 5 --no-switch-out # switch-ins only: half the sched records\n"
 "  tlbcollect -o host.db --rotate 64M         # host.1.db, host.2.db, ... of 64 MiB each\n"
+"  tlbcollect -o host.db --kernel-flush       # POWER host: also the kernel's own flushes\n"
 "\n"
 "Exit status: 0 recorded, 1 the run failed (not root, no BPF, a write error: the events\n"
 "committed before it are kept, meta truncated; or nothing recorded: no vcpu thread ran,\n"
@@ -179,7 +189,7 @@ static int parse_duration(const char *what, const char *arg, double *out)
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	enum { O_ENTER = 256, O_SW, O_NOSW, O_HARGS, O_RING, O_POLL, O_FORMAT, O_VERIFY, O_ROTATE };
+	enum { O_ENTER = 256, O_SW, O_NOSW, O_HARGS, O_RING, O_POLL, O_FORMAT, O_VERIFY, O_ROTATE, O_KFLUSH };
 	static const struct option lopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -194,6 +204,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "switch-out", no_argument, NULL, O_SW },
 		{ "no-switch-out", no_argument, NULL, O_NOSW },
 		{ "hcall-args", no_argument, NULL, O_HARGS },
+		{ "kernel-flush", no_argument, NULL, O_KFLUSH },
 		{ "ring-mb", required_argument, NULL, O_RING },
 		{ "poll-ms", required_argument, NULL, O_POLL },
 		{ "format", required_argument, NULL, O_FORMAT },
@@ -279,6 +290,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case O_HARGS:
 			o->hcall_args = true;
 			break;
+		case O_KFLUSH:
+			o->kernel_flush = true;
+			break;
 		case O_RING:
 			if (parse_i64(optarg, &v) || v < 1 || v > 1024 || (v & (v - 1))) {
 				tlb_msg("cannot use --ring-mb %s: a power of 2 from 1 to 1024", optarg);
@@ -334,6 +348,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 		tlb_msg("cannot record: no output file (-o FILE; see --help)");
 		return -1;
 	}
+	if (o->guest && o->kernel_flush) {
+		tlb_msg("cannot use --kernel-flush with --guest: the host kernel does the flushes");
+		return -1;
+	}
 	if (o->guest && o->npids) {
 		tlb_msg("cannot use --pid with --guest: a guest records its own hcalls");
 		return -1;
@@ -377,9 +395,19 @@ static int do_list(const struct options *o)
 			       "\"gives\": \"%s\"}", i ? "," : "", s->guest ? "guest" : "host", name,
 			       p ? "true" : "false", s->gives);
 	}
-	if (o->format == FMT_TABLE)
+	if (o->format == FMT_TABLE) {
+		struct kfs_place kp;
+		char kf[400], why[300];
+
 		printf("-- %d present, %d absent; kernel BTF %s (host mode needs it)\n", npresent,
 		       nabsent, tps_have_btf() ? "present" : "absent");
+		if (!o->guest) {
+			if (kflush_find(&kp, why, sizeof(why)) == 0 && kfs_format(&kp, kf, sizeof(kf)) == 0)
+				printf("-- kernel_flush (--kernel-flush) probes: %s\n", kf);
+			else
+				printf("-- kernel_flush (--kernel-flush) unavailable: %s\n", why);
+		}
+	}
 	else if (o->format == FMT_JSON)
 		printf("\n], \"present\": %d, \"absent\": %d, \"kernel_btf\": %s}\n", npresent,
 		       nabsent, tps_have_btf() ? "true" : "false");
@@ -488,7 +516,9 @@ static int write_start_meta(struct tw *w, const struct options *o, const char *p
 		rc |= tw_meta_int(w, "host_page_size", sysconf(_SC_PAGESIZE));
 		rc |= tw_meta(w, "hcall_host", "kvm_hv:kvm_hcall_enter/exit pairs (virtual-mode hcalls only: "
 			      "real-mode ones never reach them); n = 1 if H_REMOVE/H_PROTECT returned "
-			      "H_SUCCESS; n NULL for H_BULK_REMOVE; n, rc NULL when passed to the host (RESUME_FLAG_HOST)");
+			      "H_SUCCESS; H_BULK_REMOVE: rc from kvm_hcall_exit, n NULL (the control bytes it returns in "
+			      "r4..r11 are not in the tracepoint); n, rc NULL when passed to the host (RESUME_FLAG_HOST); "
+			      "--hcall-args: r5, r6, r7 from kvm_hcall_enter, r8 NULL (not in it)");
 		if (o->npids) {
 			size_t n = 0;
 
@@ -540,6 +570,7 @@ struct collector {
 	uint64_t lost_seen[MAX_CPUS];		/* lost counts already queued */
 	uint64_t seen[TC_NSTATS];		/* sums of the last read */
 	uint64_t detach_ns;			/* time the kernel took to detach them */
+	struct kflush *kf;			/* --kernel-flush, or NULL */
 };
 
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -646,6 +677,8 @@ static void detach_all(struct collector *c)
 static void collector_free(struct collector *c)
 {
 	detach_all(c);
+	kflush_free(c->kf);	/* its kprobe events and tracefs instance go */
+	c->kf = NULL;
 	ring_buffer__free(c->rb);
 	tlbcollect_bpf__destroy(c->host);
 	tlbcollect_guest_bpf__destroy(c->guest);
@@ -873,6 +906,8 @@ static int write_end_meta(struct tw *w, const struct options *o, const struct si
 		e |= tw_meta_int(w, "host_inval_unattributed", st->inval_unattributed);
 		if (c->tf)	/* the no-BTF host mode (tfhost.c): switch-ins of unknown process */
 			e |= tw_meta_int(w, "vcpu_process_unknown", (int64_t)c->seen[TC_STAT_NOTGID]);
+		if (c->kf)
+			e |= kflush_meta(c->kf, w, st->enter_replaced);
 	}
 	return e ? -1 : 0;
 }
@@ -1007,11 +1042,16 @@ int main(int argc, char **argv)
 		return EXIT_RUN_FAILED;
 	}
 	libbpf_set_print(libbpf_quiet);
+	/* First: a refusal loads nothing into the kernel and leaves no file. */
+	if (o.kernel_flush && !o.verify && !(c.kf = kflush_start(tfs, err, sizeof(err)))) {
+		tlb_msg("cannot record kernel_flush: %s", err);
+		return EXIT_RUN_FAILED;
+	}
 
 	c.ncpus = libbpf_num_possible_cpus();
 	if (c.ncpus <= 0 || c.ncpus > MAX_CPUS) {
 		tlb_msg("cannot count the possible cpus: %s", c.ncpus < 0 ? strerror(-c.ncpus) : "too many");
-		return EXIT_RUN_FAILED;
+		goto cleanup;
 	}
 	if (o.guest) {
 		c.guest = tlbcollect_guest_bpf__open();
@@ -1022,7 +1062,7 @@ int main(int argc, char **argv)
 		if (!c.tf) {
 			tlb_msg("cannot record the host: this kernel has neither BTF "
 				"(/sys/kernel/btf/vmlinux) nor readable tracefs formats: %s", err);
-			return EXIT_RUN_FAILED;
+			goto cleanup;
 		}
 		c.obj = c.tf->obj;
 	} else {
@@ -1158,6 +1198,7 @@ int main(int argc, char **argv)
 	so.enter = o.enter;
 	so.hcall_args = o.hcall_args;
 	so.switch_out = o.switch_out;
+	so.probe_entries = kflush_entries(c.kf);
 	so.t0 = t0;
 	so.rot = rot;
 	so.page_size = sysconf(_SC_PAGESIZE);
@@ -1232,6 +1273,12 @@ int main(int argc, char **argv)
 			tlb_msg("cannot drain the ring buffer: %s", strerror(errno));
 			goto cleanup;
 		}
+		if (c.kf && kflush_poll(c.kf, sink, t0, err, sizeof(err))) {
+			if (sink_failed(sink, NULL))
+				break;
+			tlb_msg("cannot record kernel_flush: %s", err);
+			goto cleanup;
+		}
 		now = mono_ns();
 		/* Lost rows at the last record taken (the drop came after it), not at the
 		 * read: rows stay in ts order, and a rotated part's cut (rotate.c) is not
@@ -1266,6 +1313,10 @@ int main(int argc, char **argv)
 			;
 		if (more < 0 && !sink_failed(sink, NULL)) {
 			tlb_msg("cannot drain the ring buffer: %s", strerror(errno));
+			goto cleanup;
+		}
+		if (c.kf && kflush_stop(c.kf, sink, t0, err, sizeof(err)) && !sink_failed(sink, NULL)) {
+			tlb_msg("cannot record kernel_flush: %s", err);
 			goto cleanup;
 		}
 	}

@@ -30,7 +30,7 @@ enum tc_type {
 	TC_HV_RUN_CORE,		/* kvm_hv:kvmppc_run_core: arg[] runner, n_runnable, where, tgid */
 	TC_HV_ENTER,		/* kvm_hv:kvm_guest_enter */
 	TC_HV_EXIT,		/* kvm_hv:kvm_guest_exit: arg[0] trap */
-	TC_HV_HCALL_ENTER,	/* kvm_hv:kvm_hcall_enter: arg[0] req, arg[1] gpr4 */
+	TC_HV_HCALL_ENTER,	/* kvm_hv:kvm_hcall_enter: struct tc_hv_hcall */
 	TC_HV_HCALL_EXIT,	/* kvm_hv:kvm_hcall_exit: arg[0] ret, arg[1] hcall_rc */
 	TC_HV_PF_ENTER,		/* kvm_hv:kvm_page_fault_enter: arg[0] ea */
 	TC_HV_PF_EXIT,		/* kvm_hv:kvm_page_fault_exit: arg[0] ret */
@@ -39,6 +39,10 @@ enum tc_type {
 				 * one record. tgid, tid, vcpu, flags: the thread switched
 				 * in; arg[0] tgid, arg[1] tid, arg[2] vcpu, arg[3] flags:
 				 * the one switched out. Counted as 2 in TC_STAT_SEEN/LOST */
+	TC_KERNEL_FLUSH,	/* tlbcollect --kernel-flush (kflush.c, from tracefs, not BPF):
+				 * kvm_hv flushed the VM's TLB on cpu as vcpu entered */
+	TC_KERNEL_CHECK,	/* --kernel-flush on POWER9: the need_tlb_flush test of a real
+				 * guest entry (the sink's guest_enter there) */
 	TC_NTYPES,
 };
 
@@ -71,6 +75,12 @@ struct tc_hcall {
 				 * arg[3] 1 when ret[] was read (the call has a return buffer) */
 	__u64 args[4];		/* hcall arguments r5..r8 (args[1..4] of hcall_entry) */
 	__u64 ret[TC_RET_WORDS];	/* the return buffer after the call */
+};
+
+/* TC_HV_HCALL_ENTER: one kvm_hv:kvm_hcall_enter (host side), every argument it carries. */
+struct tc_hv_hcall {
+	struct tc_event h;	/* arg[0] req, arg[1] gpr4, arg[2] gpr5, arg[3] gpr6 */
+	__u64 gpr7;
 };
 
 #endif

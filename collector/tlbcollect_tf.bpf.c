@@ -114,12 +114,13 @@ static __always_inline __u64 field(void *ctx, const volatile struct tf_field *fp
 	return v;
 }
 
-static __always_inline struct tc_event *reserve_n(__u32 type, __u64 nev)
+/* @size: of the record, a struct tc_event first (a constant: inlined) */
+static __always_inline struct tc_event *reserve_sized(__u32 type, __u64 nev, __u64 size)
 {
 	struct tc_event *e;
 
 	count(TC_STAT_SEEN, nev);
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	e = bpf_ringbuf_reserve(&events, size, 0);
 	if (!e) {
 		count(TC_STAT_LOST, nev);
 		return NULL;
@@ -131,6 +132,11 @@ static __always_inline struct tc_event *reserve_n(__u32 type, __u64 nev)
 	e->flags = 0;
 	e->arg[0] = e->arg[1] = e->arg[2] = e->arg[3] = 0;
 	return e;
+}
+
+static __always_inline struct tc_event *reserve_n(__u32 type, __u64 nev)
+{
+	return reserve_sized(type, nev, sizeof(struct tc_event));
 }
 
 static __always_inline void submit(struct tc_event *e)
@@ -377,14 +383,22 @@ int tlbc_hv_exit(void *ctx)
 SEC("tracepoint/kvm_hv/kvm_hcall_enter")
 int tlbc_hv_hc_in(void *ctx)
 {
-	struct tc_event *e = reserve_current(TC_HV_HCALL_ENTER, (int)field(ctx, &off.hi_vcpu_id));
+	__u64 id = bpf_get_current_pid_tgid();
+	struct tc_hv_hcall *h;
 
-	if (e) {
-		e->arg[0] = field(ctx, &off.hi_req);
-		e->arg[1] = field(ctx, &off.hi_gpr4);
-		e->arg[2] = field(ctx, &off.hi_gpr5);
-		e->arg[3] = field(ctx, &off.hi_gpr6);
-		submit(e);
+	if (!wanted_tgid(id >> 32))
+		return 0;
+	h = (struct tc_hv_hcall *)reserve_sized(TC_HV_HCALL_ENTER, 1, sizeof(*h));
+	if (h) {
+		h->h.tgid = id >> 32;
+		h->h.tid = (__u32)id;
+		h->h.vcpu = (int)field(ctx, &off.hi_vcpu_id);
+		h->h.arg[0] = field(ctx, &off.hi_req);
+		h->h.arg[1] = field(ctx, &off.hi_gpr4);
+		h->h.arg[2] = field(ctx, &off.hi_gpr5);
+		h->h.arg[3] = field(ctx, &off.hi_gpr6);
+		h->gpr7 = field(ctx, &off.hi_gpr7);
+		submit(&h->h);
 	}
 	return 0;
 }

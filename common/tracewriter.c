@@ -430,6 +430,13 @@ static void count_kind(struct tw *w, int64_t kind_id)
 int tw_event(struct tw *w, int64_t ts, int64_t cpu, int64_t vm, int64_t vcpu,
 	     int64_t kind_id, const int64_t *a, int nargs)
 {
+	return tw_event_nulls(w, ts, cpu, vm, vcpu, kind_id, a,
+			      nargs >= 4 ? 0u : 0xfu & ~((1u << (nargs > 0 ? nargs : 0)) - 1u));
+}
+
+int tw_event_nulls(struct tw *w, int64_t ts, int64_t cpu, int64_t vm, int64_t vcpu,
+		   int64_t kind_id, const int64_t *a, unsigned nulls)
+{
 	sqlite3_stmt *st = w->ins;
 	int rc;
 
@@ -442,7 +449,7 @@ int tw_event(struct tw *w, int64_t ts, int64_t cpu, int64_t vm, int64_t vcpu,
 		sqlite3_bind_null(st, 4);
 	sqlite3_bind_int64(st, 5, kind_id);
 	for (int i = 0; i < 4; i++) {
-		if (i < nargs)
+		if (!(nulls & (1u << i)))
 			sqlite3_bind_int64(st, 6 + i, a[i]);
 		else
 			sqlite3_bind_null(st, 6 + i);

@@ -71,6 +71,11 @@ int64_t tw_kind_id(const struct tw *w, enum tdb_kind kind);
 int tw_event(struct tw *w, int64_t ts, int64_t cpu, int64_t vm, int64_t vcpu,
 	     int64_t kind_id, const int64_t *a, int nargs);
 
+/* tw_event_nulls - the same, with a[i] NULL where bit i of @nulls is set (a NULL n
+ * beside a known rc). */
+int tw_event_nulls(struct tw *w, int64_t ts, int64_t cpu, int64_t vm, int64_t vcpu,
+		   int64_t kind_id, const int64_t *a, unsigned nulls);
+
 /* Events appended so far. */
 int64_t tw_event_count(const struct tw *w);
 

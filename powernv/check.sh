@@ -3,10 +3,11 @@
 # `make check-powernv`, as TAP.
 #
 # Owns what an emulated POWER KVM host run must show. Per machine, one run of
-# powernv/run.sh (the VMM on powernv/schedules/check.sched while tlbcollect records on the
-# emulated host, kernel_flush probes when powernv/kflush-probes.sh finds their places),
-# then the DB against the VMM's log (out/vmm.log, the ground truth; its VMs' MMUs become the
-# vm_mmu rows of host-kf.db and truth.db, powernv/vm-mmu.sh):
+# powernv/run.sh (the VMM on powernv/schedules/check.sched while `tlbcollect --kernel-flush
+# --hcall-args` records on the emulated host: the kernel's own flushes come from the
+# collector's kprobes), then the DB against the VMM's log (out/vmm.log, the ground truth;
+# its VMs' MMUs become the vm_mmu rows of host-kf.db, a copy of host.db, and truth.db,
+# powernv/vm-mmu.sh):
 #   M-1.*  the host: Debian's kernel in hypervisor mode, kvm-hv loaded, the VMM ran every round
 #   M-2.*  tlbcollect: the no-BTF mode, no loss, every VM and vcpu of the log (by pid, tid)
 #   M-3.*  guest entries: every round of every vcpu has its entries, all on the cpu the
@@ -14,10 +15,13 @@
 #   M-4.*  migrations: per vcpu, exactly the moves the VMM's sched_setaffinity made
 #          (prev_cpu != cpu), in order, to the right cpu
 #   M-5.*  hcalls: per vcpu, in order, every hcall kvm_hv handled in virtual mode with its
-#          opcode, flags (r4) and return code; on POWER8 the HPT hcalls are real-mode and
-#          must be absent (meta says so), on POWER9 they are all there
-#   M-6.*  kernel_flush (when probed): rows per VM; on the POWER8 1-vcpu hopping VM their
-#          count == tlbreplay modern's full flushes
+#          opcode, flags (r4), r5, r6, r7 (hcall_args rows) and return code (H_BULK_REMOVE's
+#          too; its n stays NULL); on POWER8 the HPT hcalls are real-mode and must be
+#          absent (meta says so), on POWER9 they are all there
+#   M-6.*  kernel_flush (tlbcollect --kernel-flush): its probes were optimized, at the
+#          places powernv/kflush-probes.sh finds in the deb's vmlinux, and gone after it;
+#          rows per VM == tlbreplay modern's full flushes (POWER8; POWER9 with the
+#          power9-hash option), radix VMs == the prev_cpu rule
 #   M-7.*  tlbreplay replays the DB
 # Programs: tlbreplay from $TLB_BIN (default build/bin); the emulated host's from
 # build/ppc64el (make powernv-cross). Exit 0 when nothing failed, 1 otherwise, 2 on bad
@@ -52,12 +56,12 @@ import_log() {
 	local log=$1 db=$2
 	awk '$1 == "vm" { print $2 "," $4 "," $6 "," $8 }' "$log" > "$db.vms.csv"
 	awk '$1 == "round" { print $2 "," $3 "," $4 "," $6 "," $8 "," $10 "," $14 "," $16 "," $22 }' "$log" > "$db.rounds.csv"
-	awk '$1 == "hcall" { printf "%s,%s,%s,%s,%s,%s,%s,%s\n", $2, $3, $4, $5, $9, $11, $12, $20 }' "$log" > "$db.hcalls.csv"
+	awk '$1 == "hcall" { printf "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", $2, $3, $4, $5, $9, $11, $12, $13, $14, $20 }' "$log" > "$db.hcalls.csv"
 	rm -f "$db"
 	sqlite3 "$db" <<SQL
 create table lvm(name text, pid int, mmu text, nvcpus int);
 create table lround(vm text, vcpu int, round int, tid int, cpu int, prev_cpu int, mono0 int, mono1 int, pin int);
-create table lhcall(vm text, vcpu int, round int, seq int, op text, flags text, a5 text, rc int);
+create table lhcall(vm text, vcpu int, round int, seq int, op text, flags text, a5 text, a6 text, a7 text, rc int);
 .mode csv
 .import $db.vms.csv lvm
 .import $db.rounds.csv lround
@@ -72,8 +76,6 @@ check_machine() {
 	tag=P$tag
 	out=$rdir/out
 	if [ "$rerun" = 1 ]; then
-		local probes=''
-		probes=$("$root/powernv/kflush-probes.sh" "$m" 2> "$rdir.probes.err") || probes=''
 		local ts attempt
 		ts=$(date +%s)
 		local sched=$root/powernv/schedules/check.sched
@@ -83,7 +85,7 @@ check_machine() {
 		# (seen on POWER8, also in ../shared/notes/powernv-host.md). host-init.sh kills the
 		# VMM after VMM_TIMEOUT; such a run is repeated, at most twice, and said so.
 		for attempt in 1 2 3; do
-			if ! "$root/powernv/run.sh" --machine "$m" --schedule "$sched" --probes "$probes" "$rdir" > "$rdir.log" 2>&1; then
+			if ! "$root/powernv/run.sh" --machine "$m" --schedule "$sched" "$rdir" > "$rdir.log" 2>&1; then
 				not_ok "$tag-0.1 an emulated $m host run (powernv/run.sh)" "$(tail -c 1500 "$rdir.log")"
 				return
 			fi
@@ -104,15 +106,17 @@ check_machine() {
 	fi
 	db=$out/host.db
 	q() { sqlite3 "$db" "$@"; }
-	# with the kernel_flush probes: their rows (and, on POWER9, the real entries) added
+	# host-kf.db: host.db (kernel_flush rows by tlbcollect itself) with each VM's MMU;
+	# truth.db: that plus the hcalls only the guest saw (POWER8 real mode), from the log
 	local kdb=''
-	if [ -s "$out/kflush.txt" ] && [ -f "$db" ]; then
-		if "$root/powernv/kflush-import.sh" "$m" "$db" "$out/kflush.txt" "$rdir/host-kf.db" 2> "$rdir/kflush-import.err" &&
-			"$root/powernv/kflush-import.sh" --log-hcalls "$out/vmm.log" "$m" "$db" "$out/kflush.txt" "$rdir/truth.db" 2>> "$rdir/kflush-import.err" &&
+	if [ -f "$db" ]; then
+		rm -f "$rdir/host-kf.db"
+		if cp "$db" "$rdir/host-kf.db" &&
+			"$root/powernv/kflush-import.sh" --log-hcalls "$out/vmm.log" "$m" "$db" - "$rdir/truth.db" 2> "$rdir/kflush-import.err" &&
 			"$root/powernv/vm-mmu.sh" "$out/vmm.log" "$rdir/host-kf.db" "$rdir/truth.db" 2>> "$rdir/kflush-import.err"; then
 			kdb=$rdir/host-kf.db
 		else
-			not_ok "$tag-0.3 powernv/kflush-import.sh" "$(cat "$rdir/kflush-import.err")"
+			not_ok "$tag-0.3 host-kf.db, truth.db (kflush-import.sh --log-hcalls, vm-mmu.sh)" "$(cat "$rdir/kflush-import.err")"
 		fi
 	fi
 	# --- 1: the host ---------------------------------------------------------------------
@@ -140,11 +144,7 @@ check_machine() {
 	local cs
 	cs=$(q "select value from meta where key = 'clock_start_ns'")
 	if [ "$m" = powernv9 ]; then
-		echo "# $m: kvm_hv:kvm_guest_enter rows: $(q "select count(*) from event where kind = ${K}'guest_enter')")"
-		if [ -n "$kdb" ]; then
-			echo "# $m: guest_enter from the entry probe instead (meta guest_enter_source): sections 3.. read $(basename "$kdb")"
-			db=$kdb
-		fi
+		echo "# $m: guest_enter from tlbcollect's entry probe (meta guest_enter_source); kvm_hv:kvm_guest_enter fired $(q "select value from meta where key = 'guest_enter_tracepoint_rows'") times"
 	fi
 	local rounds entries inround wrongcpu empty
 	rounds=$(q "$L select count(*) from l.lround")
@@ -172,15 +172,18 @@ check_machine() {
 	if [ "$m" = powernv8 ]; then
 		visible="op = '0x54'"	# the HPT hcalls are real-mode on POWER8
 	fi
-	# rc NULL: the exit hcall went on to the VMM (RESUME_FLAG_HOST); and collector/sink.c
-	# writes H_BULK_REMOVE's rc NULL too (its n is unknown from the host tracepoint)
-	want=$(q "$L select vm || '/' || vcpu || ' ' || op || ' ' || flags || ' ' || (case when op in ('0x54', '0x124') then 'null' else rc end)
+	# rc NULL: the exit hcall went on to the VMM (RESUME_FLAG_HOST). r5..r7: the hcall_args
+	# row tlbcollect --hcall-args writes after each (kvm_hcall_enter's gpr5..gpr7), r8 NULL
+	want=$(q "$L select vm || '/' || vcpu || ' ' || op || ' ' || flags || ' ' || a5 || ' ' || a6 || ' ' || a7 || ' null ' || (case when op = '0x54' then 'null' else rc end)
 	          from l.lhcall where $visible order by vm, vcpu, round, seq")
-	got=$(q "$L select lv.name || '/' || e.vcpu || ' ' || printf('0x%x', e.a0) || ' ' || printf('0x%x', e.a1) || ' ' || coalesce(e.a3, 'null')
+	got=$(q "$L select lv.name || '/' || e.vcpu || ' ' || printf('0x%x', e.a0) || ' ' || printf('0x%x', e.a1) || ' ' ||
+	           coalesce((select printf('0x%x', x.a0) || ' ' || printf('0x%x', x.a1) || ' ' || printf('0x%x', x.a2) || ' ' || coalesce(x.a3, 'null')
+	                     from event x where x.rowid > e.rowid and x.vm = e.vm
+	                     and x.vcpu = e.vcpu and x.ts = e.ts and x.kind = ${K}'hcall_args') order by x.rowid limit 1), 'no-args') || ' ' || coalesce(e.a3, 'null')
 	         from event e join vm v on v.id = e.vm join l.lvm lv on lv.pid = v.pid where e.kind = ${K}'hcall') order by lv.name, e.vcpu, e.ts")
 	echo "$want" > "$rdir/hcalls.want"
 	echo "$got" > "$rdir/hcalls.got"
-	eq "$tag-5.1 per vcpu, every virtual-mode hcall in order with opcode, flags and return code ($(grep -c . <<< "$want") of $(q "$L select count(*) from l.lhcall"))" \
+	eq "$tag-5.1 per vcpu, every virtual-mode hcall in order with opcode, flags, r5, r6, r7 (r8 NULL) and return code ($(grep -c . <<< "$want") of $(q "$L select count(*) from l.lhcall"))" \
 		"$(md5sum < "$rdir/hcalls.want")" "$(md5sum < "$rdir/hcalls.got")"
 	[ "$(md5sum < "$rdir/hcalls.want")" = "$(md5sum < "$rdir/hcalls.got")" ] || diff "$rdir/hcalls.want" "$rdir/hcalls.got" | head -10 | comment
 	if [ "$m" = powernv8 ]; then
@@ -191,6 +194,9 @@ check_machine() {
 	else
 		eq "$tag-5.2 POWER9: n of H_REMOVE/H_PROTECT agrees with the return code" 0 \
 			"$(q "select count(*) from event where kind = ${K}'hcall') and a0 in (4, 24) and a2 is not (a3 = 0)")"
+		# the exit tracepoint carries hcall_rc but not the control bytes of r4..r11
+		eq "$tag-5.3 POWER9: H_BULK_REMOVE rows: rc known, n NULL" 0 \
+			"$(q "select count(*) from event where kind = ${K}'hcall') and a0 = 292 and (a3 is null or a2 is not null)")"
 	fi
 	# --- 6: kernel_flush -----------------------------------------------------------------------
 	check_kflush "$m" "$tag" "$rdir" "$db"
@@ -210,16 +216,46 @@ check_machine() {
 check_kflush() {
 	local m=$1 tag=$2 rdir=$3 db=$4 mach=power8 p
 	local kdb=$rdir/host-kf.db tdb=$rdir/truth.db
-	if [ ! -s "$rdir/out/kflush.txt" ]; then
-		skip "$tag-6 kernel_flush" "no optimized kernel_flush probe on this run ($(cat "$rdir/out/kprobes-refused" "$rdir.probes.err" 2>/dev/null | tr '\n' ' '))"
+	if [ "$(sed -n 's/^kernel_flush=//p' "$rdir/run.env")" != 1 ]; then
+		skip "$tag-6 kernel_flush" "the run was made with --no-kernel-flush"
 		return
 	fi
-	[ -f "$kdb" ] && [ -f "$tdb" ] || { not_ok "$tag-6.0 the kernel_flush rows were imported" "see $rdir/kflush-import.err"; return; }
-	for p in $(sed -n 's/^probes=//p' "$rdir/run.env"); do
-		at=$(cut -d';' -f1 <<< "${p#*=}")
-		check "$tag-6.1 probe ${p%%=*} at $at was an optimized (jump) kprobe" grep -qE "${at//+/\\+} +\[OPTIMIZED\]" "$rdir/out/kprobes-list"
-	done
-	eq "$tag-6.2 every kernel_flush came from a vcpu thread" 0 "$(sqlite3 "$kdb" "select value from meta where key = 'kernel_flush_unattributed'")"
+	[ -f "$kdb" ] && [ -f "$tdb" ] || { not_ok "$tag-6.0 host-kf.db and truth.db exist" "see $rdir/kflush-import.err"; return; }
+	local src
+	src=$(sqlite3 "$kdb" "select value from meta where key = 'kernel_flush_source'")
+	echo "# $m: meta kernel_flush_source: $src"
+	check "$tag-6.1 meta kernel_flush_source: tlbcollect --kernel-flush, optimized kprobes" grep -q 'tlbcollect --kernel-flush.*optimized' <<< "$src"
+	# what the kernel listed while tlbcollect recorded: its group's two probes, both jumps
+	local g
+	g=$(grep -E ' (kvmppc_check_need_tlb_flush|kvmhv_vcpu_entry_p9)\+0x[0-9a-f]+ ' "$rdir/out/kprobes-list-recording" 2>/dev/null)
+	echo "$g" | sed 's/^/# kprobes\/list: /'
+	eq "$tag-6.2 while recording: 2 kprobes in kvm_hv's entry code, both [OPTIMIZED]" "2 2" \
+		"$(grep -c . <<< "$g") $(grep -c '\[OPTIMIZED\]' <<< "$g")"
+	# the places tlbcollect found in the running kernel (/proc/kcore) == those objdump finds
+	# in the deb's vmlinux (powernv/kflush-probes.sh): one kernel build, two derivations
+	local want_p got_p
+	want_p=$("$root/powernv/kflush-probes.sh" "$m" 2>&1)
+	got_p=$(sed -n 's/^-- kernel_flush (--kernel-flush) probes: //p' "$rdir/out/tlbcollect-list.txt")
+	eq "$tag-6.3 tlbcollect's places from the running kernel == kflush-probes.sh's from the vmlinux file" "$want_p" "$got_p"
+	check "$tag-6.4 the kprobe events defined while recording were tlbcollect's group (tlbcollect_PID)" \
+		grep -qE '^p:tlbcollect_[0-9]+/kflush ' "$rdir/out/kprobe_events-recording"
+	eq "$tag-6.4b the stale event of a tlbcollect that is gone (tlbcollect_99999, host-init.sh) was removed at start" "0 1" \
+		"$(grep -c tlbcollect_99999 "$rdir/out/kprobe_events-recording") $(grep -c 'removed the kprobe event tlbcollect_99999/kflush' "$rdir/out/tlbcollect.err")"
+	eq "$tag-6.5 after tlbcollect: no tlbcollect kprobe event, no tlbcollect tracefs instance left" "0 0" \
+		"$(grep -c tlbcollect_ "$rdir/out/kprobe_events-after") $(grep -c tlbcollect_ "$rdir/out/instances-after")"
+	if grep -q 'no vcpu thread seen' "$rdir/out/refusal.rc" 2> /dev/null; then
+		skip "$tag-6.5b a second tlbcollect --kernel-flush while a vcpu runs" "the VMM's vcpus were gone before it started"
+	else
+		eq "$tag-6.5b a second tlbcollect --kernel-flush while a vcpu thread exists: exit 1, the reason, no file" \
+			"1 a KVM vcpu thread exists" \
+			"$(cat "$rdir/out/refusal.rc" 2> /dev/null | tr '\n' ' ' | sed 's/ $//') $(grep -o 'a KVM vcpu thread exists' "$rdir/out/refusal.err")"
+	fi
+	eq "$tag-6.5c a second tlbcollect --kernel-flush after the VMs, while the first records: exit 1, probed already, no file" \
+		"1 is probed already" \
+		"$(cat "$rdir/out/second.rc" 2> /dev/null | tr '\n' ' ' | sed 's/ $//') $(grep -o 'is probed already' "$rdir/out/second.err")"
+	eq "$tag-6.6 every kernel_flush came from a vcpu thread; none lost or unparsed" "0 0 0" \
+		"$(sqlite3 "$kdb" "select (select value from meta where key = 'kernel_flush_unattributed') || ' ' ||
+		   (select value from meta where key = 'kernel_flush_lost') || ' ' || (select value from meta where key = 'kernel_flush_unparsed')")"
 	local opt=()
 	if [ "$m" = powernv9 ]; then
 		mach=power9-hash
@@ -230,7 +266,7 @@ check_kflush() {
 		[ -n "$o9" ] && opt=(--option "$o9=1") && echo "# $m: replayed with --option $o9=1"
 	fi
 	if ! "$bin/tlbreplay" --format csv --policy modern --machine "$mach" "${opt[@]}" "$tdb" > "$rdir/replay-modern.csv" 2> "$rdir/replay-modern.err"; then
-		not_ok "$tag-6.3 tlbreplay -m $mach modern on truth.db" "$(tail -c 600 "$rdir/replay-modern.err")"
+		not_ok "$tag-6.7 tlbreplay -m $mach modern on truth.db" "$(tail -c 600 "$rdir/replay-modern.err")"
 		return
 	fi
 	local kind="(select id from event_kind where name = 'kernel_flush')" vmname vm kf rf
@@ -242,13 +278,13 @@ check_kflush() {
 		rf=$(awk -F, -v vm="$vm" '$1 == "modern" && $2 == vm { print $6 }' "$rdir/replay-modern.csv")
 		echo "#   $vmname (vm $vm): kernel $kf, modern ${rf:-?}"
 		if [ "$m" = powernv8 ]; then
-			eq "$tag-6.3 VM $vmname: the kernel's full flushes == tlbreplay modern's ($kf)" "$kf" "${rf:-?}"
+			eq "$tag-6.7 VM $vmname: the kernel's full flushes (tlbcollect) == tlbreplay modern's ($kf)" "$kf" "${rf:-?}"
 		elif [ "$kf" = "${rf:-?}" ]; then
-			ok "$tag-6.3 VM $vmname: the kernel's full flushes == tlbreplay power9-hash modern's ($kf)"
+			ok "$tag-6.7 VM $vmname: the kernel's full flushes (tlbcollect) == tlbreplay power9-hash modern's ($kf)"
 		else
 			# POWER9 HPT: global_invalidates() runs with translation on, every invalidation
 			# is global there; the replay's option for that is replay/'s (h-robust)
-			skip "$tag-6.3 VM $vmname: kernel $kf full flushes, modern $rf" "a known difference on POWER9 HPT (global invalidations): replay/ option pending"
+			skip "$tag-6.7 VM $vmname: kernel $kf full flushes, modern $rf" "a known difference on POWER9 HPT (global invalidations): replay/ option pending"
 		fi
 	done < <(sqlite3 -separator ' ' "$kdb" "select lv_name, id from (select v.id, (select name from l.lvm where pid = v.pid) lv_name from vm v) where lv_name is not null order by id" -cmd "attach '$rdir/log.db' as l" 2>/dev/null)
 	# Radix VMs (POWER9): no replay policy yet (replay/'s); the kernel's rule by hand:
@@ -263,10 +299,10 @@ check_kflush() {
 		got_r=$(sqlite3 "$kdb" "attach '$rdir/log.db' as l; select count(*) from event e join vm v on v.id = e.vm
 			join l.lvm lv on lv.pid = v.pid where lv.name = '$rvm' and e.kind = $kind")
 		echo "#   $rvm (radix): kernel $got_r, the prev_cpu rule $want_r"
-		eq "$tag-6.5 radix VM $rvm: the kernel's flushes == kvmppc_prepare_radix_vcpu's prev_cpu rule on the VMM's moves" "$want_r" "$got_r"
+		eq "$tag-6.8 radix VM $rvm: the kernel's flushes == kvmppc_prepare_radix_vcpu's prev_cpu rule on the VMM's moves" "$want_r" "$got_r"
 	done
 	if [ "$m" = powernv8 ]; then
-		eq "$tag-6.4 POWER8: the need_tlb_flush test ran once per guest_enter (kcheck == kvm_guest_enter rows)" \
+		eq "$tag-6.9 POWER8: the need_tlb_flush test ran once per guest_enter (kcheck == kvm_guest_enter rows)" \
 			"$(sqlite3 "$kdb" "select count(*) from event where kind = (select id from event_kind where name = 'guest_enter') and vm != 0")" \
 			"$(sqlite3 "$kdb" "select value from meta where key = 'kernel_flush_checks'")"
 	fi

@@ -3,9 +3,10 @@
 # `powernv/check.sh` run (as root, after make powernv-cross).
 #
 # Owns what a powernv sample holds and says: per machine the capture with the kernel's
-# flushes (host.db: tlbcollect's DB plus kernel_flush rows and vm_mmu; on POWER9 guest_enter from the
-# entry probe), the collector's own DB (tlbcollect.db), the VMM's log (the ground truth),
-# the kprobe trace, the checks' output, and a README with the figures of that run.
+# flushes (host.db: `tlbcollect --kernel-flush --hcall-args`'s DB, kernel_flush rows and,
+# on POWER9, guest_enter from its entry probe included, plus vm_mmu), the VMM's log (the
+# ground truth), the kernel's kprobes/list while tlbcollect recorded, the checks' output,
+# and a README with the figures of that run.
 # --no-run: package the run already in build/powernv/check.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,14 +16,13 @@ if [ "${1:-}" != --no-run ]; then
 fi
 for m in powernv8 powernv9; do
 	r=$dir/$m s=$root/samples/$m-6.1
-	[ -f "$r/host-kf.db" ] || { echo "powernv/mksample.sh: no $r/host-kf.db (kernel_flush probes did not run)" >&2; exit 1; }
+	[ -f "$r/host-kf.db" ] || { echo "powernv/mksample.sh: no $r/host-kf.db (the run failed)" >&2; exit 1; }
 	rm -rf "$s"
 	mkdir -p "$s"
 	xz -9 -c "$r/host-kf.db" > "$s/host.db.xz"
-	xz -9 -c "$r/out/host.db" > "$s/tlbcollect.db.xz"
 	[ $m = powernv8 ] && xz -9 -c "$r/truth.db" > "$s/with-vmm-hcalls.db.xz"
 	xz -9 -c "$r/out/vmm.log" > "$s/vmm.log.xz"
-	xz -9 -c "$r/out/kflush.txt" > "$s/kflush.txt.xz"
+	grep -E '(kvmppc_check_need_tlb_flush|kvmhv_vcpu_entry_p9)\+' "$r/out/kprobes-list-recording" > "$s/kprobes-list.txt"
 	if [ $m = powernv9 ]; then cp "$root/powernv/schedules/check-p9.sched" "$s/schedule"
 	else cp "$root/powernv/schedules/check.sched" "$s/schedule"; fi
 	tag=P${m#powernv}
@@ -45,20 +45,19 @@ for m in powernv8 powernv9; do
 		echo "HPT VMs:"
 		echo "each round H_ENTER x3, H_PROTECT, H_REMOVE of a present and of an absent entry,"
 		echo "H_BULK_REMOVE of 4 entries (2 absent), then an hcall that exits to the VMM, while"
-		echo "\`tlbcollect --enter kvm\` recorded (mode: $(sqlite3 "$r/out/host.db" "select value from meta where key = 'bpf_mode'"))."
-		echo "Optimized kprobes at the kernel's need_tlb_flush test and flush path (places found"
-		echo "in this kernel's code by powernv/kflush-probes.sh: $(sed -n 's/^probes=//p' "$r/run.env" | sed 's/;[^ ]*//g'))"
-		echo "recorded its flushes; powernv/kflush-import.sh added them as kernel_flush rows."
+		echo "\`tlbcollect --enter kvm --kernel-flush --hcall-args\` recorded (mode: $(sqlite3 "$r/out/host.db" "select value from meta where key = 'bpf_mode'"))."
+		echo "Its own optimized kprobes at the kernel's need_tlb_flush test and flush path (places it found"
+		echo "in the running kernel's code: $(q "select value from meta where key = 'kernel_flush_probes'" | sed -E 's/ [a-z]+=[^ ;]*//g'))"
+		echo "recorded the kernel's flushes as kernel_flush rows (meta kernel_flush_source)."
 		echo "Boot to userspace $(sed -n 's/^boot_secs=//p' "$r/run.env") s, whole run $(sed -n 's/^wall_secs=//p' "$r/run.env") s wall."
 		echo
 		echo "Made with: \`make powernv-cross && powernv/mksample.sh\` (as root; it runs powernv/check.sh)."
 		echo
 		echo "## Files"
-		echo "- \`host.db.xz\`: replay this one: tlbcollect's DB plus $(k kernel_flush) kernel_flush rows, the vm_mmu rows (each VM's MMU from the VMM's log, powernv/vm-mmu.sh: $(q "select group_concat(vm || ' ' || mmu, ', ') from (select * from vm_mmu order by vm)"))$( [ $m = powernv9 ] && echo ", and guest_enter from the entry probe ($(k guest_enter) real entries; the kvm_hv:kvm_guest_enter tracepoint fired $(q "select value from meta where key = 'guest_enter_tracepoint_rows'") times: on POWER9 it also fires for HV_DECREMENTER early returns that never enter)")."
+		echo "- \`host.db.xz\`: replay this one: tlbcollect's DB (its $(k kernel_flush) kernel_flush rows and an hcall_args row, r5 to r7, per hcall included) plus the vm_mmu rows (each VM's MMU from the VMM's log, powernv/vm-mmu.sh: $(q "select group_concat(vm || ' ' || mmu, ', ') from (select * from vm_mmu order by vm)"))$( [ $m = powernv9 ] && echo ", and guest_enter from the entry probe ($(k guest_enter) real entries; the kvm_hv:kvm_guest_enter tracepoint fired $(q "select value from meta where key = 'guest_enter_tracepoint_rows'") times: on POWER9 it also fires for HV_DECREMENTER early returns that never enter)")."
 		[ $m = powernv8 ] && echo "- \`with-vmm-hcalls.db.xz\`: host.db plus the $(grep -c '^hcall .* op 0x[0-9a-f]* ' "$r/out/vmm.log" | awk -v x="$(grep -c '^hcall .* op 0x54 ' "$r/out/vmm.log")" '{ print $1 - x }') real-mode hcalls the host cannot see, from the VMM's log at the guest's timebase (powernv/kflush-import.sh --log-hcalls): what a merged host+guest capture holds; the kernel_flush check replays this one."
-		echo "- \`tlbcollect.db.xz\`: the collector's DB as it wrote it ($(sqlite3 "$r/out/host.db" 'select count(*) from event') events, lost_events $(sqlite3 "$r/out/host.db" "select value from meta where key = 'lost_events'"))."
 		echo "- \`vmm.log.xz\`: the VMM's log: every round (cpu, timebase, CLOCK_MONOTONIC) and every hcall with its arguments, return code and returned registers, as the guest saw them."
-		echo "- \`kflush.txt.xz\`: the kprobe events (tracefs text, trace_clock mono)."
+		echo "- \`kprobes-list.txt\`: the kernel's /sys/kernel/debug/kprobes/list while tlbcollect recorded: its two probes, [OPTIMIZED]."
 		echo "- \`checks.txt\`: the checks of this run against the VMM's log."
 		echo
 		echo "## The capture next to the VMM's log"
@@ -69,6 +68,7 @@ for m in powernv8 powernv9; do
 		moves=$(awk '$1 == "round" && $8 != $10' "$r/out/vmm.log" | wc -l)
 		echo "| migrate | $(k migrate)$( [ "$(k migrate)" -gt "$moves" ] && echo " ($(( $(k migrate) - moves )) before a vcpu's first pin: the scheduler placing a new thread; checks.txt compares from the pin on)") | $moves moves |"
 		echo "| hcall | $(k hcall) | $(grep -c '^hcall ' "$r/out/vmm.log") issued ($( [ $m = powernv8 ] && echo "only the exit hcall is virtual-mode on POWER8: $(grep -c '^hcall .* op 0x54 ' "$r/out/vmm.log")" || echo "all virtual-mode on POWER9")) |"
+		echo "| hcall_args (r5, r6, r7 of each hcall: --hcall-args) | $(k hcall_args) | the same r5, r6, r7 (checks.txt: 5.1) |"
 		echo "| kernel_flush | $(k kernel_flush) | - |"
 		echo
 		echo "## The kernel's full flushes next to tlbreplay's"
@@ -82,8 +82,8 @@ for m in powernv8 powernv9; do
 			echo "if in virt mode so can't do local\"; this kernel's code has the mfmsr / andi. 0x30 test)."
 			echo "POWER8 serves H_REMOVE/H_PROTECT/H_BULK_REMOVE in real mode (local path, need_tlb_flush set);"
 			echo "POWER9 serves them in virtual mode: every invalidation is global, need_tlb_flush is never"
-			echo "set, and only the first entry flushes. tlbreplay's modern policy predicts the POWER8"
-			echo "behaviour; the named power9-hash option for this is replay/'s to add."
+			echo "set, and only the first entry flushes. tlbreplay's option virt-mode-global (on by default"
+			echo "with \`--machine power9-hash\`) models that: the figures above were replayed with it."
 		fi
 	} > "$s/README.md"
 	echo "samples/$m-6.1: $(du -sh "$s" | cut -f1)"

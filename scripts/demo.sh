@@ -25,7 +25,7 @@ dbs=()
 # --- the emulated POWER KVM host (powernv/): shown first -------------------------------
 step "real host capture: samples/powernv9-6.1 (Debian 6.1 kernel as a POWER9 KVM host, kvm_hv, emulated cpu)"
 echo "   real: the kernel, kvm-hv, its tracepoints, BPF, the HPT hcalls and the kernel's own"
-echo "   flushes (kernel_flush, optimized kprobes); emulated: the cpu (QEMU TCG powernv9: no SMT,"
+echo "   flushes (kernel_flush: tlbcollect --kernel-flush, optimized kprobes); emulated: the cpu (QEMU TCG powernv9: no SMT,"
 echo "   TCG timing). The VMM's log (vmm.log.xz) is the ground truth it was checked against."
 for m in powernv9 powernv8; do
 	sample=$root/samples/$m-6.1/host.db.xz
@@ -35,7 +35,7 @@ for m in powernv9 powernv8; do
 		xz -dc "$sample" > "$m-host.db"
 		dbs+=("$m-host.db")
 		sqlite3 -separator ' = ' "$m-host.db" \
-			"SELECT key, value FROM meta WHERE key IN ('kernel','cpu_model','bpf_mode','guest_enter_source','lost_events') ORDER BY key" \
+			"SELECT key, value FROM meta WHERE key IN ('kernel','cpu_model','bpf_mode','guest_enter_source','kernel_flush_source','lost_events') ORDER BY key" \
 			| sed "s/^/   $m: /"
 		echo "   $m: kernel_flush per VM (the kernel) vs tlbreplay's full flushes (modern for HPT VMs, radix for radix VMs; each VM's MMU from the capture's vm_mmu table):"
 		mach=power8

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # t6300-powernv-host - make check-powernv from make check: Debian's ppc64el 6.1 kernel as
 # an emulated POWER8 and POWER9 KVM host (QEMU powernv8/powernv9, kvm-hv loaded), our VMM
-# (powernv/vmm.c) running HPT VMs while tlbcollect records on that host without kernel BTF;
-# the DB checked against the VMM's log, and the kernel's own flushes (optimized kprobes)
-# against tlbreplay (powernv/check.sh prints the checks). Skipped with the reason where
-# QEMU and the ppc64el pieces cannot be installed. About 100-160 s on 2 cores (two QEMU
-# boots, TCG).
+# (powernv/vmm.c) running HPT and radix VMs while `tlbcollect --kernel-flush --hcall-args`
+# records on that host without kernel BTF; the DB checked against the VMM's log (entries,
+# moves, hcalls with r5, r6 and return codes), and the kernel's own flushes (tlbcollect's
+# optimized kprobes) against tlbreplay (powernv/check.sh prints the checks). Skipped with
+# the reason where QEMU and the ppc64el pieces cannot be installed. About 50-160 s on 2
+# cores (two QEMU boots, TCG; 50 s on a quiet machine).
 . "$(dirname "$0")/lib.sh"
 need_root || skip_all "needs root (apt-get for QEMU and the cross tools)"
 "$ROOT/pseries/deps.sh" "$ROOT/build/pseries" > "$T/deps.log" 2>&1 ||

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # t6320-powernv-tools - the emulated host harness's host-side pieces, without QEMU:
-# kflush-probes.sh (kprobe places found by pattern in the kernel's code),
+# kflush-probes.sh (kprobe places found by pattern in the kernel's code), kfscan.c
+# (tlbcollect --kernel-flush's places, the same pattern on machine code) against it and
+# on hand-assembled code, tlbcollect --kernel-flush's refusals where kvm_hv is absent,
 # kflush-import.sh (kprobe trace -> kernel_flush rows; POWER9 entries; POWER8 hcalls from
 # the VMM's log) and vm-mmu.sh (the VMs' MMUs from the VMM's log -> vm_mmu), on hand-made
 # inputs with hand-derived expectations.
@@ -87,3 +89,120 @@ check_eq "6320.18 hpt -> hash, radix -> radix, by pid; the VM absent from the lo
 printf "vm x pid 300 mmu 'hash');drop table vm;-- vcpus 1\n" > "$T/bad.log"
 check_exit "6320.19 a log line not as the VMM writes it: exit 2" 2 "$P/vm-mmu.sh" "$T/bad.log" "$T/m.db"
 check_eq "6320.20 ... and the DB unchanged" "3|2" "$(sqlite3 "$T/m.db" "select (select count(*) from vm), (select count(*) from vm_mmu)")"
+
+# --- kfscan.c (tlbcollect --kernel-flush's places, from machine code) -------------------
+# 6320.21-22: the same places as kflush-probes.sh (objdump) in Debian's 6.1 vmlinux: the
+# function's bytes, to the next symbol, cut out of the ELF file.
+KFS=$TLB_TESTBIN/collect-kfscan
+fnbytes() {	# VMLINUX SYMBOL OUT: SYMBOL's code (to the next symbol) of a 64-bit LE ELF
+	python3 - "$@" <<'PY'
+import struct, sys
+path, name, out = sys.argv[1:4]
+d = open(path, 'rb').read()
+shoff, = struct.unpack_from('<Q', d, 0x28)
+shentsize, shnum = struct.unpack_from('<HH', d, 0x3a)
+secs = [struct.unpack_from('<IIQQQQIIQQ', d, shoff + i * shentsize) for i in range(shnum)]
+symtab = [s for s in secs if s[1] == 2][0]
+strtab = secs[symtab[6]]
+addrs, start = [], None
+for off in range(symtab[4], symtab[4] + symtab[5], 24):
+    st_name, info, other, shndx, value, size = struct.unpack_from('<IBBHQQ', d, off)
+    if (info & 0xf) == 2 and d[strtab[4] + st_name: strtab[4] + st_name + len(name) + 1] == name.encode() + b'\0':
+        start = value
+    addrs.append(value)
+end = min(a for a in addrs if a > start)
+for s in secs:
+    if s[1] == 1 and s[3] <= start < s[3] + s[5]:
+        open(out, 'wb').write(d[s[4] + start - s[3]: s[4] + end - s[3]])
+        break
+PY
+}
+if [ ! -x "$KFS" ]; then
+	skip "6320.21-27 kfscan" "no $KFS (make test-programs)"
+else
+	if [ -f "$vml" ] && command -v python3 > /dev/null && command -v powerpc64le-linux-gnu-objdump > /dev/null; then
+		for s in 8 9; do
+			fn=kvmppc_check_need_tlb_flush
+			[ $s = 9 ] && fn=kvmhv_vcpu_entry_p9
+			fnbytes "$vml" "$fn" "$T/p$s.bin"
+			check_eq "6320.2$((s - 7)) POWER$s: kfscan.c finds kflush-probes.sh's places in $fn" \
+				"$("$P/kflush-probes.sh" powernv$s "$vml")" "$("$KFS" p$s "$T/p$s.bin")"
+		done
+	else
+		skip "6320.21-22 kfscan.c vs kflush-probes.sh" "no cached vmlinux, python3 or cross objdump"
+	fi
+	# 6320.23-27: hand-assembled code (Power ISA encodings), other registers and offsets.
+	# P8 at word 1: addi r7,r5,-8 (the mask at kvm-8); clrlwi r6,r9,26; ldx r10,r7,r8;
+	# srd r10,r10,r6; andi. r10,r10,1; nop; ptesync (word 7); flush at word 8 = +0x20.
+	w() { python3 -c 'import struct, sys; sys.stdout.buffer.write(b"".join(struct.pack("<I", int(x, 0)) for x in sys.argv[1:]))' "$@"; }
+	addi=$(( (14 << 26) | (7 << 21) | (5 << 16) | (-8 & 0xffff) ))
+	clrlwi=$(( (21 << 26) | (9 << 21) | (6 << 16) | (26 << 6) | (31 << 1) ))
+	ldx=$(( (31 << 26) | (10 << 21) | (7 << 16) | (8 << 11) | (21 << 1) ))
+	srd=$(( (31 << 26) | (10 << 21) | (10 << 16) | (6 << 11) | (539 << 1) ))
+	andi=$(( (28 << 26) | (10 << 21) | (10 << 16) | 1 ))
+	nop=0x60000000 ptesync=0x7c4004ac
+	w $nop $addi $clrlwi $ldx $srd $andi $nop $ptesync $nop $nop > "$T/h8.bin"
+	check_eq "6320.23 P8 hand-made: check at the addi, flush after the ptesync, kvm r5, pcpu r9, mask -8" \
+		"kcheck=kvmppc_check_need_tlb_flush+0x4;kvm=%r5:x64;pcpu=%r9:s32;mask=-8(%r5):x64 kflush=kvmppc_check_need_tlb_flush+0x20;kvm=%r5:x64;pcpu=%r9:s32" \
+		"$("$KFS" p8 "$T/h8.bin")"
+	# P9: the same test, then bne +0x10 (bc 4,2,16) at word 6: check at the andi. (+0x14),
+	# flush at 0x18 + 0x10 = +0x28; the bit register is the andi.'s source, r10
+	bne=$(( (16 << 26) | (4 << 21) | (2 << 16) | 16 ))
+	w $nop $addi $clrlwi $ldx $srd $andi $bne $nop $nop $nop $nop $nop > "$T/h9.bin"
+	check_eq "6320.24 P9 hand-made: check at the andi., flush at the bne's target" \
+		"kcheck=kvmhv_vcpu_entry_p9+0x14;kvm=%r5:x64;pcpu=%r9:s32;bit=%r10:x64 kflush=kvmhv_vcpu_entry_p9+0x28;kvm=%r5:x64;pcpu=%r9:s32" \
+		"$("$KFS" p9 "$T/h9.bin")"
+	# beq instead of bne (bc 12,2): not the flush branch
+	w $nop $addi $clrlwi $ldx $srd $andi $(( (16 << 26) | (12 << 21) | (2 << 16) | 16 )) $nop $nop $nop $nop > "$T/h9b.bin"
+	check_exit "6320.25 P9 with beq after the andi.: not found, exit 1" 1 "$KFS" p9 "$T/h9b.bin"
+	# the andi. 9 words after the addi: past the window
+	w $addi $clrlwi $ldx $srd $nop $nop $nop $nop $nop $andi $ptesync $nop > "$T/h8w.bin"
+	check_exit "6320.26 P8 with the andi. 9 words after the addi: not found, exit 1" 1 "$KFS" p8 "$T/h8w.bin"
+	# a branch target outside the code
+	w $nop $addi $clrlwi $ldx $srd $andi $(( (16 << 26) | (4 << 21) | (2 << 16) | 0x4000 )) $nop > "$T/h9o.bin"
+	check_exit "6320.27 P9 with the bne's target outside the function: not found, exit 1" 1 "$KFS" p9 "$T/h9o.bin"
+fi
+
+# --- kfs_parse_line: tlbcollect's reading of its probes' trace lines (hostile-ish: a comm
+# is any 15 bytes). Hand-derived: tid, ts (s and us -> ns), name, pcpu; or skip / bad.
+if [ -x "$KFS" ]; then
+	cat > "$T/lines.txt" <<'TXT'
+# tracer: nop
+       CPU 0/KVM-101     [001] d....     1.000010: kcheck: (kvmppc_check_need_tlb_flush+0x8/0x90) kvm=0xc000000028610000 pcpu=1 mask=0xffffffffffffffff
+ ] 1.000001: kfl-42      [000] .....    12.345678: kflush: (x+0x5c/0x90) kvm=0x0 pcpu=3
+           <...>-7       [003]  4294.967296: kflush: (y) kvm=0x1 pcpu=65535
+
+       CPU 1/KVM-9       [000] d....     1.5: kflush: (a) kvm=0x0 pcpu=0
+       CPU 1/KVM-9       [000] d....     1.000001: other: (a) kvm=0x0 pcpu=0
+       CPU 1/KVM-9       [000] d....     1.000001: kflush: (a) kvm=0x0 pcpu=65536
+       CPU 1/KVM-9       [000] d....     1.000001: kflush: (a) kvm=0x0 pcpu=-1
+       CPU 1/KVM-99999999999 [000] d....     1.000001: kflush: (a) kvm=0x0 pcpu=0
+CPU-1
+       CPU 1/KVM-9       [000] d....     1.000001: kflush: (a) kvm=0x0 pcpu=2x
+       CPU 1/KVM-9       [000] d....     1.000001: kflush: (a) kvm=0x0
+TXT
+	check_eq "6320.36 trace lines: a comm with '] ' and a time in it, no irq-info flags, the limits; bad ones refused" \
+		"skip,101 1000010000 kcheck 1,42 12345678000 kflush 3,7 4294967296000 kflush 65535,skip,bad,bad,bad,bad,bad,bad,bad,bad" \
+		"$("$KFS" lines "$T/lines.txt" | paste -sd,)"
+fi
+
+# --- kflush-import.sh - (tlbcollect recorded kernel_flush itself): only the log's hcalls
+check_exit "6320.28 import --log-hcalls with no trace (-)" 0 "$P/kflush-import.sh" --log-hcalls "$T/vmm.log" powernv8 "$T/o8.db" - "$T/t8b.db"
+check_eq "6320.29 ... the capture's kernel_flush rows and entries kept, the 2 real-mode hcalls added" "1 3 2" \
+	"$(sqlite3 "$T/t8b.db" "select (select count(*) from event where kind = 9) || ' ' || (select count(*) from event where kind = 2) || ' ' ||
+	   (select count(*) from event where kind = 4)")"
+check_exit "6320.30 powernv9 with no trace (-): a copy" 0 "$P/kflush-import.sh" powernv9 "$T/h.db" - "$T/o9b.db"
+check_eq "6320.31 ... the tracepoint's 3 entries untouched" 3 "$(sqlite3 "$T/o9b.db" "select count(*) from event where kind = 2")"
+
+# --- tlbcollect --kernel-flush where kvm_hv's entry code is not: refused before anything
+if ! need_root || [ ! -x "$TLB_BIN/tlbcollect" ]; then
+	skip "6320.32-35 tlbcollect --kernel-flush refusals" "needs root and $TLB_BIN/tlbcollect"
+elif grep -qE ' (kvmppc_check_need_tlb_flush|kvmhv_vcpu_entry_p9)$' /proc/kallsyms; then
+	skip "6320.32-35 tlbcollect --kernel-flush refusals" "this kernel has kvm_hv's entry code (make check-powernv checks it)"
+else
+	check_exit "6320.32 --kernel-flush without kvm_hv's entry code: exit 1" 1 tlb tlbcollect -q -o "$T/kf.db" -d 1 --kernel-flush
+	check_grep "6320.33 ... with the reason" 'cannot record kernel_flush: no symbol kvmhv_vcpu_entry_p9 in /proc/kallsyms' "$ERR"
+	check_eq "6320.34 ... and no file, no kprobe event of ours" "no 0" \
+		"$([ -e "$T/kf.db" ] && echo yes || echo no) $(cat /sys/kernel/tracing/kprobe_events 2>/dev/null | grep -c '^p:tlbcollect_')"
+	check_exit "6320.35 --kernel-flush with --guest: bad usage" 2 tlb tlbcollect -g -o "$T/kf.db" --kernel-flush
+fi
