@@ -115,6 +115,19 @@ check_eq "7100.16.1 nothing but the 20 captures in their directory afterwards" "
 	"$(ls -A "$T/fleet" | LC_ALL=C sort)"
 ok_if "7100.17 results are not empty (a run per policy, totals per VM)" test "$(results "$T/local/c01.db" | wc -l)" -ge 8
 
+# --- 7100.17.2-4: resubmitted after a partial run: stored captures are skipped
+mkdir -p "$T/again"
+for i in 01 02 03; do cp "$T/fleet/c$i.db" "$T/again/c$i.db"; done
+# c03 as if its task had been killed before it stored anything
+sqlite3 "$T/again/c03.db" "DELETE FROM replay_hazard; DELETE FROM replay_series; DELETE FROM replay_total; DELETE FROM replay_run"
+job=$(cd "$T" && TLB_REPLAY_LIST=$T/again.list "$SB/replay.sbatch" -o "$T/logs/%A_%a.out" "$T/again" 2> "$T/submit-again.err")
+wait_job "$job" 60; rc=$?
+check_eq "7100.17.2 the resubmitted array finished" 0 "$rc"
+check_eq "7100.17.3 c01, c02 skipped (same digest and parameters stored), c03 replayed" \
+	"c01.db skipped,c02.db skipped,c03.db replayed" \
+	"$(cat "$T"/logs/"${job}"_*.out 2> /dev/null | sed -n 's#.* \(skipped\|replayed\) .*/\(c0[0-9]\.db\) in .* exit 0$#\2 \1#p' | LC_ALL=C sort | paste -sd,)"
+check_eq "7100.17.4 c03's stored digests = the local serial run's again" "$(digests "$T/local/c03.db")" "$(digests "$T/again/c03.db")"
+
 # --- 7100.18-20: capture x machine setting, one task each (3 captures x 2 machines)
 mkdir -p "$T/set" "$T/setlocal"
 for i in 01 02 03; do cp "$T/local/c$i.db" "$T/set/c$i.db"; done
@@ -144,8 +157,8 @@ cp "$T/local/c04.db" "$T/mixed/good.db"
 sum_bad=$(md5sum < "$T/mixed/bad.db")
 job=$(cd "$T" && TLB_REPLAY_LIST=$T/mixed.list "$SB/replay.sbatch" -o "$T/logs/%A_%a.out" "$T/mixed" 2> /dev/null)
 wait_job "$job" 60
-check_eq "7100.21.1 bad.db's task failed with exit 2, good.db's replayed" "bad.db 2,good.db 0" \
-	"$(cat "$T"/logs/"${job}"_*.out 2> /dev/null | sed -n 's|.* replayed .*/\([a-z]*\.db\) in .* exit \([0-9]*\)$|\1 \2|p' | LC_ALL=C sort | paste -sd,)"
+check_eq "7100.21.1 bad.db's task failed with exit 2, good.db's was done (skipped: its runs are stored already)" "bad.db 2,good.db 0" \
+	"$(cat "$T"/logs/"${job}"_*.out 2> /dev/null | sed -n 's#.* \(replayed\|skipped\) .*/\([a-z]*\.db\) in .* exit \([0-9]*\)$#\2 \3#p' | LC_ALL=C sort | paste -sd,)"
 check_grep "7100.21.2 ... tlbreplay's reason in its log" "tlbreplay: .*bad.db" "$(ls "$T"/logs/"${job}"_0.out)"
 check_eq "7100.21.3 ... and bad.db left as it was" "$sum_bad" "$(md5sum < "$T/mixed/bad.db")"
 
