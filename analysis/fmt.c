@@ -126,20 +126,7 @@ void md_put(FILE *f, const char *s)
 
 void csv_put(FILE *f, const char *s)
 {
-	/* RFC 4180: a field with a comma, quote, CR or LF is quoted, quotes doubled. */
-	if (!s)
-		s = "";
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
+	csv_field(f, s);
 }
 
 void json_put(FILE *f, const char *s)

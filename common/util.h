@@ -54,6 +54,10 @@ void progress_init(struct progress *p, const char *what, int64_t total, bool ena
 void progress_tick(struct progress *p, int64_t done);	/* cheap: call every ~64K items */
 void progress_done(struct progress *p, int64_t done);
 
+/* csv_field - @s (NULL: empty) as one RFC 4180 field: quoted, quotes doubled,
+ * when it holds a comma, a quote, CR or LF. */
+void csv_field(FILE *f, const char *s);
+
 /* ISO 8601 UTC time of now, into @buf (at least 32 bytes). */
 void iso8601_now(char *buf, size_t len);
 

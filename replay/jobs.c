@@ -71,22 +71,6 @@ static int copy_all(FILE *from, FILE *to)
 	return ferror(from) ? -1 : 0;
 }
 
-/* A trace name as one CSV field: quoted (quotes doubled) when it has , " CR or LF. */
-static void csv_field(FILE *f, const char *s)
-{
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 /* A finished trace's stdout, in the several-traces layout of @fmt. @shown: traces
  * printed before it (0: the first). 1 printed, 0 nothing to print (failed or
  * skipped), -1 when reading or writing failed. */
