@@ -119,6 +119,7 @@ struct engine {
 	const struct tdb *db;		/* the trace under replay (its first part): vm_mmu */
 	struct tdb *const *dbs;		/* the parts of a rotated capture, during a run */
 	int ndbs;
+	int64_t meta_lost;	/* meta lost_events summed over the parts */
 	int act[MAX_POLICIES];		/* the policies this pass dispatches to */
 	int nact;
 };
@@ -870,10 +871,25 @@ int engine_begin(struct engine *e, struct tdb *db)
 	return find_kernel_flush(e, db) ? EXIT_BAD_INPUT : 0;
 }
 
+/* The losses a producer counted in meta only: a rotated capture counts them per part. */
+static int64_t parts_meta_lost(struct tdb *const *dbs, int ndbs)
+{
+	int64_t sum = 0;
+
+	for (int i = 0; i < ndbs; i++) {
+		int64_t v;
+
+		if (parse_i64(tdb_meta(dbs[i], "lost_events"), &v) == 0 && v > 0)
+			sum = v > INT64_MAX - sum ? INT64_MAX : sum + v;
+	}
+	return sum;
+}
+
 int engine_begin_parts(struct engine *e, struct tdb *const *dbs, int ndbs)
 {
 	e->dbs = dbs;
 	e->ndbs = ndbs;
+	e->meta_lost = parts_meta_lost(dbs, ndbs);
 	/* the parts have the same event kinds (traceset.h): kernel_flush's id is one */
 	return engine_begin(e, dbs[0]);
 }
@@ -1027,6 +1043,7 @@ void engine_all(const struct engine *e, int pol, struct metrics *out)
 
 int64_t engine_events(const struct engine *e) { return e->events; }
 int64_t engine_lost(const struct engine *e) { return e->lost; }
+int64_t engine_meta_lost(const struct engine *e) { return e->meta_lost; }
 int64_t engine_nunknown(const struct engine *e) { return e->nunknown; }
 int64_t engine_unknown_total(const struct engine *e) { return e->unknown_total; }
 

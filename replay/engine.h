@@ -155,6 +155,8 @@ enum tdb_mmu engine_vm_mmu(const struct engine *e, int64_t i);
 
 int64_t engine_events(const struct engine *e);
 int64_t engine_lost(const struct engine *e);
+/* meta lost_events (a producer's own count of losses), summed over the parts */
+int64_t engine_meta_lost(const struct engine *e);
 int64_t engine_nunknown(const struct engine *e);
 void engine_unknown(const struct engine *e, int64_t i, int64_t *kind_id, int64_t *count);
 int64_t engine_unknown_total(const struct engine *e);

@@ -229,13 +229,6 @@ static int digits(int64_t v)
 	return snprintf(buf, sizeof(buf), "%" PRId64, v);
 }
 
-static int64_t meta_lost_events(struct tdb *db)
-{
-	int64_t v;
-
-	return parse_i64(tdb_meta(db, "lost_events"), &v) == 0 && v > 0 ? v : 0;
-}
-
 /* Unknown kinds named in the foot: a file may declare any number of them. */
 #define FOOT_KINDS 10
 
@@ -253,7 +246,7 @@ static void put_printable(FILE *f, const char *s, int max)
 
 static void write_foot(FILE *f, const struct engine *e, struct tdb *db, const char *prefix)
 {
-	int64_t meta_lost = meta_lost_events(db);
+	int64_t meta_lost = engine_meta_lost(e);
 
 	if (engine_unknown_total(e) > 0) {
 		fprintf(f, "%s%" PRId64 " events of kinds the replay does not know were skipped:",
@@ -501,7 +494,7 @@ static int write_table(FILE *f, const char *trace, const struct engine_config *c
 			if (each_vcpu(e, i, table_vcpu, &o))
 				return -1;
 	}
-	if (engine_unknown_total(e) > 0 || engine_lost(e) > 0 || meta_lost_events(db) > 0)
+	if (engine_unknown_total(e) > 0 || engine_lost(e) > 0 || engine_meta_lost(e) > 0)
 		fputc('\n', f);
 	write_foot(f, e, db, "");
 	return 0;

@@ -114,3 +114,11 @@ tlb tlbreplay -q -m power7,power8 -t 2,4 --format json $P | grep -v '"trace"' > 
 check_eq "1150.30 -m/-t lists over the parts: every setting's rows equal the unsplit capture's" "" \
 	"$(diff wset.json pset.json | head -5)"
 check_eq "1150.31 ... four settings compared" 4 "$(grep -c '"threads_per_core_source"' pset.json)"
+
+# A producer's own count of losses (meta lost_events, no lost rows) is per part in a
+# rotated capture: the note sums the parts (5 + 7), not the first part's alone.
+mkparts w.db 3 lm
+sqlite3 lm.2.db "INSERT OR REPLACE INTO meta VALUES ('lost_events', '5')"
+sqlite3 lm.3.db "INSERT OR REPLACE INTO meta VALUES ('lost_events', '7')"
+check_exit "1150.32 parts with meta lost_events replay" 0 tlb tlbreplay -P old --format csv lm.1.db lm.2.db lm.3.db
+check_grep "1150.33 ... the note says the parts' sum, 12" "note: meta lost_events says 12 events were lost" "$ERR"
