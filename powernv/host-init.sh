@@ -19,30 +19,12 @@
 #   PROBES="N=SPEC ..."  kprobe events to define (NAME=SYMBOL+OFF FETCHARGS, ';' for ' ')
 #   SETTLE_SECS        wait after the collector says "recording"
 # busybox ash, no `set -e`: a failure goes to out/failed and the results still go back.
-/bin/busybox mkdir -p /proc /sys /dev /tmp
-/bin/busybox mount -t proc proc /proc
-/bin/busybox mount -t sysfs sys /sys
-/bin/busybox mount -t devtmpfs dev /dev
-/bin/busybox --install -s /bin
-export PATH=/bin
-mount -t tracefs nodev /sys/kernel/tracing
-mount -t debugfs nodev /sys/kernel/debug
-. /etc/harness.conf
+# The shared steps (mounts, say/fail, waiting for "recording", the way back): powernv/lib.sh.
+# shellcheck source=powernv/lib.sh
+. /bin/lib.sh
+harness_begin harness /bin
 
-out=/tmp/out
-mkdir -p "$out"
-say() { echo "harness: $*"; }
-fail() { echo "harness: FAILED: $*" >> "$out/failed"; say "FAILED: $*"; }
-T=/sys/kernel/tracing
-
-uname -r > "$out/uname"
-cat /proc/cpuinfo > "$out/cpuinfo"
-say "kernel $(cat "$out/uname"), $(grep -m1 '^cpu' /proc/cpuinfo), $(grep -m1 '^MMU' /proc/cpuinfo), $(nproc) cpus"
-say "boot done at $(cut -d' ' -f1 /proc/uptime) s uptime"
-
-insmod /bin/kvm.ko || fail "insmod kvm.ko"
-insmod /bin/kvm-hv.ko || fail "insmod kvm-hv.ko"
-[ -c /dev/kvm ] || fail "no /dev/kvm after insmod kvm-hv.ko"
+host_begin
 for f in "$T"/events/kvm_hv/*/format "$T"/events/sched/sched_switch/format \
 	"$T"/events/sched/sched_migrate_task/format "$T"/events/task/task_newtask/format; do
 	[ -f "$f" ] && { echo "== $f"; cat "$f"; }
@@ -106,14 +88,7 @@ start_collect() {
 	fi
 	tlbcollect --enter kvm --hcall-args $kf -o "$out/host.db" > "$out/tlbcollect.out" 2> "$out/tlbcollect.err" &
 	collect_pid=$!
-	i=0
-	while ! grep -q 'recording' "$out/tlbcollect.err" 2> /dev/null; do
-		kill -0 "$collect_pid" 2> /dev/null || break
-		i=$((i + 1))
-		[ $i -lt 1200 ] || break
-		sleep 0.1
-	done
-	if grep -q 'recording' "$out/tlbcollect.err"; then
+	if wait_recording "$collect_pid" "$out/tlbcollect.err" 1200; then
 		# what the kernel holds while tlbcollect records: its kprobes (and whether optimized)
 		cat /sys/kernel/debug/kprobes/list > "$out/kprobes-list-recording" 2> /dev/null
 		cat "$T/kprobe_events" > "$out/kprobe_events-recording"
@@ -207,31 +182,5 @@ fi
 cp /sys/kernel/debug/kprobes/list "$out/kprobes-list-final" 2> /dev/null
 dmesg > "$out/dmesg.txt"
 
-cd /tmp || fail "cd /tmp"
-tar cf - out | gzip -9 > /tmp/out.tgz
-# Fast way back: the results in memory of memout's own, whose physical pages it prints
-# for run.sh to save with QEMU's monitor (pmemsave); memout stays alive meanwhile. Else
-# the console (OPAL's hvc0, ~5 KB/s): base64 between marker lines, kernel messages kept
-# off it meanwhile.
-size=$(wc -c < /tmp/out.tgz)
-if [ -x /bin/memout ]; then
-	memout /tmp/out.tgz > /tmp/memout.txt 2> /tmp/memout.err &
-	mpid=$!
-	i=0
-	while ! grep -q '^memout end' /tmp/memout.txt && kill -0 "$mpid" 2> /dev/null && [ $i -lt 100 ]; do
-		i=$((i + 1))
-		sleep 0.1
-	done
-fi
-if grep -q '^memout end' /tmp/memout.txt 2> /dev/null; then
-	sed 's/^/harness: /' /tmp/memout.txt
-	# run.sh ends QEMU once it has the pages: nothing after this line is needed
-	sleep 600
-fi
-say "memout failed ($(cat /tmp/memout.err 2> /dev/null)): the console it is"
-say "sending $size bytes on the console"
-echo 1 > /proc/sys/kernel/printk
-{ echo "==TLB-BEGIN=="; base64 /tmp/out.tgz; echo "==TLB-END=="; } > /dev/console
-say "done"
-sync
-poweroff -f
+# Fast way back: memout's pages (run.sh saves them with pmemsave); else the console
+results_back "$out" 9

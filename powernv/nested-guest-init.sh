@@ -13,20 +13,10 @@
 # emulated host too, but ~3 KB/s: every 16 bytes an hcall to the nested QEMU).
 # Settings from /etc/harness.conf: WORK_SECS, WORK_PAGES.
 # busybox ash, no `set -e`: a failure goes to out/failed and the results still go back.
-/bin/busybox mkdir -p /proc /sys /dev /tmp
-/bin/busybox mount -t proc proc /proc
-/bin/busybox mount -t sysfs sys /sys
-/bin/busybox mount -t devtmpfs dev /dev
-/bin/busybox --install -s /bin
-export PATH=/bin
-mount -t tracefs nodev /sys/kernel/tracing
-. /etc/harness.conf
-
-out=/tmp/out
-mkdir -p "$out"
-up() { cut -d' ' -f1 /proc/uptime; }
-say() { echo "guest: $*"; }
-fail() { echo "guest: FAILED: $*" >> "$out/failed"; say "FAILED: $*"; }
+# The shared steps (mounts, say/fail, waiting for "recording", memout): powernv/lib.sh.
+# shellcheck source=powernv/lib.sh
+. /bin/lib.sh
+harness_begin guest /bin
 
 uname -r > "$out/uname"
 cat /proc/cpuinfo > "$out/cpuinfo"
@@ -36,14 +26,7 @@ echo "userspace $(up)" > "$out/timing"
 collect_pid=
 tlbcollect --guest -o "$out/guest.db" > "$out/tlbcollect.out" 2> "$out/tlbcollect.err" &
 collect_pid=$!
-i=0
-while ! grep -q 'recording' "$out/tlbcollect.err" 2> /dev/null; do
-	kill -0 "$collect_pid" 2> /dev/null || break
-	i=$((i + 1))
-	[ $i -lt 600 ] || break
-	sleep 0.1
-done
-if grep -q 'recording' "$out/tlbcollect.err"; then
+if wait_recording "$collect_pid" "$out/tlbcollect.err" 600; then
 	say "tlbcollect --guest recording at $(up) s uptime"
 else
 	fail "tlbcollect --guest did not start: $(tail -3 "$out/tlbcollect.err")"
@@ -61,16 +44,8 @@ fi
 
 cd /tmp || fail "cd /tmp"
 tar cf - out | gzip -9 > /tmp/out.tgz
-memout /tmp/out.tgz > /tmp/memout.txt 2> /tmp/memout.err &
-i=0
-while ! grep -q '^memout end' /tmp/memout.txt && kill -0 $! 2> /dev/null && [ $i -lt 100 ]; do
-	i=$((i + 1))
-	sleep 0.1
-done
-if grep -q '^memout end' /tmp/memout.txt; then
-	# memout stays alive: its pages keep the data until the power goes
-	sed 's/^/guest: /' /tmp/memout.txt
-else
+# memout stays alive: its pages keep the data until the power goes
+if ! memout_send /tmp/out.tgz; then
 	say "memout failed ($(cat /tmp/memout.err)): sending $(wc -c < /tmp/out.tgz) bytes on /dev/hvc1"
 	{ echo "==TLB-BEGIN=="; base64 /tmp/out.tgz; echo "==TLB-END=="; } > /dev/hvc1
 fi

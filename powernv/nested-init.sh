@@ -12,42 +12,24 @@
 # by NESTED_TIMEOUT; the guest's console on this console, each line "nested UPTIME| ...",
 # its results (guest.db) from its RAM, a file here (memory-backend-file), at the pages
 # its memout printed (or from its second console, /dev/hvc1 there, a file here); then
-# everything back to powernv/run.sh (powernv/send-results.sh).
+# everything back to powernv/run.sh (results_back of powernv/lib.sh, the shared steps).
 # Settings from /etc/harness.conf (powernv/nested.sh gives them through run.sh --set):
 #   NESTED_SMP, NESTED_MEM (MiB), NESTED_TIMEOUT (s), NESTED_FW (slof|vof)
 #   NESTED_MACHINE     -M of the nested QEMU: pseries plus the caps this kvm_hv accepts
 #   COLLECT=1          record with /bin/tlbcollect on the host
+#   KFLUSH=1           ... with --kernel-flush (the kernel's own flushes: kernel_flush rows;
+#                      started before the nested QEMU, whose vcpu thread would make it
+#                      refuse; when it refuses anyway, tlbcollect without it, said in
+#                      out/kflush-refused)
 #   REF=1              count the kvm_hv events with hist triggers (the reference)
-#   PROBES="N=SPEC ..."  kernel_flush kprobes (powernv/kflush-on.sh)
 #   NESTED_HOP=SECS    move the vcpu thread ("CPU 0/KVM") to the other host cpu every SECS
 #                      (taskset), as the VMM's hop schedule does: flushes to compare
 # busybox ash, no `set -e`: a failure goes to out/failed and the results still go back.
-/bin/busybox mkdir -p /proc /sys /dev /tmp
-/bin/busybox mount -t proc proc /proc
-/bin/busybox mount -t sysfs sys /sys
-/bin/busybox mount -t devtmpfs dev /dev
-/bin/busybox --install -s /bin
-export PATH=/bin:/usr/bin
-mount -t tracefs nodev /sys/kernel/tracing
-mount -t debugfs nodev /sys/kernel/debug
-. /etc/harness.conf
-
-out=/tmp/out
-mkdir -p "$out"
-up() { cut -d' ' -f1 /proc/uptime; }
-say() { echo "harness: $*"; }
-fail() { echo "harness: FAILED: $*" >> "$out/failed"; say "FAILED: $*"; }
-T=/sys/kernel/tracing
-
-uname -r > "$out/uname"
-cat /proc/cpuinfo > "$out/cpuinfo"
-say "kernel $(cat "$out/uname"), $(grep -m1 '^cpu' /proc/cpuinfo), $(grep -m1 '^MMU' /proc/cpuinfo), $(nproc) cpus"
-say "boot done at $(up) s uptime"
+# shellcheck source=powernv/lib.sh
+. /bin/lib.sh
+harness_begin harness /bin:/usr/bin
+host_begin
 echo "boot $(up)" > "$out/timing"
-
-insmod /bin/kvm.ko || fail "insmod kvm.ko"
-insmod /bin/kvm-hv.ko || fail "insmod kvm-hv.ko"
-[ -c /dev/kvm ] || fail "no /dev/kvm after insmod kvm-hv.ko"
 /usr/bin/qemu-system-ppc64 --version | head -1 > "$out/qemu-version" 2>&1 || fail "the nested qemu-system-ppc64 does not run: $(cat "$out/qemu-version")"
 
 # The reference: every kvm_hv entry (per thread) and hcall (per opcode) of the nested VM's
@@ -57,21 +39,28 @@ if [ "${REF:-1}" = 1 ]; then
 	echo 'hist:keys=req' > "$T/events/kvm_hv/kvm_hcall_enter/trigger" || fail "hist trigger on kvm_hcall_enter refused"
 fi
 
-# the kernel's own flush decisions (kernel_flush), when PROBES names their places
-. /bin/kflush-on.sh
-kflush_start
-
 collect_pid=
-if [ "${COLLECT:-0}" = 1 ] && [ -x /bin/tlbcollect ]; then
-	tlbcollect --enter kvm -o "$out/host.db" > "$out/tlbcollect.out" 2> "$out/tlbcollect.err" &
+# tlbcollect on the host until it says "recording" (KFLUSH: with --kernel-flush)
+start_collect() {
+	tlbcollect --enter kvm "$@" -o "$out/host.db" > "$out/tlbcollect.out" 2> "$out/tlbcollect.err" &
 	collect_pid=$!
-	i=0
-	while ! grep -q 'recording' "$out/tlbcollect.err" 2> /dev/null; do
-		kill -0 "$collect_pid" 2> /dev/null || break
-		i=$((i + 1))
-		[ $i -lt 1200 ] || break
-		sleep 0.1
-	done
+	wait_recording "$collect_pid" "$out/tlbcollect.err" 1200
+}
+if [ "${COLLECT:-0}" = 1 ] && [ -x /bin/tlbcollect ]; then
+	if [ "${KFLUSH:-0}" = 1 ]; then
+		if start_collect --kernel-flush; then
+			# its kprobes, and whether the kernel optimized them
+			cat /sys/kernel/debug/kprobes/list > "$out/kprobes-list-recording" 2> /dev/null
+		else
+			kill -INT "$collect_pid" 2> /dev/null
+			wait "$collect_pid"
+			tail -3 "$out/tlbcollect.err" > "$out/kflush-refused"
+			say "tlbcollect --kernel-flush did not start ($(tail -1 "$out/kflush-refused")): without it"
+			start_collect
+		fi
+	else
+		start_collect
+	fi
 	if grep -q 'recording' "$out/tlbcollect.err"; then
 		say "tlbcollect recording at $(up) s uptime"
 	else
@@ -134,7 +123,6 @@ if [ -n "$collect_pid" ]; then
 	kill -INT "$collect_pid"
 	wait "$collect_pid" || fail "tlbcollect: exit $?: $(tail -5 "$out/tlbcollect.err")"
 fi
-kflush_stop
 # "guest_enter TID N", "hcall OPCODE N" (decimal), from the hist files:
 #   { common_pid:        123 } hitcount:        456      { req: 0x58 } hitcount: 7
 if [ "${REF:-1}" = 1 ]; then
@@ -167,4 +155,4 @@ else
 fi
 dmesg > "$out/dmesg.txt"
 say "results at $(up) s uptime"
-exec /bin/send-results.sh "$out"
+results_back "$out" 1

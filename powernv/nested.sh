@@ -6,7 +6,7 @@
 # nested guest's initramfs (busybox, tlbcollect, pseries/workload.c's workload,
 # powernv/nested-guest-init.sh as /init), one boot of the emulated POWER host
 # (powernv/run.sh with powernv/nested-init.sh as /init and that tree; the host records
-# with tlbcollect, and the kernel's own flushes with optimized kprobes, powernv/kflush-on.sh,
+# with tlbcollect, with --kflush also the kernel's own flushes: tlbcollect --kernel-flush,
 # while ONE pseries KVM guest runs tlbcollect --guest over the workload),
 # then on this machine: tlbmerge host.db guest.db -o merged.db (the clock offset from the
 # console hcalls both sides recorded: powernv/hcall-offset.sh), the VM's MMU from the
@@ -41,8 +41,8 @@ USAGE: powernv/nested.sh [--machine powernv8|powernv9] [--smp N] [--nested-smp N
   --hop SECS           move the vcpu thread to the other host cpu every SECS (needs
                        --smp 2; with --kflush: the kernel's flushes on moves, in the
                        guest's capture window, next to tlbreplay modern's)
-  --kflush             record the kernel's own flushes (kernel_flush rows; optimized
-                       kprobes in kvm_hv's real-mode entry: the nested boot is slower)
+  --kflush             record the kernel's own flushes (kernel_flush rows: tlbcollect
+                       --kernel-flush, its optimized kprobes in kvm_hv's entry code)
   --watchdog           keep the host kernel's hard-lockup watchdog (default: nmi_watchdog=0)
 EXAMPLES:
     powernv/nested.sh build/nested/p8
@@ -95,10 +95,9 @@ tree=$outdir/tree
 mkdir -p "$tree/guest"
 cp -al "$root/build/nested/qemu-root/." "$tree/" 2> /dev/null || cp -a "$root/build/nested/qemu-root/." "$tree/"
 ln "$cache/guest/vmlinux" "$tree/guest/vmlinux" 2> /dev/null || cp "$cache/guest/vmlinux" "$tree/guest/vmlinux"
-mkdir -p "$tree/bin"
-cp "$root/powernv/send-results.sh" "$root/powernv/kflush-on.sh" "$tree/bin/"
 TLB_INIT=$root/powernv/nested-guest-init.sh "$root/pseries/mkinitramfs.sh" "$tree/guest/initrd.gz" \
-	"$cache/guest/busybox" "$xbin/bin/tlbcollect" "$xbin/pseries/workload" "$xbin/powernv/memout" -- \
+	"$cache/guest/busybox" "$xbin/bin/tlbcollect" "$xbin/pseries/workload" "$xbin/powernv/memout" \
+	"$root/powernv/lib.sh" -- \
 	"WORK_SECS=$work" WORK_PAGES=16
 
 # The host's hard-lockup watchdog fires while the nested guest boots (a cpu of the
@@ -110,12 +109,9 @@ TLB_INIT=$root/powernv/nested-guest-init.sh "$root/pseries/mkinitramfs.sh" "$tre
 caps=pseries,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off,cap-htm=off,cap-fwnmi=off
 collect_opt=()
 [ "$hostrec" = 1 ] || collect_opt=(--no-collect)
-# the kernel's own flushes: kprobes at the places powernv/kflush-probes.sh finds in this
-# kernel's code (none: the run goes on without kernel_flush rows)
-probes=''
-if [ "$hostrec" = 1 ] && [ "$kfl" = 1 ]; then
-	probes=$("$root/powernv/kflush-probes.sh" "$machine" 2> "$outdir/kflush-probes.err") || probes=''
-fi
+# the kernel's own flushes (--kflush): tlbcollect --kernel-flush on the host, started
+# before the nested QEMU (powernv/nested-init.sh); without it, tlbcollect alone
+[ "$kfl" = 1 ] || collect_opt+=(--no-kernel-flush)
 exec 8> /tmp/tlb-qemu.lock
 flock -w 900 8 || die "another emulated machine is still running (lock /tmp/tlb-qemu.lock)"
 t0=$(date +%s.%N)
@@ -123,7 +119,7 @@ t0=$(date +%s.%N)
 	--init "$root/powernv/nested-init.sh" --tree "$tree" --lockup-warn --append "$watchdog" \
 	--set "NESTED_MACHINE=$caps" --set "NESTED_SMP=$nsmp" --set NESTED_MEM=512 \
 	--set "NESTED_TIMEOUT=$ntimeout" --set "NESTED_FW=$fw" --set "REF=$ref" --set "NESTED_HOP=$hop" \
-	--probes "$probes" ${collect_opt[@]+"${collect_opt[@]}"} "$outdir/run" ||
+	${collect_opt[@]+"${collect_opt[@]}"} "$outdir/run" ||
 	die "the emulated host run failed (console: $outdir/run/console.log)"
 t1=$(date +%s.%N)
 flock -u 8
@@ -134,23 +130,14 @@ out=$outdir/run/out
 [ -f "$out/host.db" ] || die "no host.db from the emulated host ($out/tlbcollect.err)"
 [ -f "$out/guest/out/guest.db" ] || die "no guest.db from the nested guest ($out/nested-console.txt)"
 cp "$out/host.db" "$outdir/host.db"
-# kernel_flush rows (and on POWER9 the real entries) into host.db: powernv/kflush-import.sh
+# kernel_flush rows: tlbcollect --kernel-flush wrote them in time order with the rest
 kflush=no
-if [ -s "$out/kflush.txt" ]; then
-	"$root/powernv/kflush-import.sh" "$machine" "$out/host.db" "$out/kflush.txt" "$outdir/host.db.kf" ||
-		die "powernv/kflush-import.sh failed"
-	# its rows come after the capture's: back into time order, which meta event_order
-	# (ts) promises and tlbmerge checks
-	sqlite3 "$outdir/host.db.kf" <<'SQL' || die "cannot put $outdir/host.db.kf in time order"
-.bail on
-BEGIN;
-CREATE TEMP TABLE sorted AS SELECT ts, cpu, vm, vcpu, kind, a0, a1, a2, a3 FROM event ORDER BY ts, rowid;
-DELETE FROM event;
-INSERT INTO event(ts, cpu, vm, vcpu, kind, a0, a1, a2, a3) SELECT * FROM sorted ORDER BY rowid;
-COMMIT;
-SQL
-	mv "$outdir/host.db.kf" "$outdir/host.db"
-	kflush=yes
+if [ "$kfl" = 1 ]; then
+	if [ -n "$(sqlite3 "$outdir/host.db" "select value from meta where key = 'kernel_flush_source'")" ]; then
+		kflush=yes
+	else
+		echo "powernv/nested.sh: no kernel_flush rows: tlbcollect --kernel-flush refused on the emulated host ($(tr '\n' ' ' < "$out/kflush-refused" 2> /dev/null))" >&2
+	fi
 fi
 cp "$out/guest/out/guest.db" "$outdir/guest.db"
 

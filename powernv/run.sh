@@ -88,7 +88,8 @@ rm -rf "$outdir"
 mkdir -p "$outdir"
 outdir=$(cd "$outdir" && pwd)
 
-bins=("$xbin/powernv/vmm" "$xbin/powernv/memout" "$ko" "$kohv")
+# lib.sh: the steps the /init scripts share (sourced as /bin/lib.sh)
+bins=("$xbin/powernv/vmm" "$xbin/powernv/memout" "$ko" "$kohv" "$root/powernv/lib.sh")
 if [ "$collect" = 1 ]; then
 	[ -x "$xbin/bin/tlbcollect" ] || die "cannot find $xbin/bin/tlbcollect (make cross-ppc64el)"
 	bins+=("$xbin/bin/tlbcollect")
