@@ -46,7 +46,7 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "#   $l"; done; }
 skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d" "failed: $*"; fi; }
-eq() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "expected: $2" "got:      $3"; fi; }
+eq() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "expected: $2" "got:      $3"; return 1; fi; }
 comment() { sed 's/^/# /' "$@"; }
 t0=$(date +%s)
 mkdir -p "$dir"
@@ -245,10 +245,17 @@ check_kflush() {
 		"$(grep -c tlbcollect_ "$rdir/out/kprobe_events-after") $(grep -c tlbcollect_ "$rdir/out/instances-after")"
 	if grep -q 'no vcpu thread seen' "$rdir/out/refusal.rc" 2> /dev/null; then
 		skip "$tag-6.5b a second tlbcollect --kernel-flush while a vcpu runs" "the VMM's vcpus were gone before it started"
+	elif [ "$(head -1 "$rdir/out/refusal.rc" 2> /dev/null)" = 1 ] && [ "$(wc -l < "$rdir/out/refusal.rc")" = 1 ] &&
+		! grep -q 'a KVM vcpu thread exists' "$rdir/out/refusal.err" && grep -q 'is probed already' "$rdir/out/refusal.err"; then
+		# the vcpus ended between the harness seeing one and tlbcollect looking (a loaded
+		# emulation): it then refused for the first one's probes, the check 6.5c makes
+		skip "$tag-6.5b a second tlbcollect --kernel-flush while a vcpu runs" \
+			"the VMM's vcpus ended before it looked (it refused as probed already, exit 1, no file)"
 	else
 		eq "$tag-6.5b a second tlbcollect --kernel-flush while a vcpu thread exists: exit 1, the reason, no file" \
 			"1 a KVM vcpu thread exists" \
-			"$(cat "$rdir/out/refusal.rc" 2> /dev/null | tr '\n' ' ' | sed 's/ $//') $(grep -o 'a KVM vcpu thread exists' "$rdir/out/refusal.err")"
+			"$(cat "$rdir/out/refusal.rc" 2> /dev/null | tr '\n' ' ' | sed 's/ $//') $(grep -o 'a KVM vcpu thread exists' "$rdir/out/refusal.err")" ||
+			echo "#   its stderr: $(head -c 400 "$rdir/out/refusal.err" 2> /dev/null | tr '\n' ' ')"
 	fi
 	eq "$tag-6.5c a second tlbcollect --kernel-flush after the VMs, while the first records: exit 1, probed already, no file" \
 		"1 is probed already" \
