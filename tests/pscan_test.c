@@ -8,6 +8,7 @@
  * path swapped after tdb_open, a WAL file, a handle in a write transaction.
  * Usage: pscan_test SCRATCH_DIR.
  */
+#include "scratchdb.h"
 #include "tap.h"
 #include "tracedb.h"
 #include "util.h"
@@ -19,34 +20,6 @@
 #include <unistd.h>
 
 extern const char tlb_schema_v1_sql[];
-
-static char dir[512];
-
-static const char *path_in(const char *name)
-{
-	static char buf[4][600];
-	static int k;
-
-	k = (k + 1) % 4;
-	snprintf(buf[k], sizeof(buf[k]), "%s/%s", dir, name);
-	return buf[k];
-}
-
-static int sql(const char *path, const char *text)
-{
-	sqlite3 *db;
-	int rc = sqlite3_open(path, &db);
-
-	/* no fsync: scratch files */
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(db, "PRAGMA synchronous = OFF", NULL, NULL, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(db, text, NULL, NULL, NULL);
-	if (rc != SQLITE_OK)
-		printf("# sql on %s: %s\n", path, sqlite3_errmsg(db));
-	sqlite3_close(db);
-	return rc;
-}
 
 /* A trace of @n events (rowids 1..n, ts = 10 * rowid), a mix of kinds and NULLs. */
 static const char *make_trace(const char *name, int n, bool ordered)
@@ -389,11 +362,8 @@ int main(int argc, char **argv)
 {
 	tlb_prog = "pscan_test";
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argc != 2) {
-		fprintf(stderr, "usage: pscan_test SCRATCH_DIR\n");
+	if (scratch_main(argc, argv, "pscan_test"))
 		return 2;
-	}
-	snprintf(dir, sizeof(dir), "%s", argv[1]);
 	test_ordered();
 	test_bad_rows();
 	test_orders();

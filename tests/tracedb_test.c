@@ -5,6 +5,7 @@
  * ids; the writer leaves nothing on abort; the reader refuses what is not a
  * trace and names the file and row. Usage: tracedb_test SCRATCH_DIR.
  */
+#include "scratchdb.h"
 #include "tap.h"
 #include "tracedb.h"
 #include "tracewriter.h"
@@ -18,29 +19,6 @@
 #include <unistd.h>
 
 extern const char tlb_schema_v1_sql[];
-
-static char dir[512];
-
-static const char *path_in(const char *name)
-{
-	static char buf[4][600];
-	static int k;
-
-	k = (k + 1) % 4;
-	snprintf(buf[k], sizeof(buf[k]), "%s/%s", dir, name);
-	return buf[k];
-}
-
-static int sql(const char *path, const char *text)
-{
-	sqlite3 *db;
-	int rc = sqlite3_open(path, &db);
-
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(db, text, NULL, NULL, NULL);
-	sqlite3_close(db);
-	return rc;
-}
 
 static void test_roundtrip(void)
 {
@@ -388,7 +366,7 @@ static void test_hostile(void)
 	TAP_OK("tracedb-7.1 missing file: no such file",
 	       tdb_check_file(path_in("missing.db"), why, sizeof(why)) < 0 && !strcmp(why, "no such file"));
 	TAP_OK("tracedb-7.2 a directory says so",
-	       tdb_check_file(dir, why, sizeof(why)) < 0 && strstr(why, "is a directory"));
+	       tdb_check_file(scratch_dir, why, sizeof(why)) < 0 && strstr(why, "is a directory"));
 	p = path_in("trace.dat");
 	f = fopen(p, "w");
 	if (f) {
@@ -431,11 +409,8 @@ static void test_hostile(void)
 int main(int argc, char **argv)
 {
 	tlb_prog = "tracedb_test";
-	if (argc != 2) {
-		fprintf(stderr, "usage: tracedb_test SCRATCH_DIR\n");
+	if (scratch_main(argc, argv, "tracedb_test"))
 		return 2;
-	}
-	snprintf(dir, sizeof(dir), "%s", argv[1]);
 	test_roundtrip();
 	test_refusals();
 	test_bad_inputs();
