@@ -17,10 +17,6 @@
 #include "plot.h"
 #include "util.h"
 
-const char *const fleet_policy_order[FLEET_NPOLICY_ORDER] = {
-	"old", "new", "modern", "tracked", "oracle", "radix", "optimal",
-};
-
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -235,13 +231,13 @@ static int group_stats(struct fleet *fl, struct fleet_group *g)
 
 	if (!xs)
 		return -1;
-	for (size_t k = 0; k < FLEET_NPOLICY_ORDER; k++) {
+	for (size_t k = 0; k < RS_NPOLICIES; k++) {
 		struct fleet_stat *s = &g->stat[k];
 
 		memset(s, 0, sizeof *s);
 		for (size_t j = 0; j < g->nhosts; j++) {
 			const struct fleet_host *h = &fl->hosts[g->hosts[j]];
-			const struct fleet_pol *p = fleet_pol(h, fleet_policy_order[k]);
+			const struct fleet_pol *p = fleet_pol(h, rs_policies[k]);
 
 			if (!p)
 				s->nabsent++;

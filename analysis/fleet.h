@@ -36,7 +36,6 @@
 #include "report.h"
 
 #define FLEET_MAX_POLICIES 16
-#define FLEET_NPOLICY_ORDER 7	/* old new modern tracked oracle radix optimal */
 
 struct fleet_pol {
 	char policy[16];		/* a known policy name (results.c checked it) */
@@ -82,7 +81,7 @@ struct fleet_stat {
 struct fleet_group {
 	size_t *hosts;			/* indexes into fleet.hosts, by name */
 	size_t nhosts;
-	struct fleet_stat stat[FLEET_NPOLICY_ORDER];	/* per policy of fleet_policy_order */
+	struct fleet_stat stat[RS_NPOLICIES];	/* per policy of rs_policies */
 	char plot[48];			/* plot stem when one was made, else "" */
 };
 
@@ -111,8 +110,6 @@ struct fleet_options {
 	int jobs;
 };
 
-extern const char *const fleet_policy_order[FLEET_NPOLICY_ORDER];
-
 int fleet_run(const struct fleet_options *o, char *const *args, size_t nargs);
 
 /* fleet_pages.c */
@@ -121,7 +118,7 @@ int fleet_md(const struct fleet *fl, char *err, size_t errlen);
 int fleet_stdout(FILE *f, enum out_format fmt, const struct fleet *fl);
 /* the group's parameters in words (DB text inside: escape it), into @buf */
 const char *fleet_group_params(const struct fleet *fl, size_t g, char *buf, size_t len);
-/* the host's policy @p (a name of fleet_policy_order), or NULL */
+/* the host's policy @p (a name of rs_policies), or NULL */
 const struct fleet_pol *fleet_pol(const struct fleet_host *h, const char *p);
 
 /* fleet_plot.c: one box plot per group with distances; names into fl->groups[g].plot */

@@ -68,12 +68,12 @@ static const char *cell(const struct fleet_host *h, const char *p, char *buf, si
 	return buf;
 }
 
-/* The policies any host of group @g has, in display order: a bit per fleet_policy_order. */
+/* The policies any host of group @g has, in display order: a bit per rs_policies. */
 static unsigned group_policies(const struct fleet *fl, size_t g)
 {
 	unsigned m = 0;
 
-	for (size_t k = 0; k < FLEET_NPOLICY_ORDER; k++) {
+	for (size_t k = 0; k < RS_NPOLICIES; k++) {
 		const struct fleet_stat *s = &fl->groups[g].stat[k];
 
 		if (s->nsafe || s->nunsafe)
@@ -87,12 +87,12 @@ static const char *cheapest_counts(const struct fleet *fl, size_t g, char *buf, 
 	size_t n = 0, none = fl->groups[g].nhosts;
 
 	buf[0] = '\0';
-	for (size_t k = 0; k < FLEET_NPOLICY_ORDER && n < len; k++) {
+	for (size_t k = 0; k < RS_NPOLICIES && n < len; k++) {
 		size_t c = fl->groups[g].stat[k].ncheapest;
 
 		if (c) {
 			n += (size_t)snprintf(buf + n, len - n, "%s%s on %zu", n ? ", " : "",
-					      fleet_policy_order[k], c);
+					      rs_policies[k], c);
 			none -= c;
 		}
 	}
@@ -176,15 +176,15 @@ static void h_group(FILE *f, const struct fleet *fl, size_t g)
 	      "<th class=\"n\">cheapest on</th><th class=\"n\">safe on</th><th class=\"n\">unsafe "
 	      "on</th><th class=\"n\">not stored</th><th class=\"n\">min</th><th class=\"n\">q1</th>"
 	      "<th class=\"n\">median</th><th class=\"n\">q3</th><th class=\"n\">max</th></tr>\n", f);
-	for (size_t k = 0; k < FLEET_NPOLICY_ORDER; k++) {
+	for (size_t k = 0; k < RS_NPOLICIES; k++) {
 		const struct fleet_stat *s = &gr->stat[k];
 
 		if (!(pm & (1u << k)))
 			continue;
 		fprintf(f, "<tr><td><span class=\"sw\" style=\"background:%s\"></span>%s</td>"
 			"<td class=\"n\">%zu</td><td class=\"n\">%zu</td><td class=\"n%s\">%zu</td>"
-			"<td class=\"n\">%zu</td>", gp_policy_color(fleet_policy_order[k], k),
-			fleet_policy_order[k], s->ncheapest, s->nsafe, s->nunsafe ? " bad" : "",
+			"<td class=\"n\">%zu</td>", gp_policy_color(rs_policies[k], k),
+			rs_policies[k], s->ncheapest, s->nsafe, s->nunsafe ? " bad" : "",
 			s->nunsafe, s->nabsent);
 		if (s->nx)
 			fprintf(f, "<td class=\"n\">%.2fx</td><td class=\"n\">%.2fx</td><td class=\"n\">"
@@ -196,15 +196,15 @@ static void h_group(FILE *f, const struct fleet *fl, size_t g)
 	fputs("</table>\n<h3>Hosts where a policy is unsafe</h3>\n", f);
 	bool any = false;
 
-	for (size_t k = 0; k < FLEET_NPOLICY_ORDER; k++) {
+	for (size_t k = 0; k < RS_NPOLICIES; k++) {
 		if (!gr->stat[k].nunsafe)
 			continue;
-		fprintf(f, "%s<li><b>%s</b> (%zu): ", any ? "" : "<ul>\n", fleet_policy_order[k],
+		fprintf(f, "%s<li><b>%s</b> (%zu): ", any ? "" : "<ul>\n", rs_policies[k],
 			gr->stat[k].nunsafe);
 		any = true;
 		for (size_t j = 0, n = 0; j < gr->nhosts; j++) {
 			const struct fleet_host *h = &fl->hosts[gr->hosts[j]];
-			const struct fleet_pol *p = fleet_pol(h, fleet_policy_order[k]);
+			const struct fleet_pol *p = fleet_pol(h, rs_policies[k]);
 
 			if (!p || p->safe)
 				continue;
@@ -239,9 +239,9 @@ static void h_group(FILE *f, const struct fleet *fl, size_t g)
 		"cheapest safe policy holds over both ranges (0 to %g times each estimate).</p>\n",
 		fl->sweep_factor);
 	fputs("<h3>Per host</h3>\n<table><tr><th>host</th><th>file</th><th>cheapest safe</th>", f);
-	for (size_t k = 0; k < FLEET_NPOLICY_ORDER; k++)
+	for (size_t k = 0; k < RS_NPOLICIES; k++)
 		if (pm & (1u << k))
-			fprintf(f, "<th class=\"n\">%s</th>", fleet_policy_order[k]);
+			fprintf(f, "<th class=\"n\">%s</th>", rs_policies[k]);
 	fputs("<th>flips</th></tr>\n", f);
 	for (size_t j = 0; j < gr->nhosts; j++) {
 		const struct fleet_host *h = &fl->hosts[gr->hosts[j]];
@@ -259,13 +259,13 @@ static void h_group(FILE *f, const struct fleet *fl, size_t g)
 			fputs("\">no verdict</span>", f);
 		}
 		fputs("</td>", f);
-		for (size_t k = 0; k < FLEET_NPOLICY_ORDER; k++) {
-			const struct fleet_pol *p = fleet_pol(h, fleet_policy_order[k]);
+		for (size_t k = 0; k < RS_NPOLICIES; k++) {
+			const struct fleet_pol *p = fleet_pol(h, rs_policies[k]);
 
 			if (!(pm & (1u << k)))
 				continue;
 			fprintf(f, "<td class=\"n%s\">%s</td>", p && !p->safe ? " bad" : "",
-				cell(h, fleet_policy_order[k], buf, sizeof buf));
+				cell(h, rs_policies[k], buf, sizeof buf));
 		}
 		fprintf(f, "<td>%s</td></tr>\n", h->flips ? "<b>yes</b>" : h->sweep_ok ? "no" : "-");
 	}
@@ -368,12 +368,12 @@ static void m_group(FILE *f, const struct fleet *fl, size_t g)
 	fputs("Distance to the floor (cycles over optimal's), over hosts:\n\n| policy | cheapest on | "
 	      "safe on | unsafe on | not stored | min | q1 | median | q3 | max |\n"
 	      "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n", f);
-	for (size_t k = 0; k < FLEET_NPOLICY_ORDER; k++) {
+	for (size_t k = 0; k < RS_NPOLICIES; k++) {
 		const struct fleet_stat *s = &gr->stat[k];
 
 		if (!(pm & (1u << k)))
 			continue;
-		fprintf(f, "| %s | %zu | %zu | %zu | %zu |", fleet_policy_order[k], s->ncheapest,
+		fprintf(f, "| %s | %zu | %zu | %zu | %zu |", rs_policies[k], s->ncheapest,
 			s->nsafe, s->nunsafe, s->nabsent);
 		if (s->nx)
 			fprintf(f, " %.2fx | %.2fx | %.2fx | %.2fx | %.2fx |\n", s->min, s->q1, s->median,
@@ -382,14 +382,14 @@ static void m_group(FILE *f, const struct fleet *fl, size_t g)
 			fputs(" - | - | - | - | - |\n", f);
 	}
 	fputs("\nHosts where a policy is unsafe:\n\n", f);
-	for (size_t k = 0; k < FLEET_NPOLICY_ORDER; k++) {
+	for (size_t k = 0; k < RS_NPOLICIES; k++) {
 		if (!gr->stat[k].nunsafe)
 			continue;
 		any = true;
-		fprintf(f, "- **%s** (%zu): ", fleet_policy_order[k], gr->stat[k].nunsafe);
+		fprintf(f, "- **%s** (%zu): ", rs_policies[k], gr->stat[k].nunsafe);
 		for (size_t j = 0, n = 0; j < gr->nhosts; j++) {
 			const struct fleet_host *h = &fl->hosts[gr->hosts[j]];
-			const struct fleet_pol *p = fleet_pol(h, fleet_policy_order[k]);
+			const struct fleet_pol *p = fleet_pol(h, rs_policies[k]);
 
 			if (!p || p->safe)
 				continue;
@@ -421,11 +421,11 @@ static void m_group(FILE *f, const struct fleet *fl, size_t g)
 		fprintf(f, "None: on every host of this set the cheapest safe policy holds over both "
 			"ranges (0 to %g times each estimate).\n", fl->sweep_factor);
 	fputs("\nPer host:\n\n| host | file | cheapest safe |", f);
-	for (size_t k = 0; k < FLEET_NPOLICY_ORDER; k++)
+	for (size_t k = 0; k < RS_NPOLICIES; k++)
 		if (pm & (1u << k))
-			fprintf(f, " %s |", fleet_policy_order[k]);
+			fprintf(f, " %s |", rs_policies[k]);
 	fputs(" flips |\n|---|---|---|", f);
-	for (size_t k = 0; k < FLEET_NPOLICY_ORDER; k++)
+	for (size_t k = 0; k < RS_NPOLICIES; k++)
 		if (pm & (1u << k))
 			fputs("---:|", f);
 	fputs("---|\n", f);
@@ -437,9 +437,9 @@ static void m_group(FILE *f, const struct fleet *fl, size_t g)
 		fputs(" | ", f);
 		md_put(f, h->path);
 		fprintf(f, " | %s |", h->best >= 0 ? h->pols[h->best].policy : "no verdict");
-		for (size_t k = 0; k < FLEET_NPOLICY_ORDER; k++)
+		for (size_t k = 0; k < RS_NPOLICIES; k++)
 			if (pm & (1u << k))
-				fprintf(f, " %s |", cell(h, fleet_policy_order[k], buf, sizeof buf));
+				fprintf(f, " %s |", cell(h, rs_policies[k], buf, sizeof buf));
 		fprintf(f, " %s |\n", h->flips ? "yes" : h->sweep_ok ? "no" : "-");
 	}
 	fputc('\n', f);
@@ -623,13 +623,13 @@ static void out_json(FILE *f, const struct fleet *fl)
 			fl->groups[g].nhosts);
 		json_put(f, fleet_group_params(fl, g, buf, sizeof buf));
 		fputs(", \"distance\": {", f);
-		for (size_t k = 0, n = 0; k < FLEET_NPOLICY_ORDER; k++) {
+		for (size_t k = 0, n = 0; k < RS_NPOLICIES; k++) {
 			const struct fleet_stat *s = &fl->groups[g].stat[k];
 
 			if (!s->nsafe && !s->nunsafe)
 				continue;
 			fprintf(f, "%s\"%s\": {\"cheapest\": %zu, \"safe\": %zu, \"unsafe\": %zu, "
-				"\"hosts_with_floor\": %zu", n++ ? ", " : "", fleet_policy_order[k],
+				"\"hosts_with_floor\": %zu", n++ ? ", " : "", rs_policies[k],
 				s->ncheapest, s->nsafe, s->nunsafe, s->nx);
 			if (s->nx)
 				fprintf(f, ", \"min\": %.4f, \"q1\": %.4f, \"median\": %.4f, \"q3\": %.4f, "

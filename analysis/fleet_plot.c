@@ -39,25 +39,25 @@ static int one_plot(struct fleet *fl, size_t g, const char *plotdir, char *name,
 		return -1;
 	gp_data_begin(f, "box");
 	fputs("# x  min  q1  median  q3  max  hosts  colour\n", f);
-	for (size_t k = 0; k < FLEET_NPOLICY_ORDER; k++) {
+	for (size_t k = 0; k < RS_NPOLICIES; k++) {
 		const struct fleet_stat *s = &gr->stat[k];
 
-		if (!s->nx || strcmp(fleet_policy_order[k], "optimal") == 0)
+		if (!s->nx || strcmp(rs_policies[k], "optimal") == 0)
 			continue;
 		nbox++;
 		fprintf(f, "%zu %.6f %.6f %.6f %.6f %.6f %zu %ld\n", nbox, s->min, s->q1, s->median,
-			s->q3, s->max, s->nx, color_int(gp_policy_color(fleet_policy_order[k], k)));
+			s->q3, s->max, s->nx, color_int(gp_policy_color(rs_policies[k], k)));
 		if (s->max > top)
 			top = s->max;
 	}
 	gp_data_end(f);
 	fputs("set xtics (", f);
-	for (size_t k = 0, x = 0; k < FLEET_NPOLICY_ORDER; k++) {
+	for (size_t k = 0, x = 0; k < RS_NPOLICIES; k++) {
 		const struct fleet_stat *s = &gr->stat[k];
 
-		if (!s->nx || strcmp(fleet_policy_order[k], "optimal") == 0)
+		if (!s->nx || strcmp(rs_policies[k], "optimal") == 0)
 			continue;
-		gp_escape(fleet_policy_order[k], pol, sizeof pol);
+		gp_escape(rs_policies[k], pol, sizeof pol);
 		fprintf(f, "%s'%s (%zu)' %zu", x ? ", " : "", pol, s->nx, x + 1);
 		x++;
 	}
@@ -96,8 +96,8 @@ int fleet_plots(struct fleet *fl, const char *plotdir, char **names, size_t *n,
 	for (size_t g = 0; g < fl->ngroups && *n < 64; g++) {
 		bool any = false;
 
-		for (size_t k = 0; k < FLEET_NPOLICY_ORDER; k++)
-			if (fl->groups[g].stat[k].nx && strcmp(fleet_policy_order[k], "optimal") != 0)
+		for (size_t k = 0; k < RS_NPOLICIES; k++)
+			if (fl->groups[g].stat[k].nx && strcmp(rs_policies[k], "optimal") != 0)
 				any = true;
 		if (!any)
 			continue;	/* no floor on any host: nothing to measure against */

@@ -31,8 +31,8 @@ const char *const rs_metric_titles[NMETRICS] = {
 	"tlbiel_inval, local_seqs, tlbie, tlbie_seqs, cycles, stale_exposures"
 
 /* The policies tlbreplay runs, in display order; `oracle` is the old name of `tracked`. */
-static const char *const known_policies[] = { "old", "new", "modern", "tracked", "oracle",
-					      "radix", "optimal" };
+const char *const rs_policies[RS_NPOLICIES] = { "old", "new", "modern", "tracked", "oracle",
+						"radix", "optimal" };
 /* The machine profiles of replay-model.md. */
 static const char *const known_machines[] = { "power7", "power8", "power9-hash" };
 
@@ -74,8 +74,8 @@ static char *dup_text(sqlite3_stmt *st, int col)
 
 bool rs_known_policy(const char *policy)
 {
-	for (size_t i = 0; i < sizeof known_policies / sizeof known_policies[0]; i++)
-		if (strcmp(policy, known_policies[i]) == 0)
+	for (size_t i = 0; i < RS_NPOLICIES; i++)
+		if (strcmp(policy, rs_policies[i]) == 0)
 			return true;
 	return false;
 }
@@ -99,10 +99,10 @@ static const char *excerpt(const char *s, char *buf, size_t len)
 
 int rs_policy_rank(const char *policy)
 {
-	for (size_t i = 0; i < sizeof known_policies / sizeof known_policies[0]; i++)
-		if (strcmp(policy, known_policies[i]) == 0)
+	for (size_t i = 0; i < RS_NPOLICIES; i++)
+		if (strcmp(policy, rs_policies[i]) == 0)
 			return (int)i;
-	return (int)(sizeof known_policies / sizeof known_policies[0]);
+	return (int)(RS_NPOLICIES);
 }
 
 static int table_exists(struct loader *l, const char *name, int *exists)

@@ -185,6 +185,9 @@ const int64_t *rs_vm_metrics(const struct rs_run *run, int64_t vm);
 const char *rs_options_union(const struct rs_capture *c, char *buf, size_t len);
 /* Is this a policy tlbreplay runs / a machine profile it has? (the only names shown) */
 bool rs_known_policy(const char *policy);
+/* Those policies, in display order (rs_policy_rank() is an index into it). */
+#define RS_NPOLICIES 7
+extern const char *const rs_policies[RS_NPOLICIES];
 bool rs_known_machine(const char *machine);
 const struct rs_run *rs_run_by_policy(const struct rs_capture *c, const char *policy);
 int rs_policy_rank(const char *policy);
