@@ -208,51 +208,71 @@ bad:
 	return -1;
 }
 
-sqlite3 *rdb_open(const char *path, int *code, char *err, size_t errlen)
+/* One way to reach a capture: open it (rdb_open) or attach it (rdb_attach). SQLITE_OK or why not. */
+typedef int reach_fn(const char *path, bool immutable, void *ctx);
+
+/*
+ * A regular file reached by @fn; a WAL DB in a directory we cannot write (no -shm
+ * possible) whose -wal is empty is reached again as immutable: every page is in the main
+ * file. 0, or -1 with "why" in @err and *@code 1 or 2.
+ */
+static int reach(const char *path, reach_fn *fn, void *ctx, int *code, char *err, size_t errlen)
 {
 	struct stat st;
-	sqlite3 *db;
-	int rc;
+	char dir[4096];
+	int rc, wal;
 
 	*code = 2;
 	if (stat(path, &st) < 0) {
 		snprintf(err, errlen, "cannot open: %s", strerror(errno));
-		return NULL;
+		return -1;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "not a SQLite trace database: not a regular file");
-		return NULL;
+		return -1;
 	}
-	db = open_defensive(path, false, &rc);
-	if (!db) {
-		int wal = header_wal(path);
-		char dir[4096];
+	if ((rc = fn(path, false, ctx)) == SQLITE_OK)
+		return 0;
+	wal = header_wal(path);
+	dir_of(path, dir, sizeof dir);
+	if (wal < 0) {
+		snprintf(err, errlen, "not a SQLite trace database: %s", sqlite3_errstr(rc));
+		return -1;
+	}
+	if (wal == 1 && access(dir, W_OK) != 0) {
+		if (wal_size(path) > 0) {
+			snprintf(err, errlen, "cannot open: the DB is in WAL mode, %s-wal holds "
+				 "changes not yet in the DB, and SQLite cannot create its -shm "
+				 "file in the read-only directory %s: copy the DB with its -wal "
+				 "file to a writable directory, or checkpoint it where it can be "
+				 "written (sqlite3 DB 'PRAGMA wal_checkpoint(TRUNCATE)')", path, dir);
+			*code = 1;
+			return -1;
+		}
+		if ((rc = fn(path, true, ctx)) == SQLITE_OK)
+			return 0;
+	}
+	snprintf(err, errlen, "cannot open as SQLite%s: %s",
+		 wal == 1 ? " (the DB is in WAL mode)" : "", sqlite3_errstr(rc));
+	*code = rc == SQLITE_CANTOPEN || rc == SQLITE_PERM || rc == SQLITE_READONLY ||
+		rc == SQLITE_NOMEM ? 1 : 2;
+	return -1;
+}
 
-		dir_of(path, dir, sizeof dir);
-		if (wal < 0) {
-			snprintf(err, errlen, "not a SQLite trace database: %s", sqlite3_errstr(rc));
-			return NULL;
-		}
-		if (wal == 1 && access(dir, W_OK) != 0) {
-			if (wal_size(path) > 0) {
-				snprintf(err, errlen, "cannot open: the DB is in WAL mode, %s-wal holds "
-					 "changes not yet in the DB, and SQLite cannot create its -shm "
-					 "file in the read-only directory %s: copy the DB with its -wal "
-					 "file to a writable directory, or checkpoint it where it can be "
-					 "written (sqlite3 DB 'PRAGMA wal_checkpoint(TRUNCATE)')", path, dir);
-				*code = 1;
-				return NULL;
-			}
-			/* Every page is in the main file: reading it as immutable misses nothing. */
-			db = open_defensive(path, true, &rc);
-		}
-		if (!db) {
-			snprintf(err, errlen, "cannot open as SQLite%s: %s",
-				 wal == 1 ? " (the DB is in WAL mode)" : "", sqlite3_errstr(rc));
-			*code = rc == SQLITE_CANTOPEN || rc == SQLITE_PERM || rc == SQLITE_READONLY ? 1 : 2;
-			return NULL;
-		}
-	}
+static int open_fn(const char *path, bool immutable, void *ctx)
+{
+	int rc;
+
+	*(sqlite3 **)ctx = open_defensive(path, immutable, &rc);
+	return rc;
+}
+
+sqlite3 *rdb_open(const char *path, int *code, char *err, size_t errlen)
+{
+	sqlite3 *db = NULL;
+
+	if (reach(path, open_fn, &db, code, err, errlen) < 0)
+		return NULL;
 	if (check_schema(db, "main", code, err, errlen) < 0) {
 		sqlite3_close(db);
 		return NULL;
@@ -290,61 +310,37 @@ static int attach_uri(sqlite3 *db, const char *uri, const char *name)
 	return rc;
 }
 
+struct attach_to {
+	sqlite3 *db;
+	const char *name;
+};
+
+static int attach_fn(const char *path, bool immutable, void *ctx)
+{
+	const struct attach_to *a = ctx;
+	char *uri = make_uri(path, immutable);
+	int rc;
+
+	if (!uri)
+		return SQLITE_NOMEM;
+	rc = attach_uri(a->db, uri, a->name);
+	free(uri);
+	return rc;
+}
+
 int rdb_attach(sqlite3 *db, const char *path, const char *name, int *code, char *err,
 	       size_t errlen)
 {
-	struct stat st;
-	char *uri;
-	int rc, wal;
+	struct attach_to a = { db, name };
 
-	*code = 2;
 	for (const char *p = name; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || *p == '_')) {
 			snprintf(err, errlen, "attach name '%s' is not ours", name);
 			*code = 1;
 			return -1;
 		}
-	if (stat(path, &st) < 0) {
-		snprintf(err, errlen, "cannot open: %s", strerror(errno));
+	if (reach(path, attach_fn, &a, code, err, errlen) < 0)
 		return -1;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "not a SQLite trace database: not a regular file");
-		return -1;
-	}
-	if (!(uri = make_uri(path, false))) {
-		snprintf(err, errlen, "%s", strerror(ENOMEM));
-		*code = 1;
-		return -1;
-	}
-	rc = attach_uri(db, uri, name);
-	free(uri);
-	if (rc != SQLITE_OK) {
-		char dir[4096];
-
-		wal = header_wal(path);
-		dir_of(path, dir, sizeof dir);
-		if (wal < 0) {
-			snprintf(err, errlen, "not a SQLite trace database: %s", sqlite3_errstr(rc));
-			return -1;
-		}
-		if (wal == 1 && access(dir, W_OK) != 0 && wal_size(path) == 0) {
-			/* as rdb_open: every page is in the main file */
-			if (!(uri = make_uri(path, true))) {
-				snprintf(err, errlen, "%s", strerror(ENOMEM));
-				*code = 1;
-				return -1;
-			}
-			rc = attach_uri(db, uri, name);
-			free(uri);
-		}
-		if (rc != SQLITE_OK) {
-			snprintf(err, errlen, "cannot attach as SQLite%s: %s",
-				 wal == 1 ? " (the DB is in WAL mode)" : "", sqlite3_errstr(rc));
-			*code = rc == SQLITE_CANTOPEN || rc == SQLITE_PERM || rc == SQLITE_READONLY ? 1 : 2;
-			return -1;
-		}
-	}
 	if (check_schema(db, name, code, err, errlen) < 0) {
 		rdb_detach(db, name);
 		return -1;

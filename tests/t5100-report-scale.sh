@@ -62,6 +62,10 @@ ok_if "5100.2.1 the DB is in WAL mode, with no -wal file left" \
 check_exit "5100.2.2 WAL DB in a read-only directory: the report is made" 0 \
 	asuser "$TLB_BIN/tlbreport" -q -o "$T/pub/r" "$T/ro/wal.db"
 ok_if "5100.2.3 ... with its results" grep -q '| cycles | 122760 | 79840 |' "$T/pub/r/summary.md"
+check_exit "5100.2.3a --fleet: the same DB attached for fleet.db (the same WAL rule), exit 0" 0 \
+	asuser "$TLB_BIN/tlbreport" --fleet -q -o "$T/pub/rf" "$T/ro/wal.db"
+check_eq "5100.2.3b ... its stored runs copied" "$(sqlite3 "$T/ro/wal.db" 'SELECT count(*) FROM replay_run')" \
+	"$(sqlite3 "$T/pub/rf/fleet.db" 'SELECT count(*) FROM replay_run')"
 # A -wal with changes not in the DB: copied while a writer holds it open.
 if need_cmd python3; then
 	python3 - "$T/ro/wal.db" "$T/w2" <<'PY'
