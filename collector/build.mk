@@ -56,7 +56,7 @@ tlbc-arch-check:
 $(GEN)/vmlinux.h: | tlbc-arch-check $(BUILD)/.deps-ok
 	$(call msg,GEN,$@)mkdir -p $(@D) && $(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@
 
-$(GEN)/collector/%.bpf.o: collector/%.bpf.c collector/tlbcollect.h collector/vcpuname.bpf.h collector/tfoffsets.h $(GEN)/vmlinux.h | tlbc-arch-check
+$(GEN)/collector/%.bpf.o: collector/%.bpf.c collector/tlbcollect.h collector/vcpuname.bpf.h collector/record.bpf.h collector/tfoffsets.h $(GEN)/vmlinux.h | tlbc-arch-check
 	$(call msg,BPF,$@)mkdir -p $(@D) && $(CLANG) $(TLBC_BPF_CFLAGS) -c $< -o $@.tmp && \
 	  $(LLVM_STRIP) -g $@.tmp -o $@ && rm -f $@.tmp
 

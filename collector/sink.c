@@ -719,6 +719,8 @@ static void stats_minus(struct sink_stats *d, const struct sink_stats *a, const 
 	d->in_unreported -= b->in_unreported;
 	d->out_unreported -= b->out_unreported;
 	d->inval_unattributed -= b->inval_unattributed;
+	d->enter_replaced -= b->enter_replaced;
+	d->kernel_flush -= b->kernel_flush;
 }
 
 static void stats_add(struct sink_stats *d, const struct sink_stats *a)
@@ -733,6 +735,8 @@ static void stats_add(struct sink_stats *d, const struct sink_stats *a)
 	d->in_unreported += a->in_unreported;
 	d->out_unreported += a->out_unreported;
 	d->inval_unattributed += a->inval_unattributed;
+	d->enter_replaced += a->enter_replaced;
+	d->kernel_flush += a->kernel_flush;
 }
 
 /* One event: translated and counted. */

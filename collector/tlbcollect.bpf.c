@@ -128,53 +128,11 @@ struct task_struct___cpu {
 	unsigned int cpu;
 } __attribute__((preserve_access_index));
 
-static __always_inline void count(__u32 which, __u64 n)
-{
-	__u64 *c = bpf_map_lookup_elem(&stats, &which);
-
-	if (c)
-		*c += n;
-}
-
-/* A record of @nev events (2 for TC_SWITCH_PAIR, else 1), counted as such. */
-/* @size: of the record, a struct tc_event first (a constant: inlined) */
-static __always_inline struct tc_event *reserve_sized(__u32 type, __u64 nev, __u64 size)
-{
-	struct tc_event *e;
-
-	count(TC_STAT_SEEN, nev);
-	e = bpf_ringbuf_reserve(&events, size, 0);
-	if (!e) {
-		count(TC_STAT_LOST, nev);
-		return NULL;
-	}
-	e->ts = bpf_ktime_get_ns();
-	e->type = type;
-	e->cpu = bpf_get_smp_processor_id();
-	e->vcpu = -1;
-	e->flags = 0;
-	e->arg[0] = e->arg[1] = e->arg[2] = e->arg[3] = 0;
-	return e;
-}
-
-static __always_inline struct tc_event *reserve_n(__u32 type, __u64 nev)
-{
-	return reserve_sized(type, nev, sizeof(struct tc_event));
-}
+#include "record.bpf.h"
 
 static __always_inline struct tc_event *reserve(__u32 type)
 {
 	return reserve_n(type, 1);
-}
-
-static __always_inline void submit(struct tc_event *e)
-{
-	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
-}
-
-static __always_inline int wanted_tgid(__u32 tgid)
-{
-	return !filter_tgid || bpf_map_lookup_elem(&vm_tgids, &tgid);
 }
 
 /*
@@ -272,24 +230,6 @@ int BPF_PROG(tlbc_migrate, struct task_struct *p, int dest_cpu)
 	return 0;
 }
 
-/* Events of KVM tracepoints run in the vcpu thread (or, for the MMU notifier,
- * in whichever task changed the mapping): identity from the current task. */
-static __always_inline struct tc_event *reserve_current(__u32 type, int vcpu)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-	struct tc_event *e;
-
-	if (!wanted_tgid(id >> 32))
-		return NULL;
-	e = reserve(type);
-	if (!e)
-		return NULL;
-	e->tgid = id >> 32;
-	e->tid = (__u32)id;
-	e->vcpu = vcpu;
-	return e;
-}
-
 SEC("tracepoint/kvm/kvm_entry")
 int tlbc_kvm_entry(struct trace_event_raw_kvm_entry___tlb *ctx)
 {
@@ -378,16 +318,10 @@ int tlbc_hv_exit(struct trace_event_raw_kvm_guest_exit___tlb *ctx)
 SEC("tracepoint/kvm_hv/kvm_hcall_enter")
 int tlbc_hv_hc_in(struct trace_event_raw_kvm_hcall_enter___tlb *ctx)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct tc_hv_hcall *h;
+	struct tc_hv_hcall *h = (struct tc_hv_hcall *)
+		reserve_current_sized(TC_HV_HCALL_ENTER, BPF_CORE_READ(ctx, vcpu_id), sizeof(*h));
 
-	if (!wanted_tgid(id >> 32))
-		return 0;
-	h = (struct tc_hv_hcall *)reserve_sized(TC_HV_HCALL_ENTER, 1, sizeof(*h));
 	if (h) {
-		h->h.tgid = id >> 32;
-		h->h.tid = (__u32)id;
-		h->h.vcpu = BPF_CORE_READ(ctx, vcpu_id);
 		h->h.arg[0] = BPF_CORE_READ(ctx, req);
 		h->h.arg[1] = BPF_CORE_READ(ctx, gpr4);
 		h->gpr7 = 0;

@@ -67,13 +67,7 @@ struct {
 	__type(value, __u32);	/* tgid */
 } tid_tgid SEC(".maps");
 
-static __always_inline void count(__u32 which, __u64 n)
-{
-	__u64 *c = bpf_map_lookup_elem(&stats, &which);
-
-	if (c)
-		*c += n;
-}
+#include "record.bpf.h"
 
 /* The field @f of the record at @ctx, sign-extended when the format says signed. */
 static __always_inline __u64 field(void *ctx, const volatile struct tf_field *fp)
@@ -112,41 +106,6 @@ static __always_inline __u64 field(void *ctx, const volatile struct tf_field *fp
 		break;
 	}
 	return v;
-}
-
-/* @size: of the record, a struct tc_event first (a constant: inlined) */
-static __always_inline struct tc_event *reserve_sized(__u32 type, __u64 nev, __u64 size)
-{
-	struct tc_event *e;
-
-	count(TC_STAT_SEEN, nev);
-	e = bpf_ringbuf_reserve(&events, size, 0);
-	if (!e) {
-		count(TC_STAT_LOST, nev);
-		return NULL;
-	}
-	e->ts = bpf_ktime_get_ns();
-	e->type = type;
-	e->cpu = bpf_get_smp_processor_id();
-	e->vcpu = -1;
-	e->flags = 0;
-	e->arg[0] = e->arg[1] = e->arg[2] = e->arg[3] = 0;
-	return e;
-}
-
-static __always_inline struct tc_event *reserve_n(__u32 type, __u64 nev)
-{
-	return reserve_sized(type, nev, sizeof(struct tc_event));
-}
-
-static __always_inline void submit(struct tc_event *e)
-{
-	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
-}
-
-static __always_inline int wanted_tgid(__u32 tgid)
-{
-	return !filter_tgid || bpf_map_lookup_elem(&vm_tgids, &tgid);
 }
 
 /* The vcpu id of a thread named by the record's comm field @f, else -1. */
@@ -277,23 +236,6 @@ int tlbc_newtask(void *ctx)
 	return 0;
 }
 
-/* KVM tracepoints run in the vcpu thread: identity from the current task. */
-static __always_inline struct tc_event *reserve_current(__u32 type, int vcpu)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-	struct tc_event *e;
-
-	if (!wanted_tgid(id >> 32))
-		return NULL;
-	e = reserve_n(type, 1);
-	if (!e)
-		return NULL;
-	e->tgid = id >> 32;
-	e->tid = (__u32)id;
-	e->vcpu = vcpu;
-	return e;
-}
-
 SEC("tracepoint/kvm/kvm_entry")
 int tlbc_kvm_entry(void *ctx)
 {
@@ -383,16 +325,10 @@ int tlbc_hv_exit(void *ctx)
 SEC("tracepoint/kvm_hv/kvm_hcall_enter")
 int tlbc_hv_hc_in(void *ctx)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct tc_hv_hcall *h;
+	struct tc_hv_hcall *h = (struct tc_hv_hcall *)
+		reserve_current_sized(TC_HV_HCALL_ENTER, (int)field(ctx, &off.hi_vcpu_id), sizeof(*h));
 
-	if (!wanted_tgid(id >> 32))
-		return 0;
-	h = (struct tc_hv_hcall *)reserve_sized(TC_HV_HCALL_ENTER, 1, sizeof(*h));
 	if (h) {
-		h->h.tgid = id >> 32;
-		h->h.tid = (__u32)id;
-		h->h.vcpu = (int)field(ctx, &off.hi_vcpu_id);
 		h->h.arg[0] = field(ctx, &off.hi_req);
 		h->h.arg[1] = field(ctx, &off.hi_gpr4);
 		h->h.arg[2] = field(ctx, &off.hi_gpr5);

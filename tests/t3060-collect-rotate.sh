@@ -199,6 +199,20 @@ new1=$(meta "$T/t.1.db" capture_id); new2=$(meta "$T/t.2.db" capture_id)
 check_eq "3060.44 parts 1, 2 are the new capture's, 2 is its last, 3 is the old one's" \
 	"new new 1 old" "$([ "$new1" != "$old1" ] && echo new) $([ "$new2" = "$new1" ] && echo new) $(meta "$T/t.2.db" part_last) $([ "$(meta "$T/t.3.db" capture_id)" = "$old1" ] && echo old)"
 
+# --- 3060.45-: hostile part names. A symlink planted at a part's name: --force replaces
+# the link (rename), never writes through it. An -o with '%' and a newline: the parts are
+# named after it byte for byte (no format, no cut).
+L=$T/l%s%n$'\n'x
+echo victim1 > "$T/victim1"; echo victim2 > "$T/victim2"
+ln -s "$T/victim1" "$L.1.db"; ln -s "$T/victim2" "$L.2.db"
+start_pp --threads 2 --rate 2000
+tlb tlbcollect -o "$L.db" --rotate 1s -d 1.5 -f -q > "$T/l.sum" 2> "$T/l.err"; CRC=$?
+kill -TERM "$WP" 2> /dev/null; wait "$WP"
+check_eq "3060.45 -o with '%' and a newline, symlinks at parts 1 and 2, --force: exit 0" 0 "$CRC"
+check_eq "3060.46 the links' targets are untouched" "victim1 victim2" "$(cat "$T/victim1") $(cat "$T/victim2")"
+check_eq "3060.47 parts 1 and 2 are files of the capture at the literal names, not links" \
+	"file file 2" "$([ -f "$L.1.db" ] && [ ! -L "$L.1.db" ] && echo file) $([ -f "$L.2.db" ] && [ ! -L "$L.2.db" ] && echo file) $(meta "$L.2.db" part)"
+
 # --- 3060.50-: a full disk in the middle of a part: the parts before are whole, the open
 # one keeps what it committed (meta truncated, no part_last), exit 1
 if need_cmd mount; then
