@@ -6,7 +6,7 @@
  * column (a kind the replay knows by its contract name, so files with other
  * kind ids but the same events give the same digest), and its text: 32 hex
  * digits, '-', the event count. The engine mixes the events of its first
- * pass; tlbreplay's resume check (jobs.c) mixes a bare scan with the same
+ * pass; tlbreplay's resume check (resume.c) mixes a bare scan with the same
  * code, so a stored run's digest can be checked without replaying.
  *
  * Interface (inline: the engine calls it once per event):

@@ -854,8 +854,8 @@ static int pass_end(struct engine *e)
 	return 0;
 }
 
-/* -- the pass, in steps: engine_run below, or a driver feeding one scan to
- * several engines (multirun.c) -- */
+/* -- the pass, in steps, for the driver that feeds one scan to the engines
+ * (multirun.c) -- */
 
 bool engine_wants_pass(const struct engine *e, int pass)
 {
@@ -865,11 +865,6 @@ bool engine_wants_pass(const struct engine *e, int pass)
 	return false;
 }
 
-int engine_begin(struct engine *e, struct tdb *db)
-{
-	e->db = db;
-	return find_kernel_flush(e, db) ? EXIT_BAD_INPUT : 0;
-}
 
 /* The losses a producer counted in meta only: a rotated capture counts them per part. */
 static int64_t parts_meta_lost(struct tdb *const *dbs, int ndbs)
@@ -890,8 +885,9 @@ int engine_begin_parts(struct engine *e, struct tdb *const *dbs, int ndbs)
 	e->dbs = dbs;
 	e->ndbs = ndbs;
 	e->meta_lost = parts_meta_lost(dbs, ndbs);
+	e->db = dbs[0];
 	/* the parts have the same event kinds (traceset.h): kernel_flush's id is one */
-	return engine_begin(e, dbs[0]);
+	return find_kernel_flush(e, dbs[0]) ? EXIT_BAD_INPUT : 0;
 }
 
 void engine_pass_begin(struct engine *e, int pass)
@@ -934,53 +930,6 @@ int engine_end(struct engine *e)
 	return 0;
 }
 
-/* One part's events in the open pass (the whole trace, unless it is the parts
- * of a rotated capture): the next part goes on with the same state. */
-static int scan_part(struct engine *e, struct tdb *db, struct progress *prog, int64_t *n)
-{
-	struct tdb_event ev;
-	int rc;
-
-	if (tdb_scan_begin(db)) {
-		snprintf(e->err, sizeof(e->err), "%s", tdb_error(db));
-		return EXIT_RUN_FAILED;
-	}
-	while ((rc = tdb_scan_next(db, &ev)) == 1) {
-		int r = pass_event(e, db, &ev);
-
-		if (r) {
-			tdb_scan_end(db);
-			return r;
-		}
-		if ((++*n & 0xffff) == 0)
-			progress_tick(prog, *n);
-	}
-	tdb_scan_end(db);
-	if (rc < 0) {
-		snprintf(e->err, sizeof(e->err), "%s", tdb_error(db));
-		return EXIT_BAD_INPUT;
-	}
-	return 0;
-}
-
-static int one_pass(struct engine *e, struct tdb *const *dbs, int ndbs)
-{
-	struct progress prog;
-	int64_t n = 0;
-	char what[64];
-
-	engine_pass_what(e->pass, what, sizeof(what));
-	progress_init(&prog, what, engine_parts_events(dbs, ndbs), e->cfg.progress);
-	for (int i = 0; i < ndbs; i++) {
-		int rc = scan_part(e, dbs[i], &prog, &n);
-
-		if (rc)
-			return rc;
-	}
-	progress_done(&prog, n);
-	return engine_pass_end(e, n);
-}
-
 int64_t engine_parts_events(struct tdb *const *dbs, int ndbs)
 {
 	int64_t total = 0;
@@ -1000,22 +949,6 @@ void engine_pass_what(int pass, char *buf, size_t len)
 		snprintf(buf, len, "replayed events");
 	else
 		snprintf(buf, len, "replayed events (pass %d)", pass + 1);
-}
-
-int engine_run(struct engine *e, struct tdb *db)
-{
-	return engine_run_parts(e, &db, 1);
-}
-
-int engine_run_parts(struct engine *e, struct tdb *const *dbs, int ndbs)
-{
-	int rc = engine_begin_parts(e, dbs, ndbs);
-
-	for (int pass = 0; !rc && engine_wants_pass(e, pass); pass++) {
-		engine_pass_begin(e, pass);
-		rc = one_pass(e, dbs, ndbs);
-	}
-	return rc ? rc : engine_end(e);
 }
 
 int64_t engine_nvms(const struct engine *e) { return e->nvms; }

@@ -13,9 +13,8 @@
  *
  * Interface:
  *   engine_new()        from a config (machine, options, policies, bucket, sink)
- *   engine_run()        the pass: 0, or an exit code (1 run failed, 2 bad input)
- *                       with the message in engine_error()
- *   engine_run_parts()  the same over the parts of a rotated capture, as one trace
+ *   the pass in steps   below; multirun_run() (multirun.h) drives them for one
+ *                       engine or several over one scan
  *   engine_nvms()       VMs that have events, ascending id
  *   engine_vm_id()      the id of the i-th
  *   engine_row()        a policy's metrics for the i-th VM (cycles filled)
@@ -29,11 +28,11 @@
  *                       vcpu, beside each policy's full flushes per vcpu
  *   engine_free()       NULL-safe
  *
- * Call order: new, run (once), reads, free.
+ * Call order: new, the pass in steps (once), reads, free.
  *
- * The pass in steps, for a driver that feeds one scan of the trace to several
- * engines (multirun.c); engine_run is exactly these over one trace:
- *   engine_begin(e, db)                 once, before the first pass
+ * The pass in steps, for the driver that feeds one scan of the trace (the
+ * parts of a rotated capture one after the other) to the engines (multirun.c):
+ *   engine_begin_parts(e, dbs, ndbs)    once, before the first pass
  *   for pass = 0, 1, ... while engine_wants_pass(e, pass):
  *     engine_pass_begin(e, pass)
  *     engine_event(e, db, ev)           every event of the scan, in replay order
@@ -43,7 +42,7 @@
  * engine reads nothing itself then (the driver owns the scan and progress).
  * engine_pass_what() is the progress line's text of a pass.
  *
- * Passes: engine_run reads the trace once when every policy needs one pass
+ * Passes: the trace is read once when every policy needs one pass
  * (policy_ops.passes), else as many times as the most demanding one asks;
  * each later pass dispatches only to the policies that still need it, with
  * the VM's shared state (online vcpus, vcores, counts, series) rebuilt from
@@ -123,18 +122,14 @@ struct engine_config {
 struct engine;
 
 struct engine *engine_new(const struct engine_config *cfg);
-int engine_run(struct engine *e, struct tdb *db);
-/* The same over a trace in several files (the parts of one rotated capture, in
- * order, checked by traceset.h to have the same event kinds): every pass reads
- * them one after the other as one stream; a VM's MMU is the first part's that
- * names it (vm_mmu). */
-int engine_run_parts(struct engine *e, struct tdb *const *dbs, int ndbs);
-/* engine_begin for the parts of a capture; @dbs valid until the last pass ends */
+/* Before the first pass, over a trace in @ndbs files (1, or the parts of one
+ * rotated capture, in order, checked by traceset.h to have the same event
+ * kinds): every pass reads them one after the other as one stream; a VM's MMU
+ * is the first part's that names it (vm_mmu). @dbs valid until the last pass ends. */
 int engine_begin_parts(struct engine *e, struct tdb *const *dbs, int ndbs);
 /* rows in the parts' event tables, for progress (-1: unknown) */
 int64_t engine_parts_events(struct tdb *const *dbs, int ndbs);
 
-int engine_begin(struct engine *e, struct tdb *db);
 bool engine_wants_pass(const struct engine *e, int pass);
 void engine_pass_begin(struct engine *e, int pass);
 int engine_event(struct engine *e, struct tdb *db, const struct tdb_event *ev);

@@ -2,13 +2,12 @@
 /*
  * multirun - one scan of a trace feeding several engines (tlbreplay -m/-t lists).
  *
- * What it owns: the passes over the trace when several engines (one per
- * machine setting) replay it: each pass scans the trace once, and every event,
+ * What it owns: the passes over the trace when one engine, or several (one
+ * per machine setting), replay it: each pass scans the trace once, and every event,
  * decoded once by tracedb, goes to each engine that reads that pass, in the
  * order given (engine.h: engine_wants_pass). With optimal among the policies
  * every engine reads three passes; without it, one. The engines share nothing
- * but the event: each one's results are those of its own engine_run over the
- * trace. Also the progress lines of the scan, and which engine failed. The
+ * but the event: each one's results are those it would have replayed alone. Also the progress lines of the scan, and which engine failed. The
  * trace may be the parts of a rotated capture (@dbs, in order: traceset.h):
  * each pass scans them one after the other.
  *

@@ -20,7 +20,7 @@
  *   store_error()    the message of the last failure
  *   store_params()   the params JSON a run of a policy gets
  *
- * Call order: store_begin before engine_run (the scan then reads inside the
+ * Call order: store_begin before the replay (multirun_run: the scan then reads inside the
  * write transaction on the same connection), then store_finish after a good
  * run or store_abort after a failed one. One transaction holds everything,
  * so a bad row found half way, or a full disk, leaves the file as it was.

@@ -490,7 +490,7 @@ static int replay_trace(const struct trace *t, const struct engine_config *cfg,
 	struct timeline *tl = NULL;
 	int64_t bucket_ns = a->bucket_ns;
 	bool store = a->store;
-	int nset = 0;
+	int nset = 0, failed;
 	struct tdb *db;
 	struct engine **es = NULL;
 	struct store **sts = NULL;
@@ -579,18 +579,12 @@ static int replay_trace(const struct trace *t, const struct engine_config *cfg,
 			goto out;
 		}
 	}
-	if (nset == 1) {
-		rc = engine_run_parts(es[0], to.dbs, to.n);
-		snprintf(err, sizeof(err), "%s", rc ? engine_error(es[0]) : "");
-	} else {
-		int failed;
-
-		rc = multirun_run(es, nset, to.dbs, to.n, cfgs[0].progress, &failed, err, sizeof(err));
-		if (rc && failed >= 0)
-			snprintf(err + strlen(err), sizeof(err) - strlen(err),
-				 " (setting machine %s, threads_per_core %" PRId64 ")",
-				 cfgs[failed].m.name, cfgs[failed].m.threads_per_core);
-	}
+	/* one engine, or one per setting fed by the same scan */
+	rc = multirun_run(es, nset, to.dbs, to.n, cfgs[0].progress, &failed, err, sizeof(err));
+	if (rc && failed >= 0 && nset > 1)
+		snprintf(err + strlen(err), sizeof(err) - strlen(err),
+			 " (setting machine %s, threads_per_core %" PRId64 ")",
+			 cfgs[failed].m.name, cfgs[failed].m.threads_per_core);
 	if (rc) {
 		char terr[768];
 

@@ -183,7 +183,7 @@ static void several_traces(const struct traceset *ts, char *err, size_t len)
 /* The checks between a part and the one given before it, in one capture. */
 static int check_next(const struct arg *prev, const struct arg *cur, char *err, size_t len)
 {
-	int64_t want = prev->pm.part + 1;
+	int64_t want;
 
 	if (cur->pm.part <= prev->pm.part) {
 		snprintf(err, len, "cannot replay the parts of capture %s: out of order, %s (part %"
@@ -197,6 +197,7 @@ static int check_next(const struct arg *prev, const struct arg *cur, char *err, 
 			 cur->pm.capture_id, prev->path, prev->pm.part, cur->path, cur->pm.part);
 		return -1;
 	}
+	want = prev->pm.part + 1;	/* prev < cur <= INT64_MAX: no overflow */
 	if (cur->pm.part > want) {
 		if (cur->pm.part == want + 1)
 			snprintf(err, len, "cannot replay the parts of capture %s: part %" PRId64

@@ -90,6 +90,11 @@ q t.1.db "INSERT INTO meta VALUES ('part_last', '1')"
 refused 1150.22 "a part after the capture's last" "t.1.db \(part 1\) says it is the capture's last part, yet t.2.db \(part 2\) follows" t.1.db t.2.db
 q t.1.db "DELETE FROM meta WHERE key = 'part_last'; UPDATE meta SET value = 'ABC' WHERE key = 'capture_id'"
 refused 1150.23 "a malformed capture_id" "t.1.db: meta capture_id is not valid, not 32 lowercase hex digits" t.1.db t.2.db
+# a part number at the top of int64 (hostile meta): refused as out of order, no overflow (UBSan)
+sqlite3 t.1.db "UPDATE meta SET value = '$(q t.2.db "SELECT value FROM meta WHERE key = 'capture_id'")' WHERE key = 'capture_id';
+	UPDATE meta SET value = '9223372036854775807' WHERE key = 'part'"
+refused 1150.34 "part 2 after a part numbered INT64_MAX" "out of order, t.2.db \(part 2\) is given after t.1.db \(part 9223372036854775807\)" t.1.db t.2.db
+check_eq "1150.35 ... with no sanitizer report" "" "$(grep -i 'runtime error' "$ERR")"
 cp h.3.db bad3.db
 q h.3.db "UPDATE event SET cpu = -7 WHERE rowid = (SELECT min(rowid) + 5 FROM event)"
 bad=$(q h.3.db "SELECT rowid FROM event WHERE cpu = -7")
